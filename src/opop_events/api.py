@@ -1,0 +1,173 @@
+"""Shared pieces of the JSON API: the caller (`actor`) dependency, error documentation and problem responses."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.openapi.spec import Example
+from litestar.params import QueryParameter
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.response import Response
+
+from opop_events.accounts.services import Actor, actor_from_api_token, actor_from_session
+from opop_events.core.errors import (
+    PROBLEM_MEDIA_TYPE,
+    AppError,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    Problem,
+    translate_validation_message,
+)
+
+SESSION_COOKIE = "opop_session"
+
+CurrentActor = NamedDependency[Actor | None]
+"""The caller, injected into handlers by name (see `provide_actor`)."""
+
+PageParam = Annotated[int, QueryParameter(ge=1, le=100_000, description="Nomor halaman")]
+PerPageParam = Annotated[int, QueryParameter(ge=1, le=200, description="Butir per halaman (maks. 200)")]
+SearchParam = Annotated[str | None, QueryParameter(max_length=100, description="Cari nama")]
+
+_DESCRIPTIONS = {
+    400: "Permintaan rusak (JSON tidak sah)",
+    401: "Belum masuk: kirim header Authorization: Bearer <token>",
+    403: "Tidak diizinkan untuk peran atau data ini",
+    404: "Tidak ditemukan",
+    409: "Konflik dengan keadaan data (mis. versi berubah, sudah ada)",
+    410: "Tautan sudah tidak berlaku",
+    413: "Berkas terlalu besar",
+    422: "Data tidak valid; `errors` menyebut kolom yang salah",
+    429: "Terlalu banyak permintaan",
+}
+
+
+def problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI documentation of the problem+json errors a handler may return."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=_DESCRIPTIONS[status],
+            media_type=PROBLEM_MEDIA_TYPE,
+            examples=[
+                Example(
+                    summary=_DESCRIPTIONS[status],
+                    value={
+                        "type": "https://opop-events.jabarprov.go.id/problems/invalid-input",
+                        "title": "Data tidak valid",
+                        "status": status,
+                        "detail": "price_rp: paling besar 1000000000000000",
+                        "errors": [{"field": "price_rp", "message": "paling besar 1000000000000000"}],
+                    },
+                )
+            ]
+            if status == 422
+            else None,
+        )
+        for status in statuses
+    }
+
+
+READ = problems(400, 404, 422)
+WRITE = problems(400, 401, 403, 404, 409, 422)
+AUTH_READ = problems(400, 401, 403, 404, 422)
+
+
+async def provide_actor(request: Request) -> Actor | None:
+    """The signed-in caller: a bearer API token (`Authorization: Bearer …`), else the web session cookie."""
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:
+            return None
+        return await actor_from_api_token(token.strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie and len(cookie) <= 200 and not request.url.path.startswith("/api/"):
+        return await actor_from_session(cookie)
+    return None
+
+
+def problem_response(problem: Problem) -> Response[Any]:
+    return Response(content=problem, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _validation_problem(exc: ValidationException) -> Problem:
+    errors: list[FieldError] = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if not isinstance(item, dict):
+            continue
+        path, message = translate_validation_message(str(item.get("message", "")))
+        key = item.get("key")
+        if key and not path:
+            path = str(key)
+        source = item.get("source")
+        field = path or (str(key) if key else "body")
+        if source and source not in ("body",):
+            field = f"{source}.{field}" if not field.startswith(f"{source}.") else field
+        errors.append(FieldError(field=field, message=message))
+    if not errors:
+        path, message = translate_validation_message(str(exc.detail))
+        errors.append(FieldError(field=path or "body", message=message))
+    malformed = any(e.message in ("JSON tidak sah", "JSON terpotong") for e in errors)
+    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    error = AppError(detail, errors=errors) if malformed else InvalidInput(detail, errors=errors)
+    return error.to_problem()
+
+
+def app_error_handler(request: Request, exc: AppError) -> Response[Any]:
+    return problem_response(exc.to_problem(instance=request.url.path))
+
+
+def validation_handler(request: Request, exc: ValidationException) -> Response[Any]:
+    problem = _validation_problem(exc)
+    problem.instance = request.url.path
+    return problem_response(problem)
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, NotFoundException):
+        return problem_response(NotFound("Alamat tidak ditemukan.").to_problem(instance=request.url.path))
+    messages = {
+        405: "Metode tidak diizinkan untuk alamat ini.",
+        413: "Isi permintaan terlalu besar.",
+        415: "Jenis isi tidak didukung.",
+        401: "Belum masuk.",
+        403: "Tidak diizinkan.",
+        429: "Terlalu banyak permintaan.",
+        400: "Permintaan tidak sah.",
+    }
+    status = exc.status_code if 400 <= exc.status_code < 600 else 500
+    problem = Problem(
+        type="about:blank",
+        title=messages.get(status, "Permintaan tidak dapat diproses"),
+        status=status,
+        detail=messages.get(status, "Permintaan tidak dapat diproses."),
+        instance=request.url.path,
+    )
+    response = problem_response(problem)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response[Any]:
+    request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    problem = Problem(
+        type="about:blank",
+        title="Kesalahan server",
+        status=500,
+        detail="Terjadi kesalahan di server. Data Anda tidak berubah; silakan coba lagi.",
+        instance=request.url.path,
+    )
+    return problem_response(problem)
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    AppError: app_error_handler,
+    ValidationException: validation_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}

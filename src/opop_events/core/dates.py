@@ -1,0 +1,44 @@
+"""Dates and times as Indonesians read them: `9 Desember 2020`, `16.00 WIB` (Asia/Jakarta)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+WIB = ZoneInfo("Asia/Jakarta")
+MONTHS = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_date(value: date) -> str:
+    """`date(2020, 12, 9)` -> `9 Desember 2020`."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def format_datetime(value: datetime) -> str:
+    """An aware datetime in WIB: `9 Desember 2020 16.00 WIB`."""
+    local = value.astimezone(WIB)
+    return f"{format_date(local.date())} {local:%H.%M} WIB"
+
+
+def format_period(start: date, end: date) -> str:
+    """`9–10 Desember 2020`, `30 November – 2 Desember 2020`, or a single day."""
+    if start == end:
+        return format_date(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {MONTHS[end.month - 1]} {end.year}"
+    if start.year == end.year:
+        return f"{start.day} {MONTHS[start.month - 1]} – {format_date(end)}"
+    return f"{format_date(start)} – {format_date(end)}"
+
+
+def parse_local_datetime(text: str) -> datetime:
+    """`2020-12-09 16:00` (WIB unless an offset is given) -> aware datetime."""
+    value = datetime.fromisoformat(text.strip())
+    return value if value.tzinfo else value.replace(tzinfo=WIB)

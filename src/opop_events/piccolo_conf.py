@@ -1,0 +1,16 @@
+"""Piccolo configuration: the engine from OPOP_DATABASE_URL and every domain's app (PICCOLO_CONF points here)."""
+
+from piccolo.conf.apps import AppRegistry
+
+from opop_events.db import make_engine
+from opop_events.settings import get_settings
+
+DB = make_engine(get_settings())
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "opop_events.catalog.piccolo_app",
+        "opop_events.accounts.piccolo_app",
+        "opop_events.events.piccolo_app",
+    ]
+)

@@ -1,0 +1,83 @@
+"""Settings read once from the environment (`OPOP_*` variables)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEV_SECRET = "opop-dev-secret-not-for-production"
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    production: bool
+    reports_dir: Path
+    fixtures_dir: Path
+    base_url: str
+    cookie_secure: bool
+    follow_up_days: int
+    link_ttl_hours: int
+    login_attempts_per_minute: int
+
+    @property
+    def engine(self) -> str:
+        return "postgres" if self.database_url.startswith(("postgres://", "postgresql://")) else "sqlite"
+
+    @property
+    def sqlite_path(self) -> str:
+        url = self.database_url
+        return url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url.removeprefix("sqlite://")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        production = env.get("OPOP_ENV", "development").lower() == "production"
+        secret = env.get("OPOP_SECRET_KEY", "")
+        if not secret:
+            if production:
+                raise SettingsError(
+                    "OPOP_SECRET_KEY wajib diisi pada mode produksi (OPOP_ENV=production); "
+                    "buat dengan: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+                )
+            secret = DEV_SECRET
+        elif len(secret) < 32:
+            raise SettingsError("OPOP_SECRET_KEY minimal 32 karakter")
+        database_url = env.get("OPOP_DATABASE_URL", "").strip() or "sqlite:///opop_events.sqlite"
+        if not database_url.startswith(("sqlite://", "postgres://", "postgresql://")):
+            raise SettingsError(
+                "OPOP_DATABASE_URL harus berawalan sqlite:/// atau postgresql:// "
+                f"(diterima: {database_url.split('://')[0]}://…)"
+            )
+        base_url = env.get("OPOP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+        secure_default = "1" if base_url.startswith("https://") else "0"
+        return cls(
+            database_url=database_url,
+            secret_key=secret,
+            production=production,
+            reports_dir=Path(env.get("OPOP_REPORTS_DIR", "reports")),
+            fixtures_dir=Path(env.get("OPOP_FIXTURES_DIR", str(PROJECT_ROOT / "fixtures"))),
+            base_url=base_url,
+            cookie_secure=env.get("OPOP_COOKIE_SECURE", secure_default) == "1",
+            follow_up_days=int(env.get("OPOP_FOLLOW_UP_DAYS", "30")),
+            link_ttl_hours=int(env.get("OPOP_LINK_TTL_HOURS", "168")),
+            login_attempts_per_minute=int(env.get("OPOP_LOGIN_ATTEMPTS_PER_MINUTE", "10")),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(48)
