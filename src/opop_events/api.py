@@ -104,6 +104,7 @@ def _validation_problem(exc: ValidationException) -> Problem:
         if key and not path:
             path = str(key)
         source = item.get("source")
+        source = getattr(source, "value", source)
         field = path or (str(key) if key else "body")
         if source and source not in ("body",):
             field = f"{source}.{field}" if not field.startswith(f"{source}.") else field

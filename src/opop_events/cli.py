@@ -99,7 +99,7 @@ async def _load_demo(reset: bool) -> str:
     return (
         f"Data demo dimuat dalam {time.perf_counter() - started:.1f} detik: {summary.pesantren} pesantren, "
         f"{summary.products} produk, {summary.buyers} pembeli, acara '{summary.event_slug}' "
-        f"dengan {summary.registrations} peserta."
+        f"dengan {summary.registrations} peserta dan {summary.deals} transaksi."
     )
 
 

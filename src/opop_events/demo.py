@@ -33,6 +33,14 @@ DEMO_ACCOUNTS = (
 
 # Tables cleared by `demo --reset`, children first.
 RESET_ORDER = (
+    "idempotency_record",
+    "confirm_link",
+    "realisation",
+    "attachment",
+    "deal_event",
+    "deal_line",
+    "deal_revision",
+    "deal",
     "login_attempt",
     "web_session",
     "api_token",
@@ -56,6 +64,7 @@ class DemoSummary:
     buyers: int
     event_slug: str
     registrations: int
+    deals: int
 
 
 async def insert_chunked(table: type[Table], rows: Sequence[Table], *, chunk: int = CHUNK) -> list[int]:
@@ -231,6 +240,14 @@ async def load(fixtures_dir: Path) -> DemoSummary:
                 buyer_id=buyer_ids[0] if role is Role.buyer else None,
             )
         await EventOrganizer.insert(EventOrganizer(event=event_id, user=accounts[Role.organizer].user_id))
+        deals = await _load_deals(
+            rng=rng,
+            spec=spec,
+            event_id=event_id,
+            pesantren_ids=registered_pesantren,
+            buyer_ids=registered_buyers,
+            admin_id=accounts[Role.admin].user_id,
+        )
 
     return DemoSummary(
         pesantren=len(pesantren_ids),
@@ -238,4 +255,185 @@ async def load(fixtures_dir: Path) -> DemoSummary:
         buyers=len(buyer_ids),
         event_slug=spec["slug"],
         registrations=len(registered_pesantren) + len(registered_buyers),
+        deals=deals,
     )
+
+
+# -- deals --------------------------------------------------------------------------------------------------
+
+# (kind, share of counted deals, deal value range in rupiah)
+_DEAL_PROFILES = (
+    ("transaksi", 0.45, 1_000_000, 25_000_000),
+    ("kontrak", 0.35, 20_000_000, 150_000_000),
+    ("komitmen", 0.20, 60_000_000, 250_000_000),
+)
+
+
+def _deal_lines(rng: random.Random, products: list[dict[str, Any]], target: int) -> list[dict[str, Any]]:
+    """One to three lines from the pesantren's products whose values add up to about `target`."""
+    chosen = rng.sample(products, k=min(len(products), rng.randint(1, 3)))
+    lines = []
+    share = target // len(chosen)
+    for product in chosen:
+        price = product["price_rp"] - product["price_rp"] % 500 if product["price_rp"] > 1000 else product["price_rp"]
+        price = max(500, int(price * rng.choice([0.9, 0.95, 1.0, 1.0])) // 500 * 500)
+        quantity = max(1, share // price)
+        lines.append(
+            {
+                "product": product["id"],
+                "description": product["name"],
+                "category": product["category"],
+                "quantity": str(quantity),
+                "unit": product["unit"],
+                "unit_price_rp": price,
+                "value_rp": quantity * price,
+            }
+        )
+    return lines
+
+
+def _at(day: date, minutes_after_nine: int) -> datetime:
+    return datetime.combine(day, time(9, 0), tzinfo=WIB) + timedelta(minutes=minutes_after_nine)
+
+
+async def _load_deals(
+    *,
+    rng: random.Random,
+    spec: dict[str, Any],
+    event_id: int,
+    pesantren_ids: list[int],
+    buyer_ids: list[int],
+    admin_id: int,
+) -> int:
+    """Deals of the demo event whose confirmed and verified lines add up to exactly `spec['confirmed_total_rp']`,
+    plus logged, disputed, interest-only and one cancelled deal, and realisations on part of them.
+    History rows carry plausible times on the event days so as-of reports differ through the day."""
+    import json
+
+    from opop_events.deals.tables import Deal, DealEvent, DealLine, DealRevision, Realisation
+
+    target_total = spec["confirmed_total_rp"]
+    products_by_pesantren: dict[int, list[dict[str, Any]]] = {}
+    for row in await Product.select(Product.id, Product.pesantren, Product.name, Product.category, Product.unit,
+                                    Product.price_rp).where(Product.pesantren.is_in(pesantren_ids)):
+        products_by_pesantren.setdefault(row["pesantren"], []).append(row)
+    day_one = date.fromisoformat(spec["starts_on"])
+    day_two = date.fromisoformat(spec["ends_on"])
+
+    plans: list[dict[str, Any]] = []
+    confirmed = 0
+    while True:
+        kind, _, low, high = rng.choices(_DEAL_PROFILES, weights=[p[1] for p in _DEAL_PROFILES])[0]
+        pid = rng.choice(pesantren_ids)
+        lines = _deal_lines(rng, products_by_pesantren[pid], rng.randint(low, high))
+        value = sum(line["value_rp"] for line in lines)
+        if confirmed + value > target_total - 40_000_000:
+            break
+        confirmed += value
+        plans.append({"kind": kind, "pesantren": pid, "lines": lines, "counted": True})
+    # The last counted deal is an annual supply contract for exactly the remainder.
+    pid = rng.choice(pesantren_ids)
+    product = rng.choice(products_by_pesantren[pid])
+    remainder = target_total - confirmed
+    plans.append(
+        {
+            "kind": "kontrak",
+            "pesantren": pid,
+            "counted": True,
+            "lines": [
+                {
+                    "product": product["id"],
+                    "description": f"Kontrak pasokan {product['name']} 2021 (paket)",
+                    "category": product["category"],
+                    "quantity": "1",
+                    "unit": "paket",
+                    "unit_price_rp": remainder,
+                    "value_rp": remainder,
+                }
+            ],
+        }
+    )
+    counted = len(plans)
+    for state, count in (("dicatat", 48), ("disanggah", 9), ("minat", 14), ("dibatalkan", 1)):
+        for _ in range(count):
+            kind, _, low, high = rng.choices(_DEAL_PROFILES, weights=[p[1] for p in _DEAL_PROFILES])[0]
+            pid = rng.choice(pesantren_ids)
+            plans.append({"kind": kind, "pesantren": pid, "lines": _deal_lines(rng, products_by_pesantren[pid],
+                          rng.randint(low, high)), "counted": False, "state": state})
+    rng.shuffle(plans)
+
+    deal_rows, deal_plans = [], []
+    for plan in plans:
+        buyer = rng.choice(buyer_ids)
+        origin = "buyer" if plan.get("state") == "minat" else "pesantren"
+        deal_rows.append(Deal(event=event_id, pesantren=plan["pesantren"], buyer=buyer, origin=origin,
+                              created_at=_at(day_one, 0)))
+        deal_plans.append(plan)
+    deal_ids = await insert_chunked(Deal, deal_rows)
+
+    revision_rows = []
+    for deal_id, plan in zip(deal_ids, deal_plans, strict=True):
+        plan["day"] = day_one if rng.random() < 0.8 else day_two
+        revision_rows.append(DealRevision(deal=deal_id, kind=plan["kind"], deal_date=plan["day"],
+                                          created_at=_at(plan["day"], 0)))
+    revision_ids = await insert_chunked(DealRevision, revision_rows)
+
+    line_rows, event_rows, realisation_rows = [], [], []
+    verified_days = [date(2020, 12, d) for d in range(14, 31)]
+    for deal_id, revision_id, plan in zip(deal_ids, revision_ids, deal_plans, strict=True):
+        for position, line in enumerate(plan["lines"], start=1):
+            line_rows.append(DealLine(revision=revision_id, position=position, **line))
+        snapshot = {
+            "kind": plan["kind"], "deal_date": plan["day"].isoformat(), "note": "",
+            "total_rp": sum(line["value_rp"] for line in plan["lines"]),
+            "lines": [{**line, "product_id": line["product"]} for line in plan["lines"]],
+        }
+        for line in snapshot["lines"]:
+            line.pop("product")
+
+        def snap(state: str) -> str:
+            return json.dumps({**snapshot, "state": state}, ensure_ascii=False, sort_keys=True)
+
+        logged_at = _at(plan["day"], rng.randint(30, 7 * 60 + 30))
+        first_state, first_action = ("minat", "minat") if plan.get("state") == "minat" else ("dicatat", "catat")
+        history = [(first_action, first_state, logged_at, "")]
+        if plan["counted"]:
+            history.append(("konfirmasi", "dikonfirmasi", logged_at + timedelta(minutes=rng.randint(5, 180)), ""))
+            if rng.random() < 0.7:
+                verified_at = datetime.combine(rng.choice(verified_days), time(10, 0), tzinfo=WIB)
+                history.append(("verifikasi", "diverifikasi", verified_at + timedelta(minutes=rng.randint(0, 360)), ""))
+        elif plan["state"] == "disanggah":
+            history.append(("sanggah", "disanggah", logged_at + timedelta(minutes=rng.randint(30, 600)),
+                            rng.choice(["Jumlah tidak sesuai pesanan", "Harga belum disepakati", "Belum ada PO resmi"])))
+        elif plan["state"] == "dibatalkan":
+            history.append(("batal", "dibatalkan", logged_at + timedelta(days=3),
+                            "Pembeli membatalkan pesanan karena anggaran dialihkan"))
+        previous = ""
+        for version, (action, state, at, reason) in enumerate(history, start=1):
+            after = snap(state)
+            event_rows.append(
+                DealEvent(deal=deal_id, version=version, action=action, state=state, revision=revision_id,
+                          actor=admin_id if action == "verifikasi" else None,
+                          actor_label="" if action == "verifikasi" else ("pembeli" if action in ("konfirmasi", "sanggah", "minat") else "pesantren"),
+                          reason=reason, at=at, before=previous, after=after)
+            )
+            previous = after
+        if plan["counted"] and history[-1][1] == "diverifikasi" and rng.random() < 0.45:
+            total = snapshot["total_rp"]
+            paid = total if rng.random() < 0.5 else total * rng.randint(30, 90) // 100
+            realised_on = date(2021, rng.randint(1, 3), rng.randint(1, 28))
+            realisation_rows.append(
+                Realisation(deal=deal_id, kind="pembayaran", realised_on=realised_on, amount_rp=paid,
+                            note="Bukti transfer diterima", recorded_by=admin_id,
+                            recorded_at=datetime.combine(realised_on, time(14, 0), tzinfo=WIB))
+            )
+            event_rows.append(
+                DealEvent(deal=deal_id, version=len(history) + 1, action="realisasi", state="diverifikasi",
+                          revision=revision_id, actor=admin_id, actor_label="",
+                          reason=f"pembayaran {paid}", at=datetime.combine(realised_on, time(14, 0), tzinfo=WIB),
+                          before=previous, after=previous)
+            )
+    await insert_chunked(DealLine, line_rows)
+    await insert_chunked(DealEvent, event_rows)
+    await insert_chunked(Realisation, realisation_rows)
+    return len(deal_ids)

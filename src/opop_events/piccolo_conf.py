@@ -12,5 +12,6 @@ APP_REGISTRY = AppRegistry(
         "opop_events.catalog.piccolo_app",
         "opop_events.accounts.piccolo_app",
         "opop_events.events.piccolo_app",
+        "opop_events.deals.piccolo_app",
     ]
 )

@@ -1,0 +1,47 @@
+"""SQL of the ledger's current state: the history row in force per deal, now or as of a past moment.
+
+The same fragment feeds the deal pages and every report, so "the state of a deal" is computed one way only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from opop_events.deals.enums import COUNTED_STATES, LOGGED_STATES
+
+
+def _in(states: frozenset) -> str:
+    return "(" + ", ".join(f"'{s.value}'" for s in sorted(states)) + ")"
+
+
+COUNTED_SQL = _in(COUNTED_STATES)
+LOGGED_SQL = _in(LOGGED_STATES)
+
+
+def current_events_cte(as_of: datetime | None) -> tuple[str, list]:
+    """`cur(deal, version, state, revision, at)`: each deal's latest history row (at or before `as_of`)."""
+    where, args = ("WHERE at <= {}", [as_of]) if as_of is not None else ("", [])
+    sql = (
+        "cur AS (SELECT e.deal, e.version, e.state, e.revision, e.at FROM deal_event e "
+        f"JOIN (SELECT deal, MAX(version) AS v FROM deal_event {where} GROUP BY deal) last "
+        "ON last.deal = e.deal AND last.v = e.version)"
+    )
+    return sql, args
+
+
+def realised_cte(as_of: datetime | None) -> tuple[str, list]:
+    """`real(deal, realised_rp)`: per deal, realisations recorded by `as_of` that were not voided by then."""
+    if as_of is None:
+        sql = (
+            "real AS (SELECT z.deal, CAST(SUM(z.amount_rp) AS BIGINT) AS realised_rp FROM realisation z "
+            "WHERE z.voids IS NULL AND NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id) "
+            "GROUP BY z.deal)"
+        )
+        return sql, []
+    sql = (
+        "real AS (SELECT z.deal, CAST(SUM(z.amount_rp) AS BIGINT) AS realised_rp FROM realisation z "
+        "WHERE z.voids IS NULL AND z.recorded_at <= {} "
+        "AND NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id AND v.recorded_at <= {}) "
+        "GROUP BY z.deal)"
+    )
+    return sql, [as_of, as_of]

@@ -1,0 +1,1063 @@
+"""The deal ledger's rules: who may do what from which state, exact money, append-only history, versions.
+
+Every change writes a history row (`deal_event`) numbered per deal; a unique (deal, version) index makes two
+concurrent changes to one deal unable to both win. Content changes write a new revision with its lines;
+nothing that counted toward a figure is updated or deleted.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from opop_events.accounts.enums import Role
+from opop_events.accounts.services import Actor, require_actor, require_role
+from opop_events.catalog.enums import BUYER_TYPE_LABELS, BuyerType, Category
+from opop_events.catalog.services import clean_whatsapp
+from opop_events.catalog.tables import Buyer, Pesantren, Product
+from opop_events.core.dates import format_date, format_datetime, now_utc
+from opop_events.core.errors import Conflict, FieldError, Forbidden, Gone, InvalidInput, NotFound
+from opop_events.core.money import MAX_LINE_RP, MoneyError, format_rupiah, line_value, parse_quantity, quantity_to_text
+from opop_events.core.pagination import Page, offset
+from opop_events.core.phone import wa_link
+from opop_events.db import is_unique_violation, raw, write_transaction
+from opop_events.deals import schemas
+from opop_events.deals.enums import (
+    ACTION_LABELS,
+    AMENDABLE_STATES,
+    CANCELLABLE_STATES,
+    COUNTED_STATES,
+    STATE_LABELS,
+    DealAction,
+    DealKind,
+    DealState,
+    Origin,
+)
+from opop_events.deals.queries import current_events_cte, realised_cte
+from opop_events.deals.tables import ConfirmLink, Deal, DealEvent, DealLine, DealRevision, Realisation
+from opop_events.events.services import get_event, is_organizer
+from opop_events.events.tables import Event, Registration
+from opop_events.settings import get_settings
+
+
+def deal_number(deal_id: int) -> str:
+    return f"TRX-{deal_id:06d}"
+
+
+# -- reading ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Current:
+    deal_id: int
+    event_id: int
+    pesantren_id: int
+    buyer_id: int
+    origin: Origin
+    state: DealState
+    version: int
+    revision_id: int
+
+
+async def _current(deal_id: int) -> _Current:
+    cte, args = current_events_cte(None)
+    rows = await raw(
+        f"WITH {cte} SELECT d.id, d.event, d.pesantren, d.buyer, d.origin, cur.state, cur.version, cur.revision "
+        "FROM deal d JOIN cur ON cur.deal = d.id WHERE d.id = {}",
+        *args,
+        deal_id,
+    )
+    if not rows:
+        raise NotFound(f"Transaksi {deal_number(deal_id)} tidak ditemukan.")
+    r = rows[0]
+    return _Current(
+        deal_id=r["id"],
+        event_id=r["event"],
+        pesantren_id=r["pesantren"],
+        buyer_id=r["buyer"],
+        origin=Origin(r["origin"]),
+        state=DealState(r["state"]),
+        version=r["version"],
+        revision_id=r["revision"],
+    )
+
+
+async def _lines(revision_ids: list[int]) -> dict[int, list[schemas.Line]]:
+    if not revision_ids:
+        return {}
+    rows = await DealLine.select().where(DealLine.revision.is_in(revision_ids)).order_by(DealLine.position)
+    out: dict[int, list[schemas.Line]] = {}
+    for r in rows:
+        out.setdefault(r["revision"], []).append(
+            schemas.Line(
+                position=r["position"],
+                product_id=r["product"],
+                description=r["description"],
+                category=Category(r["category"]),
+                quantity=r["quantity"],
+                unit=r["unit"],
+                unit_price_rp=r["unit_price_rp"],
+                value_rp=r["value_rp"],
+            )
+        )
+    return out
+
+
+_DEAL_SELECT = (
+    "SELECT d.id, d.origin, d.meeting_id, d.created_at, d.pesantren, d.buyer, d.event, "
+    "ev.slug AS event_slug, ev.name AS event_name, p.name AS pesantren_name, w.code AS wilayah_code, "
+    "w.name AS wilayah_name, b.name AS buyer_name, b.buyer_type, cur.state, cur.version, cur.revision, "
+    "cur.at AS changed_at, r.kind, r.deal_date, r.note, COALESCE(real.realised_rp, 0) AS realised_rp "
+    "FROM deal d JOIN cur ON cur.deal = d.id JOIN deal_revision r ON r.id = cur.revision "
+    "JOIN event ev ON ev.id = d.event JOIN pesantren p ON p.id = d.pesantren JOIN wilayah w ON w.id = p.wilayah "
+    "JOIN buyer b ON b.id = d.buyer LEFT JOIN real ON real.deal = d.id "
+)
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+async def _deal_rows(where: str, args: list[Any], *, order: str = "d.id DESC", limit: int | None = None,
+                     skip: int = 0, as_of: datetime | None = None) -> list[dict[str, Any]]:
+    cur, cur_args = current_events_cte(as_of)
+    real, real_args = realised_cte(as_of)
+    sql = f"WITH {cur}, {real} {_DEAL_SELECT} WHERE {where} ORDER BY {order}"
+    params = [*cur_args, *real_args, *args]
+    if limit is not None:
+        sql += " LIMIT {} OFFSET {}"
+        params += [limit, skip]
+    return await raw(sql, *params)
+
+
+async def _to_schemas(rows: list[dict[str, Any]], actor: Actor | None = None) -> list[schemas.Deal]:
+    lines = await _lines([r["revision"] for r in rows])
+    out = []
+    for r in rows:
+        deal_lines = lines.get(r["revision"], [])
+        state = DealState(r["state"])
+        current = _Current(
+            deal_id=r["id"], event_id=r["event"], pesantren_id=r["pesantren"], buyer_id=r["buyer"],
+            origin=Origin(r["origin"]), state=state, version=r["version"], revision_id=r["revision"],
+        )
+        out.append(
+            schemas.Deal(
+                id=r["id"],
+                number=deal_number(r["id"]),
+                event_slug=r["event_slug"],
+                event_name=r["event_name"],
+                pesantren=schemas.PesantrenRef(
+                    id=r["pesantren"], name=r["pesantren_name"], wilayah_code=r["wilayah_code"],
+                    wilayah_name=r["wilayah_name"],
+                ),
+                buyer=schemas.BuyerRef(
+                    id=r["buyer"], name=r["buyer_name"], buyer_type=BuyerType(r["buyer_type"]),
+                    buyer_type_label=BUYER_TYPE_LABELS[BuyerType(r["buyer_type"])],
+                ),
+                origin=Origin(r["origin"]),
+                state=state,
+                state_label=STATE_LABELS[state],
+                version=r["version"],
+                kind=DealKind(r["kind"]),
+                deal_date=_as_date(r["deal_date"]),
+                note=r["note"],
+                lines=deal_lines,
+                total_rp=sum(line.value_rp for line in deal_lines),
+                realised_rp=int(r["realised_rp"] or 0),
+                meeting_id=r["meeting_id"],
+                created_at=_as_datetime(r["created_at"]),
+                changed_at=_as_datetime(r["changed_at"]),
+                allowed_actions=allowed_actions(actor, current) if actor else [],
+            )
+        )
+    return out
+
+
+async def _can_see(actor: Actor, current: _Current) -> bool:
+    if actor.is_admin:
+        return True
+    if actor.role is Role.seller:
+        return actor.pesantren_id == current.pesantren_id
+    if actor.role is Role.buyer:
+        return actor.buyer_id == current.buyer_id
+    return await is_organizer(actor, current.event_id)
+
+
+async def get_deal(*, actor: Actor | None, deal_id: int, as_of: datetime | None = None) -> schemas.Deal:
+    """One deal as it stands now (or stood at `as_of`): seller, buyer, the event's organizers and admin."""
+    actor = require_actor(actor)
+    current = await _current(deal_id)
+    if not await _can_see(actor, current):
+        raise Forbidden("Anda tidak berhak melihat transaksi ini.")
+    rows = await _deal_rows("d.id = {}", [deal_id], as_of=as_of)
+    if not rows:
+        raise NotFound(f"Transaksi {deal_number(deal_id)} belum ada pada waktu itu.")
+    return (await _to_schemas(rows, actor))[0]
+
+
+async def list_deals(
+    *,
+    actor: Actor | None,
+    event_slug: str | None = None,
+    state: DealState | None = None,
+    pesantren_id: int | None = None,
+    buyer_id: int | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page[schemas.Deal]:
+    """Deals the caller may see: its own (seller, buyer), its events' (organizer), all (admin)."""
+    actor = require_actor(actor)
+    where, args = ["1 = 1"], []
+    if actor.role is Role.seller:
+        where.append("d.pesantren = {}")
+        args.append(actor.pesantren_id)
+    elif actor.role is Role.buyer:
+        where.append("d.buyer = {}")
+        args.append(actor.buyer_id)
+    elif actor.role is Role.organizer:
+        where.append('d.event IN (SELECT event FROM event_organizer WHERE "user" = {})')
+        args.append(actor.user_id)
+    if event_slug:
+        where.append("ev.slug = {}")
+        args.append(event_slug)
+    if state:
+        where.append("cur.state = {}")
+        args.append(state.value)
+    if pesantren_id:
+        where.append("d.pesantren = {}")
+        args.append(pesantren_id)
+    if buyer_id:
+        where.append("d.buyer = {}")
+        args.append(buyer_id)
+    clause = " AND ".join(where)
+    rows = await _deal_rows(clause, args, limit=per_page, skip=offset(page, per_page))
+    cur, cur_args = current_events_cte(None)
+    count = await raw(
+        f"WITH {cur} SELECT COUNT(*) AS n FROM deal d JOIN cur ON cur.deal = d.id JOIN event ev ON ev.id = d.event "
+        f"WHERE {clause}",
+        *cur_args,
+        *args,
+    )
+    return Page(items=await _to_schemas(rows, actor), total=count[0]["n"], page=page, per_page=per_page)
+
+
+async def history(*, actor: Actor | None, deal_id: int) -> list[schemas.HistoryEntry]:
+    await get_deal(actor=actor, deal_id=deal_id)
+    rows = await raw(
+        "SELECT e.version, e.action, e.state, e.actor_label, e.reason, e.at, e.before, e.after, u.name AS user_name "
+        "FROM deal_event e LEFT JOIN app_user u ON u.id = e.actor WHERE e.deal = {} ORDER BY e.version",
+        deal_id,
+    )
+    return [
+        schemas.HistoryEntry(
+            version=r["version"],
+            action=DealAction(r["action"]),
+            action_label=ACTION_LABELS[DealAction(r["action"])],
+            state=DealState(r["state"]),
+            actor=r["actor_label"] or r["user_name"] or "",
+            reason=r["reason"],
+            at=_as_datetime(r["at"]),
+            before=json.loads(r["before"]) if r["before"] else None,
+            after=json.loads(r["after"]) if r["after"] else None,
+        )
+        for r in rows
+    ]
+
+
+# -- rules --------------------------------------------------------------------------------------------------
+
+
+def _is_seller(actor: Actor, current: _Current) -> bool:
+    return actor.role is Role.seller and actor.pesantren_id == current.pesantren_id
+
+
+def _is_buyer(actor: Actor, current: _Current) -> bool:
+    return actor.role is Role.buyer and actor.buyer_id == current.buyer_id
+
+
+def allowed_actions(actor: Actor, current: _Current) -> list[DealAction]:
+    """What `actor` may do to the deal now; the same table `_check` enforces."""
+    return [action for action in DealAction if _permitted(actor, current, action) is None]
+
+
+def _permitted(actor: Actor | None, current: _Current, action: DealAction) -> str | None:
+    """None when allowed, else the Indonesian reason it is refused."""
+    state = current.state
+    seller = actor is not None and _is_seller(actor, current)
+    buyer = actor is not None and _is_buyer(actor, current)
+    admin = actor is not None and actor.is_admin
+    label = STATE_LABELS[state].lower()
+    if action is DealAction.ubah:
+        if state is DealState.minat:
+            return None if buyer else "Hanya pembeli yang mengajukan minat yang boleh mengubahnya."
+        if state in AMENDABLE_STATES:
+            return None if seller else "Hanya pesantren penjual yang boleh mengubah transaksi."
+        return f"Transaksi yang sudah {label} tidak bisa diubah."
+    if action is DealAction.konfirmasi:
+        if state is DealState.minat:
+            return None if seller else "Minat beli dikonfirmasi oleh pesantren penjual."
+        if state is DealState.dicatat:
+            return None if buyer else "Transaksi yang dicatat pesantren dikonfirmasi oleh pembelinya."
+        return f"Transaksi berstatus {label} tidak bisa dikonfirmasi."
+    if action is DealAction.sanggah:
+        if state is DealState.dicatat:
+            return None if buyer else "Hanya pembeli yang boleh menyanggah transaksi."
+        return f"Transaksi berstatus {label} tidak bisa disanggah."
+    if action in (DealAction.verifikasi, DealAction.kembalikan):
+        if not admin:
+            return "Hanya staf Dinas yang boleh memverifikasi."
+        return None if state is DealState.dikonfirmasi else f"Hanya transaksi terkonfirmasi yang bisa diverifikasi; ini {label}."
+    if action is DealAction.batal:
+        if state is DealState.dibatalkan:
+            return "Transaksi sudah dibatalkan."
+        if admin:
+            return None
+        if state in CANCELLABLE_STATES and (seller or buyer):
+            return None
+        return f"Anda tidak boleh membatalkan transaksi berstatus {label}."
+    if action in (DealAction.realisasi, DealAction.koreksi_realisasi):
+        if not admin:
+            return "Hanya staf Dinas yang mencatat realisasi."
+        return None if state in COUNTED_STATES else "Realisasi hanya untuk transaksi yang sudah dikonfirmasi."
+    return "Tindakan ini tidak tersedia."
+
+
+def _check(actor: Actor | None, current: _Current, action: DealAction, expected_version: int | None) -> None:
+    reason = _permitted(actor, current, action)
+    if reason is not None:
+        # Refused only because of the state (the actor could do this in another state): a conflict, else 403.
+        if any(_permitted(actor, replace(current, state=state), action) is None for state in DealState):
+            raise Conflict(reason)
+        raise Forbidden(reason)
+    if expected_version is not None and expected_version != current.version:
+        raise Conflict(
+            f"Transaksi {deal_number(current.deal_id)} baru saja diubah (versi {current.version}, Anda melihat "
+            f"versi {expected_version}). Muat ulang lalu coba lagi.",
+            errors=[FieldError(field="version", message=f"versi terbaru {current.version}")],
+        )
+
+
+# -- writing ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CleanLine:
+    product_id: int | None
+    description: str
+    category: str
+    quantity: str
+    unit: str
+    unit_price_rp: int
+    value_rp: int
+
+
+async def _clean_lines(lines: list[schemas.LineIn], pesantren_id: int, *, field: str = "lines") -> list[_CleanLine]:
+    product_ids = [line.product_id for line in lines if line.product_id]
+    products = {}
+    if product_ids:
+        rows = await Product.select().where(Product.id.is_in(product_ids))
+        products = {r["id"]: r for r in rows}
+    out: list[_CleanLine] = []
+    errors: list[FieldError] = []
+    for i, line in enumerate(lines):
+        path = f"{field}[{i}]"
+        product = products.get(line.product_id) if line.product_id else None
+        if line.product_id and (product is None or product["pesantren"] != pesantren_id):
+            errors.append(FieldError(field=f"{path}.product_id", message="produk tidak ada atau bukan milik pesantren ini"))
+            continue
+        description = (line.description or "").strip() or (product["name"] if product else "")
+        if not description:
+            errors.append(FieldError(field=f"{path}.description", message="isi uraian atau pilih produk"))
+            continue
+        category = line.category.value if line.category else (product["category"] if product else None)
+        if category is None:
+            errors.append(FieldError(field=f"{path}.category", message="pilih kategori untuk baris tanpa produk"))
+            continue
+        price = line.unit_price_rp if line.unit_price_rp is not None else (product["price_rp"] if product else None)
+        if price is None:
+            errors.append(FieldError(field=f"{path}.unit_price_rp", message="harga satuan wajib diisi"))
+            continue
+        try:
+            quantity = parse_quantity(line.quantity)
+        except MoneyError as exc:
+            errors.append(FieldError(field=f"{path}.quantity", message=str(exc)))
+            continue
+        value = line_value(quantity, price)
+        if value > MAX_LINE_RP:
+            errors.append(FieldError(field=f"{path}.quantity", message=f"nilai baris melebihi {format_rupiah(MAX_LINE_RP)}"))
+            continue
+        out.append(
+            _CleanLine(
+                product_id=line.product_id,
+                description=description,
+                category=category,
+                quantity=quantity_to_text(quantity),
+                unit=(line.unit or "").strip() or (product["unit"] if product else "unit"),
+                unit_price_rp=price,
+                value_rp=value,
+            )
+        )
+    if errors:
+        raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+    return out
+
+
+def _snapshot(state: DealState, kind: str, deal_date: date, note: str, lines: list[Any]) -> str:
+    return json.dumps(
+        {
+            "state": state.value,
+            "kind": kind,
+            "deal_date": deal_date.isoformat(),
+            "note": note,
+            "total_rp": sum(line.value_rp for line in lines),
+            "lines": [
+                {
+                    "product_id": line.product_id,
+                    "description": line.description,
+                    "category": line.category if isinstance(line.category, str) else line.category.value,
+                    "quantity": line.quantity,
+                    "unit": line.unit,
+                    "unit_price_rp": line.unit_price_rp,
+                    "value_rp": line.value_rp,
+                }
+                for line in lines
+            ],
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+
+
+async def _new_revision(deal_id: int, kind: str, deal_date: date, note: str, lines: list[_CleanLine]) -> int:
+    rows = await DealRevision.insert(
+        DealRevision(deal=deal_id, kind=kind, deal_date=deal_date, note=note[:1000])
+    ).returning(DealRevision.id)
+    revision_id = rows[0]["id"]
+    await DealLine.insert(
+        *[
+            DealLine(
+                revision=revision_id,
+                position=i + 1,
+                product=line.product_id,
+                description=line.description,
+                category=line.category,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price_rp=line.unit_price_rp,
+                value_rp=line.value_rp,
+            )
+            for i, line in enumerate(lines)
+        ]
+    )
+    return revision_id
+
+
+async def _revision_snapshot(revision_id: int, state: DealState) -> str:
+    rev = await DealRevision.select().where(DealRevision.id == revision_id).first()
+    lines = (await _lines([revision_id])).get(revision_id, [])
+    return _snapshot(state, rev["kind"], _as_date(rev["deal_date"]), rev["note"], lines)
+
+
+async def _append_event(
+    *,
+    deal_id: int,
+    version: int,
+    action: DealAction,
+    state: DealState,
+    revision_id: int,
+    actor: Actor | None,
+    actor_label: str = "",
+    reason: str = "",
+    before: str = "",
+    after: str = "",
+) -> None:
+    try:
+        await DealEvent.insert(
+            DealEvent(
+                deal=deal_id,
+                version=version,
+                action=action.value,
+                state=state.value,
+                revision=revision_id,
+                actor=actor.user_id if actor else None,
+                actor_label=actor_label or (f"{actor.name or actor.email}" if actor else ""),
+                reason=reason[:1000],
+                at=now_utc(),
+                before=before,
+                after=after,
+            )
+        )
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise Conflict(
+                f"Transaksi {deal_number(deal_id)} sedang diubah orang lain pada saat yang sama. Muat ulang lalu "
+                "coba lagi."
+            ) from exc
+        raise
+
+
+async def _event_for_deal(slug: str) -> Any:
+    event = await get_event(slug=slug)
+    if event.status.value == "draft":
+        raise Conflict(f"Acara '{slug}' masih draf; transaksi belum bisa dicatat.")
+    return event
+
+
+async def _registered(event_id: int, pesantren_id: int) -> bool:
+    return await Registration.exists().where(
+        (Registration.event == event_id) & (Registration.pesantren == pesantren_id) & (Registration.status == "terdaftar")
+    )
+
+
+async def _create(
+    *,
+    actor: Actor,
+    event_id: int,
+    pesantren_id: int,
+    buyer_id: int,
+    origin: Origin,
+    state: DealState,
+    action: DealAction,
+    kind: str,
+    deal_date: date,
+    note: str,
+    lines: list[_CleanLine],
+    meeting_id: int | None,
+    actor_label: str = "",
+) -> int:
+    rows = await Deal.insert(
+        Deal(
+            event=event_id,
+            pesantren=pesantren_id,
+            buyer=buyer_id,
+            origin=origin.value,
+            meeting_id=meeting_id,
+            created_by=actor.user_id,
+        )
+    ).returning(Deal.id)
+    deal_id = rows[0]["id"]
+    revision_id = await _new_revision(deal_id, kind, deal_date, note, lines)
+    await _append_event(
+        deal_id=deal_id,
+        version=1,
+        action=action,
+        state=state,
+        revision_id=revision_id,
+        actor=actor,
+        actor_label=actor_label,
+        after=_snapshot(state, kind, deal_date, note, lines),
+    )
+    return deal_id
+
+
+async def log_deal(*, actor: Actor | None, data: schemas.DealCreate) -> schemas.Deal:
+    """A pesantren logs a deal it closed (state `dicatat`; the buyer confirms it). Admin may log for any
+    pesantren. A buyer not yet in the catalog can be added on the way (`new_buyer`)."""
+    actor = require_role(actor, Role.seller, Role.admin)
+    if actor.role is Role.seller:
+        if data.pesantren_id not in (None, actor.pesantren_id):
+            raise Forbidden("Anda hanya boleh mencatat transaksi pesantren Anda sendiri.")
+        pesantren_id = actor.pesantren_id
+    else:
+        if data.pesantren_id is None:
+            raise InvalidInput.field("pesantren_id", "wajib diisi oleh staf Dinas")
+        pesantren_id = data.pesantren_id
+    assert pesantren_id is not None
+    if (data.buyer_id is None) == (data.new_buyer is None):
+        raise InvalidInput.field("buyer_id", "isi tepat satu: buyer_id atau new_buyer")
+    event = await _event_for_deal(data.event_slug)
+    if not await _registered(event.id, pesantren_id):
+        raise InvalidInput.field("event_slug", "pesantren ini tidak terdaftar di acara tersebut")
+    if data.buyer_id is not None and not await Buyer.exists().where(Buyer.id == data.buyer_id):
+        raise InvalidInput.field("buyer_id", f"pembeli {data.buyer_id} tidak ada")
+    _check_deal_date(data.deal_date)
+    lines = await _clean_lines(data.lines, pesantren_id)
+    whatsapp = clean_whatsapp(data.new_buyer.whatsapp, field="new_buyer.whatsapp") if data.new_buyer else None
+    async with write_transaction():
+        buyer_id = data.buyer_id
+        if data.new_buyer is not None:
+            created = await Buyer.insert(
+                Buyer(
+                    name=data.new_buyer.name.strip(),
+                    buyer_type=data.new_buyer.buyer_type.value,
+                    whatsapp=whatsapp or "",
+                    contact_person=data.new_buyer.contact_person.strip(),
+                    city=data.new_buyer.city.strip(),
+                    province="",
+                )
+            ).returning(Buyer.id)
+            buyer_id = created[0]["id"]
+        assert buyer_id is not None
+        deal_id = await _create(
+            actor=actor,
+            event_id=event.id,
+            pesantren_id=pesantren_id,
+            buyer_id=buyer_id,
+            origin=Origin.pesantren,
+            state=DealState.dicatat,
+            action=DealAction.catat,
+            kind=data.kind.value,
+            deal_date=data.deal_date,
+            note=data.note,
+            lines=lines,
+            meeting_id=data.meeting_id,
+        )
+    return await get_deal(actor=actor, deal_id=deal_id)
+
+
+def _check_deal_date(value: date) -> None:
+    today = now_utc().date()
+    if value > today + timedelta(days=1):
+        raise InvalidInput.field("deal_date", "tanggal transaksi tidak boleh di masa depan")
+    if value.year < 2018:
+        raise InvalidInput.field("deal_date", "tanggal transaksi paling awal tahun 2018")
+
+
+async def register_interest(*, actor: Actor | None, data: schemas.InterestCreate) -> schemas.Deal:
+    """A buyer registers interest (minat beli) in a pesantren's products; the pesantren confirms it into a deal."""
+    actor = require_role(actor, Role.buyer)
+    assert actor.buyer_id is not None
+    event = await _event_for_deal(data.event_slug)
+    if not await _registered(event.id, data.pesantren_id):
+        raise InvalidInput.field("pesantren_id", "pesantren ini tidak terdaftar di acara tersebut")
+    deal_date = data.deal_date or now_utc().date()
+    _check_deal_date(deal_date)
+    lines = await _clean_lines(data.lines, data.pesantren_id)
+    async with write_transaction():
+        deal_id = await _create(
+            actor=actor,
+            event_id=event.id,
+            pesantren_id=data.pesantren_id,
+            buyer_id=actor.buyer_id,
+            origin=Origin.buyer,
+            state=DealState.minat,
+            action=DealAction.minat,
+            kind=data.kind.value,
+            deal_date=deal_date,
+            note=data.note,
+            lines=lines,
+            meeting_id=data.meeting_id,
+        )
+    return await get_deal(actor=actor, deal_id=deal_id)
+
+
+async def _transition(
+    *,
+    actor: Actor | None,
+    deal_id: int,
+    action: DealAction,
+    to_state: DealState,
+    expected_version: int | None,
+    reason: str = "",
+    actor_label: str = "",
+    new_content: tuple[str, date, str, list[_CleanLine]] | None = None,
+    check_actor: Actor | None = None,
+) -> _Current:
+    """Append one history row moving the deal to `to_state` (and a new revision when content changes)."""
+    async with write_transaction():
+        current = await _current(deal_id)
+        _check(check_actor if check_actor is not None else actor, current, action, expected_version)
+        before = await _revision_snapshot(current.revision_id, current.state)
+        revision_id = current.revision_id
+        if new_content is not None:
+            kind, deal_date, note, lines = new_content
+            revision_id = await _new_revision(deal_id, kind, deal_date, note, lines)
+        after = await _revision_snapshot(revision_id, to_state)
+        await _append_event(
+            deal_id=deal_id,
+            version=current.version + 1,
+            action=action,
+            state=to_state,
+            revision_id=revision_id,
+            actor=actor,
+            actor_label=actor_label,
+            reason=reason,
+            before=before,
+            after=after,
+        )
+    return current
+
+
+async def _content_after(current: _Current, *, kind: DealKind | None, deal_date: date | None,
+                         note: str | None, lines: list[schemas.LineIn] | None) -> tuple[str, date, str, list[_CleanLine]]:
+    rev = await DealRevision.select().where(DealRevision.id == current.revision_id).first()
+    if lines is not None:
+        clean = await _clean_lines(lines, current.pesantren_id)
+    else:
+        clean = [
+            _CleanLine(
+                product_id=line.product_id, description=line.description, category=line.category.value,
+                quantity=line.quantity, unit=line.unit, unit_price_rp=line.unit_price_rp, value_rp=line.value_rp,
+            )
+            for line in (await _lines([current.revision_id])).get(current.revision_id, [])
+        ]
+    new_date = deal_date or _as_date(rev["deal_date"])
+    _check_deal_date(new_date)
+    return (kind.value if kind else rev["kind"], new_date, rev["note"] if note is None else note, clean)
+
+
+async def amend(*, actor: Actor | None, deal_id: int, data: schemas.DealAmend) -> schemas.Deal:
+    """The seller changes a deal until it is confirmed (a disputed deal goes back to `dicatat`); a buyer may
+    change its own interest."""
+    actor = require_actor(actor)
+    current = await _current(deal_id)
+    _check(actor, current, DealAction.ubah, data.version)
+    content = await _content_after(current, kind=data.kind, deal_date=data.deal_date, note=data.note, lines=data.lines)
+    to_state = DealState.minat if current.state is DealState.minat else DealState.dicatat
+    await _transition(
+        actor=actor, deal_id=deal_id, action=DealAction.ubah, to_state=to_state, expected_version=data.version,
+        new_content=content,
+    )
+    return await get_deal(actor=actor, deal_id=deal_id)
+
+
+async def confirm(*, actor: Actor | None, deal_id: int, data: schemas.Confirm) -> schemas.Deal:
+    """The other side agrees: the buyer confirms a logged deal, the pesantren confirms a buyer's interest (and
+    may adjust quantity or price as it does)."""
+    actor = require_actor(actor)
+    current = await _current(deal_id)
+    _check(actor, current, DealAction.konfirmasi, data.version)
+    content = None
+    if data.lines is not None or data.kind is not None:
+        if current.state is not DealState.minat:
+            raise InvalidInput.field("lines", "baris hanya bisa disesuaikan saat mengonfirmasi minat beli")
+        content = await _content_after(current, kind=data.kind, deal_date=None, note=None, lines=data.lines)
+    await _transition(
+        actor=actor, deal_id=deal_id, action=DealAction.konfirmasi, to_state=DealState.dikonfirmasi,
+        expected_version=data.version, new_content=content,
+    )
+    return await get_deal(actor=actor, deal_id=deal_id)
+
+
+async def dispute(*, actor: Actor | None, deal_id: int, data: schemas.ReasonIn) -> schemas.Deal:
+    await _transition(
+        actor=require_actor(actor), deal_id=deal_id, action=DealAction.sanggah, to_state=DealState.disanggah,
+        expected_version=data.version, reason=data.reason,
+    )
+    return await get_deal(actor=actor, deal_id=deal_id)
+
+
+async def verify(*, actor: Actor | None, deal_id: int, data: schemas.VersionIn) -> schemas.Deal:
+    await _transition(
+        actor=require_actor(actor), deal_id=deal_id, action=DealAction.verifikasi, to_state=DealState.diverifikasi,
+        expected_version=data.version,
+    )
+    return await get_deal(actor=actor, deal_id=deal_id)
+
+
+async def send_back(*, actor: Actor | None, deal_id: int, data: schemas.ReasonIn) -> schemas.Deal:
+    """Dinas returns a confirmed deal to `dicatat` with a reason; the seller amends, the buyer confirms again."""
+    await _transition(
+        actor=require_actor(actor), deal_id=deal_id, action=DealAction.kembalikan, to_state=DealState.dicatat,
+        expected_version=data.version, reason=data.reason,
+    )
+    return await get_deal(actor=actor, deal_id=deal_id)
+
+
+async def cancel(*, actor: Actor | None, deal_id: int, data: schemas.ReasonIn) -> schemas.Deal:
+    await _transition(
+        actor=require_actor(actor), deal_id=deal_id, action=DealAction.batal, to_state=DealState.dibatalkan,
+        expected_version=data.version, reason=data.reason,
+    )
+    return await get_deal(actor=actor, deal_id=deal_id)
+
+
+# -- realisations -------------------------------------------------------------------------------------------
+
+
+async def list_realisations(*, actor: Actor | None, deal_id: int) -> list[schemas.Realisation]:
+    await get_deal(actor=actor, deal_id=deal_id)
+    rows = await Realisation.select().where(Realisation.deal == deal_id).order_by(Realisation.id)
+    voided = {r["voids"] for r in rows if r["voids"]}
+    return [
+        schemas.Realisation(
+            id=r["id"], kind=r["kind"], realised_on=_as_date(r["realised_on"]), amount_rp=r["amount_rp"],
+            note=r["note"], voids=r["voids"], voided=r["id"] in voided, recorded_at=_as_datetime(r["recorded_at"]),
+        )
+        for r in rows
+    ]
+
+
+async def record_realisation(
+    *, actor: Actor | None, deal_id: int, data: schemas.RealisationCreate
+) -> schemas.Realisation:
+    """Dinas records a payment or delivery after the event; it may exceed the deal (repeat orders happen)."""
+    actor = require_actor(actor)
+    if data.realised_on > now_utc().date() + timedelta(days=1):
+        raise InvalidInput.field("realised_on", "tanggal realisasi tidak boleh di masa depan")
+    if data.amount_rp == 0:
+        raise InvalidInput.field("amount_rp", "nilai realisasi harus lebih dari nol")
+    async with write_transaction():
+        current = await _current(deal_id)
+        _check(actor, current, DealAction.realisasi, None)
+        rows = await Realisation.insert(
+            Realisation(
+                deal=deal_id, kind=data.kind.value, realised_on=data.realised_on, amount_rp=data.amount_rp,
+                note=data.note, recorded_by=actor.user_id, recorded_at=now_utc(),
+            )
+        ).returning(Realisation.id)
+        snapshot = await _revision_snapshot(current.revision_id, current.state)
+        await _append_event(
+            deal_id=deal_id, version=current.version + 1, action=DealAction.realisasi, state=current.state,
+            revision_id=current.revision_id, actor=actor,
+            reason=f"{data.kind.value} {format_rupiah(data.amount_rp)} tanggal {format_date(data.realised_on)}",
+            before=snapshot, after=snapshot,
+        )
+    return next(r for r in await list_realisations(actor=actor, deal_id=deal_id) if r.id == rows[0]["id"])
+
+
+async def void_realisation(
+    *, actor: Actor | None, deal_id: int, realisation_id: int, data: schemas.RealisationVoid
+) -> schemas.Realisation:
+    """A wrong realisation is corrected by a voiding row; the original stays."""
+    actor = require_actor(actor)
+    async with write_transaction():
+        current = await _current(deal_id)
+        _check(actor, current, DealAction.koreksi_realisasi, None)
+        target = await Realisation.select().where(
+            (Realisation.id == realisation_id) & (Realisation.deal == deal_id)
+        ).first()
+        if target is None or target["voids"] is not None:
+            raise NotFound(f"Realisasi {realisation_id} tidak ada pada transaksi ini.")
+        if await Realisation.exists().where(Realisation.voids == realisation_id):
+            raise Conflict("Realisasi ini sudah dikoreksi.")
+        rows = await Realisation.insert(
+            Realisation(
+                deal=deal_id, kind=target["kind"], realised_on=target["realised_on"], amount_rp=0,
+                note=data.reason, voids=realisation_id, recorded_by=actor.user_id, recorded_at=now_utc(),
+            )
+        ).returning(Realisation.id)
+        snapshot = await _revision_snapshot(current.revision_id, current.state)
+        await _append_event(
+            deal_id=deal_id, version=current.version + 1, action=DealAction.koreksi_realisasi, state=current.state,
+            revision_id=current.revision_id, actor=actor, reason=data.reason, before=snapshot, after=snapshot,
+        )
+    return next(r for r in await list_realisations(actor=actor, deal_id=deal_id) if r.id == rows[0]["id"])
+
+
+async def follow_up(*, actor: Actor | None, days: int = 30, as_of: datetime | None = None,
+                    event_slug: str | None = None) -> list[schemas.FollowUp]:
+    """Confirmed deals older than `days` with nothing realised: what Dinas staff must chase."""
+    actor = require_role(actor, Role.admin)
+    moment = as_of or now_utc()
+    cutoff = moment.date() - timedelta(days=days)
+    where = [f"cur.state IN ('dikonfirmasi', 'diverifikasi')", "r.deal_date <= {}", "COALESCE(real.realised_rp, 0) = 0"]
+    args: list[Any] = [cutoff]
+    if event_slug:
+        where.append("ev.slug = {}")
+        args.append(event_slug)
+    rows = await _deal_rows(" AND ".join(where), args, order="r.deal_date, d.id", as_of=as_of, limit=1000)
+    deals = await _to_schemas(rows, actor)
+    return [schemas.FollowUp(deal=d, days_since=(moment.date() - d.deal_date).days) for d in deals]
+
+
+# -- the WhatsApp confirmation link ------------------------------------------------------------------------
+
+
+def _sign(nonce: str, deal_id: int, expires_at: datetime) -> str:
+    message = f"{nonce}.{deal_id}.{int(expires_at.timestamp())}".encode()
+    digest = hmac.new(get_settings().secret_key.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
+
+
+async def create_confirm_link(*, actor: Actor | None, deal_id: int) -> schemas.ConfirmLinkOut:
+    """The seller gets a signed, single-use, expiring link for the buyer, and the `wa.me` link that sends it
+    with a prefilled Indonesian message. Earlier unused links of the deal stop working."""
+    actor = require_actor(actor)
+    current = await _current(deal_id)
+    if not (_is_seller(actor, current) or actor.is_admin):
+        raise Forbidden("Hanya pesantren penjual yang mengirim tautan konfirmasi.")
+    if current.state is not DealState.dicatat:
+        raise Conflict(f"Tautan konfirmasi hanya untuk transaksi berstatus dicatat (kini {current.state.value}).")
+    settings = get_settings()
+    nonce = secrets.token_urlsafe(18)
+    now = now_utc()
+    expires_at = (now + timedelta(hours=settings.link_ttl_hours)).replace(microsecond=0)
+    async with write_transaction():
+        await ConfirmLink.update({ConfirmLink.used_at: now, ConfirmLink.used_action: "diganti"}).where(
+            (ConfirmLink.deal == deal_id) & ConfirmLink.used_at.is_null()
+        )
+        await ConfirmLink.insert(
+            ConfirmLink(deal=deal_id, revision=current.revision_id, nonce=nonce, expires_at=expires_at,
+                        created_by=actor.user_id)
+        )
+    token = f"{nonce}.{_sign(nonce, deal_id, expires_at)}"
+    url = f"{settings.base_url}/konfirmasi/{token}"
+    deal = await get_deal(actor=actor, deal_id=deal_id)
+    buyer = await Buyer.select(Buyer.whatsapp, Buyer.contact_person).where(Buyer.id == current.buyer_id).first()
+    greeting = f"Assalamu'alaikum {buyer['contact_person']}".strip() if buyer["contact_person"] else "Assalamu'alaikum"
+    message = (
+        f"{greeting},\n{deal.pesantren.name} mencatat transaksi {deal.number} dengan {deal.buyer.name} "
+        f"senilai {format_rupiah(deal.total_rp)} pada {format_date(deal.deal_date)} ({deal.event_name}).\n"
+        f"Mohon konfirmasi atau sanggah melalui tautan ini (berlaku sampai {format_datetime(expires_at)}):\n{url}"
+    )
+    # Without the buyer's number, wa.me opens WhatsApp's contact picker with the message ready.
+    whatsapp_url = wa_link(buyer["whatsapp"] or "", message)
+    return schemas.ConfirmLinkOut(url=url, whatsapp_url=whatsapp_url, message=message, expires_at=expires_at)
+
+
+async def _link(token: str) -> tuple[dict[str, Any], _Current]:
+    nonce, _, signature = token.partition(".")
+    if not nonce or not signature or len(token) > 120:
+        raise NotFound("Tautan konfirmasi tidak sah.")
+    row = await ConfirmLink.select().where(ConfirmLink.nonce == nonce).first()
+    if row is None:
+        raise NotFound("Tautan konfirmasi tidak sah.")
+    expires_at = _as_datetime(row["expires_at"])
+    if not hmac.compare_digest(signature, _sign(nonce, row["deal"], expires_at)):
+        raise NotFound("Tautan konfirmasi tidak sah.")
+    return row, await _current(row["deal"])
+
+
+def _link_usable(row: dict[str, Any], current: _Current) -> str | None:
+    if row["used_at"] is not None:
+        return "Tautan ini sudah dipakai. Minta tautan baru kepada pesantren bila perlu."
+    if _as_datetime(row["expires_at"]) <= now_utc():
+        return "Tautan ini sudah kedaluwarsa. Minta tautan baru kepada pesantren."
+    if current.revision_id != row["revision"] or current.state is not DealState.dicatat:
+        return "Transaksi sudah berubah sejak tautan dibuat. Minta tautan baru kepada pesantren."
+    return None
+
+
+async def open_link(*, token: str) -> schemas.PublicDeal:
+    """What the buyer sees from the WhatsApp link: this deal only."""
+    row, current = await _link(token)
+    cur, cur_args = current_events_cte(None)
+    info = (
+        await raw(
+            f"WITH {cur} SELECT ev.name AS event_name, p.name AS pesantren_name, b.name AS buyer_name, r.kind, "
+            "r.deal_date FROM deal d JOIN cur ON cur.deal = d.id JOIN deal_revision r ON r.id = {} "
+            "JOIN event ev ON ev.id = d.event JOIN pesantren p ON p.id = d.pesantren JOIN buyer b ON b.id = d.buyer "
+            "WHERE d.id = {}",
+            *cur_args,
+            row["revision"],
+            current.deal_id,
+        )
+    )[0]
+    lines = (await _lines([row["revision"]])).get(row["revision"], [])
+    return schemas.PublicDeal(
+        number=deal_number(current.deal_id),
+        event_name=info["event_name"],
+        pesantren_name=info["pesantren_name"],
+        buyer_name=info["buyer_name"],
+        state=current.state,
+        state_label=STATE_LABELS[current.state],
+        kind=DealKind(info["kind"]),
+        deal_date=_as_date(info["deal_date"]),
+        lines=lines,
+        total_rp=sum(line.value_rp for line in lines),
+        expires_at=_as_datetime(row["expires_at"]),
+        can_act=_link_usable(row, current) is None,
+    )
+
+
+async def act_on_link(*, token: str, action: DealAction, reason: str = "") -> schemas.PublicDeal:
+    """Confirm or dispute through the link, once: the link is spent in the same transaction as the change."""
+    if action not in (DealAction.konfirmasi, DealAction.sanggah):
+        raise InvalidInput.field("action", "hanya konfirmasi atau sanggah")
+    if action is DealAction.sanggah and len(reason.strip()) < 3:
+        raise InvalidInput.field("reason", "tuliskan alasan sanggahan (minimal 3 karakter)")
+    async with write_transaction():
+        row, current = await _link(token)
+        problem = _link_usable(row, current)
+        if problem:
+            raise Gone(problem)
+        spent = await ConfirmLink.update(
+            {ConfirmLink.used_at: now_utc(), ConfirmLink.used_action: action.value}
+        ).where((ConfirmLink.id == row["id"]) & ConfirmLink.used_at.is_null()).returning(ConfirmLink.id)
+        if not spent:
+            raise Gone("Tautan ini sudah dipakai.")
+        # The link stands in for the buyer: act with the buyer's rights, recorded as "via tautan".
+        buyer_proxy = Actor(user_id=0, email="", name="", role=Role.buyer, buyer_id=current.buyer_id)
+        buyer = await Buyer.select(Buyer.name).where(Buyer.id == current.buyer_id).first()
+        await _transition(
+            actor=None,
+            check_actor=buyer_proxy,
+            deal_id=current.deal_id,
+            action=action,
+            to_state=DealState.dikonfirmasi if action is DealAction.konfirmasi else DealState.disanggah,
+            expected_version=current.version,
+            reason=reason.strip(),
+            actor_label=f"{buyer['name']} (via tautan WhatsApp)",
+        )
+    return await open_link(token=token)
+
+
+# -- imports ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportedLine:
+    """A deal line read from a Dinas workbook (already validated: exact quantity text, integer rupiah)."""
+
+    description: str
+    category: str
+    quantity: str
+    unit: str
+    unit_price_rp: int
+    value_rp: int
+    product_id: int | None = None
+
+
+_IMPORT_PATH = {
+    DealState.dicatat: ((DealAction.catat, DealState.dicatat),),
+    DealState.dikonfirmasi: ((DealAction.catat, DealState.dicatat), (DealAction.konfirmasi, DealState.dikonfirmasi)),
+    DealState.diverifikasi: (
+        (DealAction.catat, DealState.dicatat),
+        (DealAction.konfirmasi, DealState.dikonfirmasi),
+        (DealAction.verifikasi, DealState.diverifikasi),
+    ),
+}
+
+
+async def import_deal(
+    *,
+    actor: Actor,
+    event_id: int,
+    pesantren_id: int,
+    buyer_id: int,
+    kind: DealKind,
+    deal_date: date,
+    lines: list[ImportedLine],
+    state: DealState,
+    source: str,
+) -> int:
+    """Write one deal from an Excel import, with the history rows a deal logged by hand would have (each
+    labelled with `source`, e.g. "impor Excel: rekap.xlsx, baris 12"). Call inside the import's transaction."""
+    require_role(actor, Role.admin, Role.organizer)
+    if state not in _IMPORT_PATH:
+        raise InvalidInput.field("status", "status impor hanya dicatat, dikonfirmasi atau diverifikasi")
+    clean = [
+        _CleanLine(
+            product_id=line.product_id, description=line.description, category=line.category,
+            quantity=line.quantity, unit=line.unit, unit_price_rp=line.unit_price_rp, value_rp=line.value_rp,
+        )
+        for line in lines
+    ]
+    rows = await Deal.insert(
+        Deal(event=event_id, pesantren=pesantren_id, buyer=buyer_id, origin=Origin.impor.value,
+             created_by=actor.user_id)
+    ).returning(Deal.id)
+    deal_id = rows[0]["id"]
+    revision_id = await _new_revision(deal_id, kind.value, deal_date, "", clean)
+    previous = ""
+    for version, (action, step_state) in enumerate(_IMPORT_PATH[state], start=1):
+        after = _snapshot(step_state, kind.value, deal_date, "", clean)
+        await _append_event(
+            deal_id=deal_id, version=version, action=action, state=step_state, revision_id=revision_id,
+            actor=actor, actor_label=source[:200], before=previous, after=after,
+        )
+        previous = after
+    return deal_id

@@ -1,0 +1,119 @@
+"""The deal ledger: append-only. A deal's content lives in revisions (with lines), its path in history events
+(one row per change, numbered per deal), its after-event follow-up in realisations. Nothing here is updated in
+place except the `used_at` of a confirmation link and the bookkeeping of idempotency records."""
+
+from __future__ import annotations
+
+from piccolo.columns import BigInt, Bytea, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from opop_events.accounts.tables import User
+from opop_events.catalog.tables import Buyer, Pesantren, Product
+from opop_events.events.tables import Event
+
+
+class Deal(Table, tablename="deal"):
+    """The identity of a deal: which event, which pesantren sells to which buyer, who started it."""
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
+    pesantren = ForeignKey(references=Pesantren, on_delete=OnDelete.restrict, null=False)
+    buyer = ForeignKey(references=Buyer, on_delete=OnDelete.restrict, null=False)
+    origin = Varchar(length=16)  # pesantren | buyer | impor
+    meeting_id = Integer(null=True, default=None)  # the meeting it came from (matching domain)
+    created_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class DealRevision(Table, tablename="deal_revision"):
+    """One version of what was agreed: kind, date, note and lines. A change makes a new revision."""
+
+    deal = ForeignKey(references=Deal, on_delete=OnDelete.restrict, null=False)
+    kind = Varchar(length=16)
+    deal_date = Date()
+    note = Varchar(length=1000, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class DealLine(Table, tablename="deal_line"):
+    """A line of a revision; `value_rp` = quantity × unit price, rounded half up to the rupiah."""
+
+    revision = ForeignKey(references=DealRevision, on_delete=OnDelete.restrict, null=False)
+    position = Integer()
+    product = ForeignKey(references=Product, on_delete=OnDelete.restrict, null=True, default=None)
+    description = Varchar(length=300)
+    category = Varchar(length=32)
+    quantity = Varchar(length=24)
+    unit = Varchar(length=32)
+    unit_price_rp = BigInt()
+    value_rp = BigInt()
+
+
+class DealEvent(Table, tablename="deal_event"):
+    """The history of a deal: one row per change, `version` 1, 2, 3… per deal (unique), with the state and
+    revision in force after it and snapshots of the deal before and after (JSON)."""
+
+    deal = ForeignKey(references=Deal, on_delete=OnDelete.restrict, null=False)
+    version = Integer()
+    action = Varchar(length=24)
+    state = Varchar(length=16)
+    revision = ForeignKey(references=DealRevision, on_delete=OnDelete.restrict, null=False)
+    actor = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
+    actor_label = Varchar(length=200, default="")
+    reason = Varchar(length=1000, default="")
+    at = Timestamptz(default=TimestamptzNow())
+    before = Text(default="")
+    after = Text(default="")
+
+
+class Realisation(Table, tablename="realisation"):
+    """A payment or delivery after the event against a deal. Corrections add a row that voids an earlier one."""
+
+    deal = ForeignKey(references=Deal, on_delete=OnDelete.restrict, null=False)
+    kind = Varchar(length=16)  # pembayaran | pengiriman
+    realised_on = Date()
+    amount_rp = BigInt()
+    note = Varchar(length=1000, default="")
+    evidence = ForeignKey(references="Attachment", on_delete=OnDelete.restrict, null=True, default=None)
+    voids = Integer(null=True, default=None)  # id of the realisation this row cancels
+    recorded_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
+    recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class Attachment(Table, tablename="attachment"):
+    """Evidence: a photo or PDF of a nota, PO or MoU, stored in the database (so backups hold it)."""
+
+    deal = ForeignKey(references=Deal, on_delete=OnDelete.restrict, null=False)
+    filename = Varchar(length=200)
+    content_type = Varchar(length=64)
+    size = Integer()
+    sha256 = Varchar(length=64)
+    data = Bytea()
+    uploaded_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
+    uploaded_at = Timestamptz(default=TimestamptzNow())
+
+
+class ConfirmLink(Table, tablename="confirm_link"):
+    """A signed, single-use, expiring link a seller sends a buyer over WhatsApp to confirm or dispute."""
+
+    deal = ForeignKey(references=Deal, on_delete=OnDelete.restrict, null=False)
+    revision = ForeignKey(references=DealRevision, on_delete=OnDelete.restrict, null=False)
+    nonce = Varchar(length=32, unique=True)
+    expires_at = Timestamptz()
+    created_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    used_at = Timestamptz(null=True, default=None)
+    used_action = Varchar(length=16, default="")
+
+
+class IdempotencyRecord(Table, tablename="idempotency_record"):
+    """The first response to a write sent with an `Idempotency-Key`, replayed on a retry."""
+
+    scope = Varchar(length=64)  # hash of who asked (token, session or link)
+    key = Varchar(length=200)
+    fingerprint = Varchar(length=64)  # hash of method, path and body
+    status = Integer()
+    content_type = Varchar(length=100, default="application/json")
+    body = Bytea()
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,414 @@
+"""The one aggregation layer: every figure of every output (page, API, xlsx, pdf, csv, CLI) comes from here.
+
+Sums are SQL aggregates in the database over the ledger as it stands now or as of a past moment; Python never
+adds rows up. A scope is one event or a programme year (all events starting in that year).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from opop_events.catalog.enums import BUYER_TYPE_LABELS, CATEGORY_LABELS, BuyerType, Category
+from opop_events.core.dates import now_utc
+from opop_events.db import raw
+from opop_events.deals.enums import STATE_LABELS, DealKind, DealState
+from opop_events.deals.queries import COUNTED_SQL, LOGGED_SQL, current_events_cte, realised_cte
+from opop_events.reports.model import BreakdownRow, DealLineRow, Headline, ReportData
+
+LINE_CHUNK = 2000
+REPORTED_STATES_SQL = "('dicatat', 'dikonfirmasi', 'diverifikasi', 'disanggah', 'dibatalkan')"
+IN_BREAKDOWN_SQL = "('dicatat', 'dikonfirmasi', 'diverifikasi')"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One event (`event_id`) or a programme year (`year`)."""
+
+    event_id: int | None = None
+    year: int | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        if self.event_id is not None:
+            return "d.event = {}", [self.event_id]
+        if self.year is not None:
+            return (
+                "d.event IN (SELECT id FROM event WHERE starts_on >= {} AND starts_on <= {})",
+                [date(self.year, 1, 1), date(self.year, 12, 31)],
+            )
+        raise ValueError("scope needs an event or a year")
+
+
+def _with(as_of: datetime | None) -> tuple[str, list[Any]]:
+    cur, cur_args = current_events_cte(as_of)
+    real, real_args = realised_cte(as_of)
+    return f"WITH {cur}, {real} ", [*cur_args, *real_args]
+
+
+_BASE = (
+    "FROM deal d JOIN cur ON cur.deal = d.id JOIN deal_revision r ON r.id = cur.revision "
+    "LEFT JOIN (SELECT revision, CAST(SUM(value_rp) AS BIGINT) AS total_rp FROM deal_line GROUP BY revision) t "
+    "ON t.revision = cur.revision LEFT JOIN real ON real.deal = d.id "
+)
+
+
+def _money(sql: str) -> str:
+    return f"CAST(COALESCE(SUM({sql}), 0) AS BIGINT)"
+
+
+async def headline(scope: Scope, *, as_of: datetime | None = None) -> Headline:
+    with_sql, with_args = _with(as_of)
+    where, args = scope.where()
+    by_kind = await raw(
+        with_sql
+        + "SELECT r.kind, "
+        + _money(f"CASE WHEN cur.state IN {COUNTED_SQL} THEN t.total_rp ELSE 0 END")
+        + " AS confirmed_rp, "
+        + _money(f"CASE WHEN cur.state IN {LOGGED_SQL} THEN t.total_rp ELSE 0 END")
+        + " AS logged_rp, "
+        + _money(f"CASE WHEN cur.state IN {COUNTED_SQL} THEN real.realised_rp ELSE 0 END")
+        + " AS realised_rp, "
+        + f"SUM(CASE WHEN cur.state IN {COUNTED_SQL} THEN 1 ELSE 0 END) AS deals_confirmed, "
+        + f"SUM(CASE WHEN cur.state IN {LOGGED_SQL} THEN 1 ELSE 0 END) AS deals_logged, "
+        + f"SUM(CASE WHEN cur.state IN {REPORTED_STATES_SQL} THEN 1 ELSE 0 END) AS deals_total "
+        + _BASE
+        + f"WHERE {where} GROUP BY r.kind",
+        *with_args,
+        *args,
+    )
+    parties = await raw(
+        with_sql
+        + "SELECT COUNT(DISTINCT d.pesantren) AS pesantren, COUNT(DISTINCT d.buyer) AS buyers "
+        + _BASE
+        + f"WHERE {where} AND cur.state IN {COUNTED_SQL}",
+        *with_args,
+        *args,
+    )
+    kinds = {row["kind"]: row for row in by_kind}
+
+    def total(name: str) -> int:
+        return int(sum(int(row[name] or 0) for row in by_kind))
+
+    return Headline(
+        confirmed_rp=total("confirmed_rp"),
+        logged_rp=total("logged_rp"),
+        confirmed_by_kind={k.value: int(kinds[k.value]["confirmed_rp"]) if k.value in kinds else 0 for k in DealKind},
+        realised_rp=total("realised_rp"),
+        deals_confirmed=total("deals_confirmed"),
+        deals_logged=total("deals_logged"),
+        deals_total=total("deals_total"),
+        pesantren=int(parties[0]["pesantren"] or 0),
+        buyers=int(parties[0]["buyers"] or 0),
+        meetings_held=await meetings_held(scope, as_of=as_of),
+    )
+
+
+async def kind_totals(scope: Scope, *, as_of: datetime | None = None) -> list[dict[str, Any]]:
+    """Per deal kind: confirmed and logged rupiah and deal counts (for the totals endpoint)."""
+    with_sql, with_args = _with(as_of)
+    where, args = scope.where()
+    rows = await raw(
+        with_sql
+        + "SELECT r.kind, "
+        + _money(f"CASE WHEN cur.state IN {COUNTED_SQL} THEN t.total_rp ELSE 0 END")
+        + " AS confirmed_rp, "
+        + _money(f"CASE WHEN cur.state IN {LOGGED_SQL} THEN t.total_rp ELSE 0 END")
+        + " AS logged_rp, "
+        + f"SUM(CASE WHEN cur.state IN {COUNTED_SQL} THEN 1 ELSE 0 END) AS deals_confirmed, "
+        + f"SUM(CASE WHEN cur.state IN {LOGGED_SQL} THEN 1 ELSE 0 END) AS deals_logged "
+        + _BASE
+        + f"WHERE {where} GROUP BY r.kind",
+        *with_args,
+        *args,
+    )
+    found = {row["kind"]: row for row in rows}
+    return [
+        {
+            "kind": kind.value,
+            "confirmed_rp": int(found.get(kind.value, {}).get("confirmed_rp") or 0),
+            "logged_rp": int(found.get(kind.value, {}).get("logged_rp") or 0),
+            "deals_confirmed": int(found.get(kind.value, {}).get("deals_confirmed") or 0),
+            "deals_logged": int(found.get(kind.value, {}).get("deals_logged") or 0),
+        }
+        for kind in DealKind
+    ]
+
+
+async def meetings_held(scope: Scope, *, as_of: datetime | None = None) -> int:
+    """Meetings marked held in the scope's events (0 until the matching domain records meetings)."""
+    exists = await raw(
+        "SELECT COUNT(*) AS n FROM migration WHERE app_name = 'matching'"
+    )
+    if not exists[0]["n"]:
+        return 0
+    if scope.event_id is not None:
+        where, args = "m.event = {}", [scope.event_id]
+    else:
+        where, args = "m.event IN (SELECT id FROM event WHERE starts_on >= {} AND starts_on <= {})", [
+            date(scope.year or 0, 1, 1), date(scope.year or 0, 12, 31)
+        ]
+    time_clause, time_args = ("AND m.held_at <= {}", [as_of]) if as_of is not None else ("", [])
+    rows = await raw(
+        f"SELECT COUNT(*) AS n FROM meeting m WHERE {where} AND m.held_at IS NOT NULL {time_clause}",
+        *args,
+        *time_args,
+    )
+    return int(rows[0]["n"])
+
+
+# -- breakdowns ---------------------------------------------------------------------------------------------
+
+
+def _breakdown_sql(key: str, label: str, joins: str, value: str, realised: str) -> str:
+    return (
+        f"SELECT {key} AS key, {label} AS label, COUNT(DISTINCT d.id) AS deals, "
+        + _money(f"CASE WHEN cur.state IN {COUNTED_SQL} THEN {value} ELSE 0 END")
+        + " AS confirmed_rp, "
+        + _money(f"CASE WHEN cur.state IN {LOGGED_SQL} THEN {value} ELSE 0 END")
+        + " AS logged_rp, "
+        + _money(f"CASE WHEN cur.state IN {COUNTED_SQL} THEN {realised} ELSE 0 END")
+        + " AS realised_rp, "
+        + "COUNT(DISTINCT d.pesantren) AS pesantren, COUNT(DISTINCT d.buyer) AS buyers "
+        + _BASE
+        + joins
+    )
+
+
+def _rows(rows: list[dict[str, Any]], relabel: dict[str, str] | None = None) -> list[BreakdownRow]:
+    return [
+        BreakdownRow(
+            key=str(r["key"]),
+            label=(relabel or {}).get(str(r["key"]), str(r["label"])),
+            deals=int(r["deals"]),
+            confirmed_rp=int(r["confirmed_rp"]),
+            logged_rp=int(r["logged_rp"]),
+            realised_rp=int(r["realised_rp"]),
+            pesantren=int(r["pesantren"]),
+            buyers=int(r["buyers"]),
+        )
+        for r in rows
+    ]
+
+
+async def _breakdown(scope: Scope, as_of: datetime | None, sql: str, group: str, order: str) -> list[dict[str, Any]]:
+    with_sql, with_args = _with(as_of)
+    where, args = scope.where()
+    return await raw(
+        with_sql + sql + f" WHERE {where} AND cur.state IN {IN_BREAKDOWN_SQL} GROUP BY {group} ORDER BY {order}",
+        *with_args,
+        *args,
+    )
+
+
+_RANK = "confirmed_rp DESC, logged_rp DESC, label"
+
+
+async def by_region(scope: Scope, *, as_of: datetime | None = None) -> list[BreakdownRow]:
+    sql = _breakdown_sql(
+        "w.code", "w.name", "JOIN pesantren p ON p.id = d.pesantren JOIN wilayah w ON w.id = p.wilayah ",
+        "t.total_rp", "real.realised_rp",
+    )
+    return _rows(await _breakdown(scope, as_of, sql, "w.code, w.name", _RANK))
+
+
+async def by_buyer_type(scope: Scope, *, as_of: datetime | None = None) -> list[BreakdownRow]:
+    sql = _breakdown_sql("b.buyer_type", "b.buyer_type", "JOIN buyer b ON b.id = d.buyer ", "t.total_rp", "real.realised_rp")
+    rows = await _breakdown(scope, as_of, sql, "b.buyer_type", _RANK.replace("label", "key"))
+    return _rows(rows, {t.value: BUYER_TYPE_LABELS[t] for t in BuyerType})
+
+
+async def by_pesantren(scope: Scope, *, as_of: datetime | None = None) -> list[BreakdownRow]:
+    sql = _breakdown_sql("p.id", "p.name", "JOIN pesantren p ON p.id = d.pesantren ", "t.total_rp", "real.realised_rp")
+    return _rows(await _breakdown(scope, as_of, sql, "p.id, p.name", _RANK + ", key"))
+
+
+async def by_buyer(scope: Scope, *, as_of: datetime | None = None) -> list[BreakdownRow]:
+    sql = _breakdown_sql("b.id", "b.name", "JOIN buyer b ON b.id = d.buyer ", "t.total_rp", "real.realised_rp")
+    return _rows(await _breakdown(scope, as_of, sql, "b.id, b.name", _RANK + ", key"))
+
+
+async def by_category(scope: Scope, *, as_of: datetime | None = None) -> list[BreakdownRow]:
+    """Per product category of the lines. A deal's realised amount is credited to its main category (that of
+    its largest line), so the realised column still adds up to the headline."""
+    main = (
+        "(SELECT l2.category FROM deal_line l2 WHERE l2.revision = cur.revision "
+        "ORDER BY l2.value_rp DESC, l2.position LIMIT 1)"
+    )
+    sql = _breakdown_sql(
+        "l.category",
+        "l.category",
+        "JOIN deal_line l ON l.revision = cur.revision ",
+        "l.value_rp",
+        f"CASE WHEN l.category = {main} AND l.position = (SELECT MIN(l3.position) FROM deal_line l3 "
+        f"WHERE l3.revision = cur.revision AND l3.category = l.category) THEN real.realised_rp ELSE 0 END",
+    )
+    rows = await _breakdown(scope, as_of, sql, "l.category", _RANK.replace("label", "key"))
+    return _rows(rows, {c.value: CATEGORY_LABELS[c] for c in Category})
+
+
+# -- the deal list ------------------------------------------------------------------------------------------
+
+
+async def _page_end(scope: Scope, *, after_deal: int, limit: int) -> int | None:
+    """The id of the `limit`-th deal after `after_deal` in the scope (None when there is none)."""
+    where, args = scope.where()
+    rows = await raw(
+        f"SELECT MAX(id) AS last FROM (SELECT d.id FROM deal d WHERE {where} AND d.id > {{}} "
+        "ORDER BY d.id LIMIT {}) page",
+        *args,
+        after_deal,
+        limit,
+    )
+    return rows[0]["last"]
+
+
+async def deal_lines_between(scope: Scope, *, as_of: datetime | None, after_deal: int, up_to: int) -> list[DealLineRow]:
+    """Reported deal lines of the deals with after_deal < id <= up_to, in deal and line order."""
+    from opop_events.deals.services import deal_number
+
+    where, args = scope.where()
+    with_sql, with_args = _with(as_of)
+    rows = await raw(
+        with_sql
+        + "SELECT d.id, r.deal_date, cur.state, r.kind, p.name AS pesantren, w.name AS wilayah, b.name AS buyer, "
+        "b.buyer_type, l.category, l.description, l.quantity, l.unit, l.unit_price_rp, l.value_rp, l.position "
+        "FROM deal d JOIN cur ON cur.deal = d.id JOIN deal_revision r ON r.id = cur.revision "
+        "JOIN deal_line l ON l.revision = cur.revision JOIN pesantren p ON p.id = d.pesantren "
+        "JOIN wilayah w ON w.id = p.wilayah JOIN buyer b ON b.id = d.buyer "
+        f"WHERE {where} AND cur.state IN {REPORTED_STATES_SQL} AND d.id > {{}} AND d.id <= {{}} "
+        "ORDER BY d.id, l.position",
+        *with_args,
+        *args,
+        after_deal,
+        up_to,
+    )
+    return [
+        DealLineRow(
+            deal_no=deal_number(r["id"]),
+            deal_date=_date(r["deal_date"]),
+            state=r["state"],
+            kind=r["kind"],
+            pesantren=r["pesantren"],
+            kabupaten_kota=r["wilayah"],
+            buyer=r["buyer"],
+            buyer_type=BUYER_TYPE_LABELS[BuyerType(r["buyer_type"])],
+            category=CATEGORY_LABELS[Category(r["category"])],
+            description=r["description"],
+            quantity=r["quantity"],
+            unit=r["unit"],
+            unit_price_rp=int(r["unit_price_rp"]),
+            value_rp=int(r["value_rp"]),
+        )
+        for r in rows
+    ]
+
+
+async def all_deal_lines(scope: Scope, *, as_of: datetime | None = None) -> list[DealLineRow]:
+    """Every reported deal line at once (for small scopes and tests; exporters stream instead)."""
+    last = await _page_end(scope, after_deal=0, limit=10**9)
+    return [] if last is None else await deal_lines_between(scope, as_of=as_of, after_deal=0, up_to=last)
+
+
+def stream_deal_lines(
+    scope: Scope, *, as_of: datetime | None, loop: asyncio.AbstractEventLoop, chunk: int = LINE_CHUNK
+) -> Iterator[DealLineRow]:
+    """A synchronous iterator over every deal line, for exporters running in a worker thread: each page of
+    `chunk` deals is fetched on the event loop `loop`, which runs in another thread."""
+
+    def run(coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, loop).result()
+
+    after = 0
+    while (end := run(_page_end(scope, after_deal=after, limit=chunk))) is not None:
+        yield from run(deal_lines_between(scope, as_of=as_of, after_deal=after, up_to=end))
+        after = end
+
+
+async def deal_line_totals(scope: Scope, *, as_of: datetime | None = None) -> dict[str, int]:
+    """Sum of deal-line values per state (what the deal list must add up to)."""
+    with_sql, with_args = _with(as_of)
+    where, args = scope.where()
+    rows = await raw(
+        with_sql
+        + "SELECT cur.state, "
+        + _money("t.total_rp")
+        + " AS value_rp "
+        + _BASE
+        + f"WHERE {where} AND cur.state IN {REPORTED_STATES_SQL} GROUP BY cur.state",
+        *with_args,
+        *args,
+    )
+    return {r["state"]: int(r["value_rp"]) for r in rows}
+
+
+# -- whole reports ------------------------------------------------------------------------------------------
+
+
+async def event_report(
+    *, event_id: int, as_of: datetime | None = None, loop: asyncio.AbstractEventLoop | None = None
+) -> ReportData:
+    """Every figure of one event's official report."""
+    event = (await raw(
+        "SELECT ev.name, ev.venue, ev.starts_on, ev.ends_on, w.name AS wilayah FROM event ev "
+        "JOIN wilayah w ON w.id = ev.wilayah WHERE ev.id = {}",
+        event_id,
+    ))[0]
+    scope = Scope(event_id=event_id)
+    return await _report(
+        scope=scope,
+        as_of=as_of,
+        loop=loop,
+        title="Laporan Hasil Temu Bisnis",
+        subject=event["name"],
+        venue=f"{event['venue']}" if event["venue"] else event["wilayah"],
+        period_start=_date(event["starts_on"]),
+        period_end=_date(event["ends_on"]),
+        kind="event",
+    )
+
+
+async def year_report(*, year: int, as_of: datetime | None = None, loop: asyncio.AbstractEventLoop | None = None) -> ReportData:
+    """The programme report: every event that started in `year`."""
+    return await _report(
+        scope=Scope(year=year),
+        as_of=as_of,
+        loop=loop,
+        title="Laporan Program Temu Bisnis OPOP",
+        subject=f"Program OPOP Jawa Barat {year}",
+        venue=None,
+        period_start=date(year, 1, 1),
+        period_end=date(year, 12, 31),
+        kind="year",
+    )
+
+
+def _date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+async def _report(*, scope: Scope, as_of: datetime | None, loop: asyncio.AbstractEventLoop | None, title: str,
+                  subject: str, venue: str | None, period_start: date, period_end: date, kind: str) -> ReportData:
+    loop = loop or asyncio.get_running_loop()
+    return ReportData(
+        title=title,
+        scope=kind,  # type: ignore[arg-type]
+        subject=subject,
+        venue=venue,
+        period_start=period_start,
+        period_end=period_end,
+        as_of=as_of,
+        generated_at=now_utc(),
+        headline=await headline(scope, as_of=as_of),
+        by_region=await by_region(scope, as_of=as_of),
+        by_category=await by_category(scope, as_of=as_of),
+        by_buyer_type=await by_buyer_type(scope, as_of=as_of),
+        by_pesantren=await by_pesantren(scope, as_of=as_of),
+        by_buyer=await by_buyer(scope, as_of=as_of),
+        deal_lines=lambda: stream_deal_lines(scope, as_of=as_of, loop=loop),
+    )
+
+
+STATE_NAMES = {s.value: STATE_LABELS[s] for s in DealState}
