@@ -96,11 +96,19 @@ async def clean_tables(database: None) -> None:
                 await raw(f'DELETE FROM "{name}"')
 
 
-@pytest.fixture
-async def client() -> object:
-    from litestar.testing import AsyncTestClient
-
+@pytest.fixture(scope="session")
+def app() -> object:
     from opop_events.app import create_app
 
-    async with AsyncTestClient(app=create_app()) as test_client:
+    return create_app()
+
+
+@pytest.fixture
+async def client(app: object) -> object:
+    """An HTTP client calling the app in the test's own event loop (where the database pool lives), so
+    concurrent requests really interleave. The pool is opened by the `database` fixture, not the lifespan."""
+    import httpx
+
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as test_client:
         yield test_client

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -289,11 +289,14 @@ def _is_buyer(actor: Actor, current: _Current) -> bool:
 
 def allowed_actions(actor: Actor, current: _Current) -> list[DealAction]:
     """What `actor` may do to the deal now; the same table `_check` enforces."""
-    return [action for action in DealAction if _permitted(actor, current, action) is None]
+    return [action for action in DealAction if _refusal(actor, current, action) is None]
 
 
-def _permitted(actor: Actor | None, current: _Current, action: DealAction) -> str | None:
-    """None when allowed, else the Indonesian reason it is refused."""
+_ROLE, _STATE = 403, 409
+
+
+def _refusal(actor: Actor | None, current: _Current, action: DealAction) -> tuple[int, str] | None:
+    """None when `actor` may take `action` now; else (403 for who it is, 409 for the state) and the reason."""
     state = current.state
     seller = actor is not None and _is_seller(actor, current)
     buyer = actor is not None and _is_buyer(actor, current)
@@ -301,46 +304,46 @@ def _permitted(actor: Actor | None, current: _Current, action: DealAction) -> st
     label = STATE_LABELS[state].lower()
     if action is DealAction.ubah:
         if state is DealState.minat:
-            return None if buyer else "Hanya pembeli yang mengajukan minat yang boleh mengubahnya."
-        if state in AMENDABLE_STATES:
-            return None if seller else "Hanya pesantren penjual yang boleh mengubah transaksi."
-        return f"Transaksi yang sudah {label} tidak bisa diubah."
+            return None if buyer else (_ROLE, "Hanya pembeli yang mengajukan minat yang boleh mengubahnya.")
+        if not seller:
+            return _ROLE, "Hanya pesantren penjual yang boleh mengubah transaksi."
+        return None if state in AMENDABLE_STATES else (_STATE, f"Transaksi yang sudah {label} tidak bisa diubah.")
     if action is DealAction.konfirmasi:
         if state is DealState.minat:
-            return None if seller else "Minat beli dikonfirmasi oleh pesantren penjual."
-        if state is DealState.dicatat:
-            return None if buyer else "Transaksi yang dicatat pesantren dikonfirmasi oleh pembelinya."
-        return f"Transaksi berstatus {label} tidak bisa dikonfirmasi."
+            return None if seller else (_ROLE, "Minat beli dikonfirmasi oleh pesantren penjual.")
+        if not buyer:
+            return _ROLE, "Transaksi yang dicatat pesantren dikonfirmasi oleh pembelinya."
+        return None if state is DealState.dicatat else (_STATE, f"Transaksi berstatus {label} tidak bisa dikonfirmasi.")
     if action is DealAction.sanggah:
-        if state is DealState.dicatat:
-            return None if buyer else "Hanya pembeli yang boleh menyanggah transaksi."
-        return f"Transaksi berstatus {label} tidak bisa disanggah."
+        if not buyer:
+            return _ROLE, "Hanya pembeli yang boleh menyanggah transaksi."
+        return None if state is DealState.dicatat else (_STATE, f"Transaksi berstatus {label} tidak bisa disanggah.")
     if action in (DealAction.verifikasi, DealAction.kembalikan):
         if not admin:
-            return "Hanya staf Dinas yang boleh memverifikasi."
-        return None if state is DealState.dikonfirmasi else f"Hanya transaksi terkonfirmasi yang bisa diverifikasi; ini {label}."
+            return _ROLE, "Hanya staf Dinas yang boleh memverifikasi."
+        if state is DealState.dikonfirmasi:
+            return None
+        return _STATE, f"Hanya transaksi terkonfirmasi yang bisa diverifikasi atau dikembalikan; ini {label}."
     if action is DealAction.batal:
+        if not (admin or seller or buyer):
+            return _ROLE, "Anda tidak berhak membatalkan transaksi ini."
         if state is DealState.dibatalkan:
-            return "Transaksi sudah dibatalkan."
-        if admin:
+            return _STATE, "Transaksi sudah dibatalkan."
+        if admin or state in CANCELLABLE_STATES:
             return None
-        if state in CANCELLABLE_STATES and (seller or buyer):
-            return None
-        return f"Anda tidak boleh membatalkan transaksi berstatus {label}."
+        return _STATE, f"Transaksi berstatus {label} hanya bisa dibatalkan staf Dinas."
     if action in (DealAction.realisasi, DealAction.koreksi_realisasi):
         if not admin:
-            return "Hanya staf Dinas yang mencatat realisasi."
-        return None if state in COUNTED_STATES else "Realisasi hanya untuk transaksi yang sudah dikonfirmasi."
-    return "Tindakan ini tidak tersedia."
+            return _ROLE, "Hanya staf Dinas yang mencatat realisasi."
+        return None if state in COUNTED_STATES else (_STATE, "Realisasi hanya untuk transaksi yang sudah dikonfirmasi.")
+    return _ROLE, "Tindakan ini tidak tersedia."
 
 
 def _check(actor: Actor | None, current: _Current, action: DealAction, expected_version: int | None) -> None:
-    reason = _permitted(actor, current, action)
-    if reason is not None:
-        # Refused only because of the state (the actor could do this in another state): a conflict, else 403.
-        if any(_permitted(actor, replace(current, state=state), action) is None for state in DealState):
-            raise Conflict(reason)
-        raise Forbidden(reason)
+    refusal = _refusal(actor, current, action)
+    if refusal is not None:
+        status, reason = refusal
+        raise Forbidden(reason) if status == _ROLE else Conflict(reason)
     if expected_version is not None and expected_version != current.version:
         raise Conflict(
             f"Transaksi {deal_number(current.deal_id)} baru saja diubah (versi {current.version}, Anda melihat "
@@ -866,8 +869,9 @@ async def follow_up(*, actor: Actor | None, days: int = 30, as_of: datetime | No
 # -- the WhatsApp confirmation link ------------------------------------------------------------------------
 
 
-def _sign(nonce: str, deal_id: int, expires_at: datetime) -> str:
-    message = f"{nonce}.{deal_id}.{int(expires_at.timestamp())}".encode()
+def _sign(nonce: str, deal_id: int) -> str:
+    """HMAC of the link's nonce and deal with the server secret; expiry and use live in the link's row."""
+    message = f"confirm-link.{nonce}.{deal_id}".encode()
     digest = hmac.new(get_settings().secret_key.encode(), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
 
@@ -893,7 +897,7 @@ async def create_confirm_link(*, actor: Actor | None, deal_id: int) -> schemas.C
             ConfirmLink(deal=deal_id, revision=current.revision_id, nonce=nonce, expires_at=expires_at,
                         created_by=actor.user_id)
         )
-    token = f"{nonce}.{_sign(nonce, deal_id, expires_at)}"
+    token = f"{nonce}.{_sign(nonce, deal_id)}"
     url = f"{settings.base_url}/konfirmasi/{token}"
     deal = await get_deal(actor=actor, deal_id=deal_id)
     buyer = await Buyer.select(Buyer.whatsapp, Buyer.contact_person).where(Buyer.id == current.buyer_id).first()
@@ -915,8 +919,7 @@ async def _link(token: str) -> tuple[dict[str, Any], _Current]:
     row = await ConfirmLink.select().where(ConfirmLink.nonce == nonce).first()
     if row is None:
         raise NotFound("Tautan konfirmasi tidak sah.")
-    expires_at = _as_datetime(row["expires_at"])
-    if not hmac.compare_digest(signature, _sign(nonce, row["deal"], expires_at)):
+    if not hmac.compare_digest(signature, _sign(nonce, row["deal"])):
         raise NotFound("Tautan konfirmasi tidak sah.")
     return row, await _current(row["deal"])
 
@@ -1061,3 +1064,81 @@ async def import_deal(
         )
         previous = after
     return deal_id
+
+
+@dataclass(frozen=True)
+class ImportedDeal:
+    """One deal of a bulk import: the parties, what was agreed, the state reached and the source label."""
+
+    pesantren_id: int
+    buyer_id: int
+    kind: DealKind
+    deal_date: date
+    lines: list[ImportedLine]
+    state: DealState
+    source: str
+
+
+def _chunk_size(table: Any, limit: int = 4_000) -> int:
+    # Both engines cap bound parameters near 32,766 per statement; stay under with room to spare.
+    return max(1, min(limit, 30_000 // len(table._meta.columns)))
+
+
+async def _insert_ids(table: Any, rows: list[Any]) -> list[int]:
+    ids: list[int] = []
+    size = _chunk_size(table)
+    for start in range(0, len(rows), size):
+        result = await table.insert(*rows[start : start + size]).returning(table.id)
+        ids.extend(r["id"] for r in result)
+    return ids
+
+
+async def _insert_all(table: Any, rows: list[Any]) -> None:
+    size = _chunk_size(table)
+    for start in range(0, len(rows), size):
+        await table.insert(*rows[start : start + size])
+
+
+async def import_deals(*, actor: Actor, event_id: int, deals: list[ImportedDeal]) -> list[int]:
+    """The bulk form of `import_deal`: the same deals, revisions, lines and history rows (same snapshots,
+    actions, states and labels), written in chunked multi-row inserts. Call inside the import's transaction;
+    returns the new deal ids in input order."""
+    require_role(actor, Role.admin, Role.organizer)
+    for deal in deals:
+        if deal.state not in _IMPORT_PATH:
+            raise InvalidInput.field("status", "status impor hanya dicatat, dikonfirmasi atau diverifikasi")
+    deal_ids = await _insert_ids(
+        Deal,
+        [
+            Deal(event=event_id, pesantren=d.pesantren_id, buyer=d.buyer_id, origin=Origin.impor.value,
+                 created_by=actor.user_id)
+            for d in deals
+        ],
+    )
+    revision_ids = await _insert_ids(
+        DealRevision,
+        [DealRevision(deal=deal_id, kind=d.kind.value, deal_date=d.deal_date, note="")
+         for deal_id, d in zip(deal_ids, deals, strict=True)],
+    )
+    now = now_utc()
+    line_rows: list[DealLine] = []
+    event_rows: list[DealEvent] = []
+    for deal_id, revision_id, d in zip(deal_ids, revision_ids, deals, strict=True):
+        for position, line in enumerate(d.lines, start=1):
+            line_rows.append(
+                DealLine(revision=revision_id, position=position, product=line.product_id,
+                         description=line.description, category=line.category, quantity=line.quantity,
+                         unit=line.unit, unit_price_rp=line.unit_price_rp, value_rp=line.value_rp)
+            )
+        previous = ""
+        for version, (action, step_state) in enumerate(_IMPORT_PATH[d.state], start=1):
+            after = _snapshot(step_state, d.kind.value, d.deal_date, "", d.lines)
+            event_rows.append(
+                DealEvent(deal=deal_id, version=version, action=action.value, state=step_state.value,
+                          revision=revision_id, actor=actor.user_id, actor_label=d.source[:200], reason="",
+                          at=now, before=previous, after=after)
+            )
+            previous = after
+    await _insert_all(DealLine, line_rows)
+    await _insert_all(DealEvent, event_rows)
+    return deal_ids
