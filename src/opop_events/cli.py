@@ -1,4 +1,4 @@
-"""The `opop-events` command line: serve, demo, db upgrade, users."""
+"""The `opop-events` command line: serve, demo, db upgrade, users, import."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -146,6 +147,61 @@ def serve(host: str, port: int, with_demo: bool, workers: int) -> None:
     )
 
 
+@main.command()
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False), help="problem.json")
+@click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False), help="schedule.json")
+@click.option("--time-limit", default=60.0, show_default=True, type=click.FloatRange(0.1, 3600), help="Detik.")
+def schedule(input_path: str, output_path: str, time_limit: float) -> None:
+    """Susun jadwal pertemuan dari problem.json (tanpa basis data) dan tulis schedule.json."""
+    from opop_events.matching.scheduler import ProblemError, run_files
+
+    try:
+        stats = run_files(input_path, output_path, time_limit=time_limit)
+    except ProblemError as exc:
+        _fail(f"{input_path}: {exc}")
+    click.echo(
+        f"{stats['scheduled']} dari {stats['requested']} pertemuan terjadwal, {stats['breaks_total']} jeda "
+        f"(batas bawah {stats['lower_bound']}{', optimal' if stats['optimal'] else ''}), "
+        f"{stats['seconds']:.1f} detik → {output_path}"
+    )
+
+
+@main.command()
+@click.argument("event_slug", required=False)
+@click.option("--year", type=click.IntRange(2018, 2100), default=None, help="Laporan program satu tahun (tanpa slug).")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "pdf", "csv"]), default="xlsx", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False), default=None, help="Berkas keluaran (bawaan: folder reports/).")
+@click.option("--as-of", default=None, help='Keadaan pada waktu ini (WIB), mis. "2020-12-09 16:00".')
+def report(event_slug: str | None, year: int | None, fmt: str, output: str | None, as_of: str | None) -> None:
+    """Buat laporan resmi acara (EVENT_SLUG) atau program (--year) dalam xlsx, pdf atau csv."""
+    from pathlib import Path
+
+    from opop_events.core.dates import format_datetime, parse_local_datetime
+    from opop_events.core.money import format_rupiah
+    from opop_events.reports import services
+
+    if (event_slug is None) == (year is None):
+        _fail("sebutkan tepat satu: EVENT_SLUG atau --year TAHUN")
+    try:
+        moment = parse_local_datetime(as_of) if as_of else None
+    except ValueError:
+        _fail(f"--as-of '{as_of}' bukan waktu yang sah; contoh \"2020-12-09 16:00\"")
+    settings = get_settings()
+
+    async def job() -> tuple[Path, int]:
+        data = await services.report_data(slug=event_slug, year=year, as_of=moment)
+        from opop_events.reports.exporters import EXPORTERS
+
+        target = Path(output) if output else settings.reports_dir / EXPORTERS[fmt].filename(data)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        rendered = await services.render(data=data, fmt=fmt, output=target)
+        return rendered.path, data.headline.confirmed_rp
+
+    path, confirmed = _run(job)
+    moment_text = f" per {format_datetime(moment)}" if moment else ""
+    click.echo(f"Laporan ditulis ke {path} (terkonfirmasi{moment_text}: {format_rupiah(confirmed)}).")
+
+
 @main.group()
 def users() -> None:
     """Akun pengguna."""
@@ -183,6 +239,63 @@ def users_create(email: str, role: str, name: str, pesantren_id: int | None, buy
 
     actor = _run(job)
     click.echo(f"Akun {actor.email} ({actor.role.value}) dibuat dengan id {actor.user_id}.")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--event", "event_slug", required=True, help="Slug acara tujuan transaksi.")
+@click.option("--dry-run", is_flag=True, help="Periksa saja; tidak ada yang ditulis.")
+@click.option("--as-email", default=None, help="Email akun admin yang dicatat sebagai pelaku (bawaan: admin pertama).")
+def import_workbook(file: Path, event_slug: str, dry_run: bool, as_email: str | None) -> None:
+    """Impor daftar Dinas (.xlsx: lembar Pesantren, Pembeli, Produk, Transaksi) ke sebuah acara.
+
+    Semua atau tidak sama sekali: bila ada galat, tidak ada yang ditulis dan setiap galat dicetak satu baris.
+    Setiap baris Transaksi menjadi satu transaksi dengan satu baris barang. Templat:
+    fixtures/templates/impor_opop.xlsx
+    """
+    from opop_events.catalog.importing.parse import DEFAULT_LIMITS
+    from opop_events.catalog.importing.service import display_name
+    from opop_events.catalog.importing.service import import_workbook as run_import
+    from opop_events.core.money import format_rupiah
+
+    name = display_name(str(file))
+    size = file.stat().st_size
+    if size > DEFAULT_LIMITS.max_file_bytes:
+        _fail(f"{name}: berkas terlalu besar (paling besar {DEFAULT_LIMITS.max_file_bytes // (1024 * 1024)} MB)", 1)
+    content = file.read_bytes()
+
+    async def job() -> Any:
+        from opop_events.accounts.enums import Role
+        from opop_events.accounts.services import Actor
+        from opop_events.accounts.tables import User
+
+        await _ensure_schema()
+        query = User.select().where((User.role == Role.admin.value) & User.active.eq(True))
+        if as_email:
+            query = query.where(User.email == as_email.strip().lower())
+        row = await query.order_by(User.id).first()
+        if row is None:
+            who = f"admin aktif dengan email {as_email}" if as_email else "akun admin"
+            _fail(f"tidak ada {who}; buat dulu: opop-events users create --role admin --email …", 2)
+        actor = Actor(user_id=row["id"], email=row["email"], name=row["name"], role=Role.admin)
+        return await run_import(actor=actor, event_slug=event_slug, content=content, filename=name, dry_run=dry_run)
+
+    started = time.perf_counter()
+    result = _run(job)
+    if result.errors:
+        for error in result.errors:
+            click.echo(error.line(name), err=True)
+        click.secho(f"Impor dibatalkan: {len(result.errors)} galat, tidak ada yang ditulis.", fg="red", err=True)
+        sys.exit(1)
+    verb = "akan dibuat (uji coba, tidak ada yang ditulis)" if dry_run else "dibuat"
+    click.echo(f"{name}: impor selesai dalam {time.perf_counter() - started:.1f} detik; {verb}:")
+    click.echo(f"  pesantren   {result.created_pesantren}")
+    click.echo(f"  pembeli     {result.created_buyers}")
+    click.echo(f"  produk      {result.created_products}")
+    click.echo(f"  pendaftaran {result.created_registrations}")
+    click.echo(f"  transaksi   {result.created_deals}")
+    for state, total in result.total_rp_by_status.items():
+        click.echo(f"  nilai {state:<13} {format_rupiah(total)}")
 
 
 if __name__ == "__main__":

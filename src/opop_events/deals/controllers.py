@@ -27,7 +27,7 @@ AsOf = Annotated[
 ]
 
 
-def _aware(value: str | None) -> datetime | None:
+def aware(value: str | None) -> datetime | None:
     if value is None or not value.strip():
         return None
     try:
@@ -72,11 +72,11 @@ class DealController(Controller):
         event_slug: Annotated[str | None, QueryParameter(max_length=80)] = None,
         as_of: AsOf = None,
     ) -> list[schemas.FollowUp]:
-        return await services.follow_up(actor=actor, days=days, event_slug=event_slug, as_of=_aware(as_of))
+        return await services.follow_up(actor=actor, days=days, event_slug=event_slug, as_of=aware(as_of))
 
     @get("/{deal_id:int}", operation_id="getDeal", summary="Satu transaksi (kini atau pada waktu as_of)", responses=AUTH_READ)
     async def get_deal(self, actor: CurrentActor, deal_id: FromPath[int], as_of: AsOf = None) -> schemas.Deal:
-        return await services.get_deal(actor=actor, deal_id=deal_id, as_of=_aware(as_of))
+        return await services.get_deal(actor=actor, deal_id=deal_id, as_of=aware(as_of))
 
     @get("/{deal_id:int}/history", operation_id="getDealHistory", summary="Riwayat lengkap transaksi", responses=AUTH_READ)
     async def history(self, actor: CurrentActor, deal_id: FromPath[int]) -> list[schemas.HistoryEntry]:
@@ -160,7 +160,7 @@ class TotalsController(Controller):
     @get("/{slug:str}/totals", operation_id="eventTotals", summary="Total transaksi acara (kini atau as_of)", responses=problems(404, 422))
     async def totals(self, slug: FromPath[str], as_of: AsOf = None) -> schemas.EventTotals:
         event = await get_event(slug=slug)
-        moment = _aware(as_of)
+        moment = aware(as_of)
         scope = queries.Scope(event_id=event.id)
         head = await queries.headline(scope, as_of=moment)
         return schemas.EventTotals(

@@ -43,6 +43,7 @@ from opop_events.deals.queries import current_events_cte, realised_cte
 from opop_events.deals.tables import ConfirmLink, Deal, DealEvent, DealLine, DealRevision, Realisation
 from opop_events.events.services import get_event, is_organizer
 from opop_events.events.tables import Event, Registration
+from opop_events.matching.services import check_meeting_for_deal
 from opop_events.settings import get_settings
 
 
@@ -587,6 +588,12 @@ async def log_deal(*, actor: Actor | None, data: schemas.DealCreate) -> schemas.
         raise InvalidInput.field("buyer_id", f"pembeli {data.buyer_id} tidak ada")
     _check_deal_date(data.deal_date)
     lines = await _clean_lines(data.lines, pesantren_id)
+    if data.meeting_id is not None and data.new_buyer is not None:
+        raise InvalidInput.field("meeting_id", "pertemuan selalu dengan pembeli yang sudah terdaftar; pilih buyer_id")
+    if data.meeting_id is not None and data.buyer_id is not None:
+        await check_meeting_for_deal(
+            meeting_id=data.meeting_id, event_id=event.id, pesantren_id=pesantren_id, buyer_id=data.buyer_id
+        )
     whatsapp = clean_whatsapp(data.new_buyer.whatsapp, field="new_buyer.whatsapp") if data.new_buyer else None
     async with write_transaction():
         buyer_id = data.buyer_id
@@ -638,6 +645,10 @@ async def register_interest(*, actor: Actor | None, data: schemas.InterestCreate
     deal_date = data.deal_date or now_utc().date()
     _check_deal_date(deal_date)
     lines = await _clean_lines(data.lines, data.pesantren_id)
+    if data.meeting_id is not None:
+        await check_meeting_for_deal(
+            meeting_id=data.meeting_id, event_id=event.id, pesantren_id=data.pesantren_id, buyer_id=actor.buyer_id
+        )
     async with write_transaction():
         deal_id = await _create(
             actor=actor,

@@ -1,4 +1,4 @@
-"""The report data model: the figures of one official report, plain and database-free, fed to every exporter."""
+"""The report data model: the figures of one official report, database-free, fed to every exporter."""
 
 from __future__ import annotations
 

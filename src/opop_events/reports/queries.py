@@ -138,25 +138,51 @@ async def kind_totals(scope: Scope, *, as_of: datetime | None = None) -> list[di
 
 
 async def meetings_held(scope: Scope, *, as_of: datetime | None = None) -> int:
-    """Meetings marked held in the scope's events (0 until the matching domain records meetings)."""
-    exists = await raw(
-        "SELECT COUNT(*) AS n FROM migration WHERE app_name = 'matching'"
-    )
-    if not exists[0]["n"]:
-        return 0
-    if scope.event_id is not None:
-        where, args = "m.event = {}", [scope.event_id]
-    else:
-        where, args = "m.event IN (SELECT id FROM event WHERE starts_on >= {} AND starts_on <= {})", [
-            date(scope.year or 0, 1, 1), date(scope.year or 0, 12, 31)
-        ]
+    """Meetings marked held in the scope's events (by `as_of` when given)."""
+    where, args = scope.where()
+    where = where.replace("d.event", "m.event")
     time_clause, time_args = ("AND m.held_at <= {}", [as_of]) if as_of is not None else ("", [])
     rows = await raw(
-        f"SELECT COUNT(*) AS n FROM meeting m WHERE {where} AND m.held_at IS NOT NULL {time_clause}",
-        *args,
-        *time_args,
+        f"SELECT COUNT(*) AS n FROM meeting m WHERE {where} AND m.status = 'hadir' {time_clause}", *args, *time_args
     )
     return int(rows[0]["n"])
+
+
+async def funnel(scope: Scope, *, as_of: datetime | None = None) -> dict[str, int]:
+    """requests → accepted → scheduled → held → deals (from meetings) → confirmed value of those deals."""
+    where, args = scope.where()
+    q_where = where.replace("d.event", "q.event")
+    m_where = where.replace("d.event", "m.event")
+    requests = await raw(
+        f"SELECT COUNT(*) AS requests, SUM(CASE WHEN q.status = 'diterima' THEN 1 ELSE 0 END) AS accepted "
+        f"FROM meeting_request q WHERE {q_where}",
+        *args,
+    )
+    meetings = await raw(
+        "SELECT SUM(CASE WHEN m.slot IS NOT NULL AND m.status IN ('terjadwal', 'hadir', 'tidak_hadir') THEN 1 ELSE 0 END) "
+        "AS scheduled, SUM(CASE WHEN m.status = 'hadir' THEN 1 ELSE 0 END) AS held "
+        f"FROM meeting m WHERE {m_where}",
+        *args,
+    )
+    with_sql, with_args = _with(as_of)
+    deals = await raw(
+        with_sql
+        + "SELECT COUNT(DISTINCT d.id) AS deals, "
+        + _money(f"CASE WHEN cur.state IN {COUNTED_SQL} THEN t.total_rp ELSE 0 END")
+        + " AS confirmed_rp "
+        + _BASE
+        + f"WHERE {where} AND d.meeting_id IS NOT NULL AND cur.state IN {REPORTED_STATES_SQL}",
+        *with_args,
+        *args,
+    )
+    return {
+        "requests": int(requests[0]["requests"] or 0),
+        "accepted": int(requests[0]["accepted"] or 0),
+        "scheduled": int(meetings[0]["scheduled"] or 0),
+        "held": int(meetings[0]["held"] or 0),
+        "deals": int(deals[0]["deals"] or 0),
+        "confirmed_rp": int(deals[0]["confirmed_rp"] or 0),
+    }
 
 
 # -- breakdowns ---------------------------------------------------------------------------------------------

@@ -1,0 +1,58 @@
+"""Report downloads: xlsx, pdf and csv of an event or a programme year, now or as of a past moment."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, get
+from litestar.background_tasks import BackgroundTask
+from litestar.params import FromPath, QueryParameter
+from litestar.response import File
+
+from opop_events.api import CurrentActor, problems
+from opop_events.deals.controllers import AsOf, aware
+from opop_events.reports import services
+
+Format = Annotated[str, QueryParameter(name="format", pattern=r"^(xlsx|pdf|csv)$", description="xlsx, pdf atau csv")]
+DOWNLOAD = problems(401, 403, 404, 422)
+
+
+def _file(report: services.RenderedReport) -> File:
+    return File(
+        path=report.path,
+        filename=report.filename,
+        media_type=report.content_type,
+        background=BackgroundTask(report.path.unlink, missing_ok=True),
+    )
+
+
+class ReportController(Controller):
+    path = "/api/v1/reports"
+    tags = ["Laporan"]
+
+    @get(
+        "/events/{slug:str}",
+        operation_id="downloadEventReport",
+        summary="Laporan resmi acara (xlsx/pdf/csv)",
+        responses=DOWNLOAD,
+        response_description="Berkas laporan",
+    )
+    async def event_report(self, actor: CurrentActor, slug: FromPath[str], fmt: Format = "xlsx", as_of: AsOf = None) -> File:
+        return _file(await services.render_for(actor=actor, fmt=fmt, slug=slug, as_of=aware(as_of)))
+
+    @get(
+        "/years/{year:int}",
+        operation_id="downloadYearReport",
+        summary="Laporan program satu tahun (Dinas)",
+        responses=DOWNLOAD,
+        response_description="Berkas laporan",
+    )
+    async def year_report(self, actor: CurrentActor, year: FromPath[int], fmt: Format = "xlsx", as_of: AsOf = None) -> File:
+        if not 2018 <= year <= 2100:
+            from opop_events.core.errors import InvalidInput
+
+            raise InvalidInput.field("year", "tahun program 2018–2100")
+        return _file(await services.render_for(actor=actor, fmt=fmt, year=year, as_of=aware(as_of)))
+
+
+CONTROLLERS: list[Any] = [ReportController]

@@ -1,0 +1,695 @@
+"""PDF export: the official report (A4, Bahasa Indonesia) with headline, breakdowns, charts and signature.
+
+The deal list itself is not printed (it can run to 100,000 lines); the report points to the xlsx/csv.
+Fonts: DejaVu Sans when the system has it (wide Unicode coverage), else Bitstream Vera, which ships inside
+reportlab, so rendering never depends on the machine; both are embedded as subsets.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.piecharts import Pie
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    HRFlowable,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from opop_events.core.money import format_number, format_rupiah, format_rupiah_compact, terbilang
+from opop_events.reports.exporters._format import (
+    clean_text,
+    format_date,
+    format_datetime,
+    format_period,
+    format_rate_bp,
+    share_bp,
+    to_wib,
+)
+from opop_events.reports.exporters.tabular import DINAS_NAME, KIND_LABELS
+from opop_events.reports.model import DEAL_KINDS, BreakdownRow, ReportData
+
+# --- fonts ----------------------------------------------------------------------------------------------
+
+_FONT_FILES = {
+    "DejaVuSans": (
+        "DejaVuSans.ttf",
+        "DejaVuSans-Bold.ttf",
+        "DejaVuSans-Oblique.ttf",
+        "DejaVuSans-BoldOblique.ttf",
+    ),
+    "Vera": ("Vera.ttf", "VeraBd.ttf", "VeraIt.ttf", "VeraBI.ttf"),
+}
+_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+_font_lock = threading.Lock()
+_font_family: str | None = None
+
+FONT = "OpopSans"
+"""The family name every style below uses; `register_fonts()` maps it to DejaVu Sans or Vera."""
+
+
+def register_fonts() -> str:
+    """Register the report font family once per process (thread-safe); returns the font family used."""
+    global _font_family
+    with _font_lock:
+        if _font_family is not None:
+            return _font_family
+        family = "Vera"
+        files: tuple[str, ...] = _FONT_FILES["Vera"]  # found on reportlab's own font path
+        for directory in _FONT_DIRS:
+            candidate = tuple(str(directory / name) for name in _FONT_FILES["DejaVuSans"])
+            if all(Path(path).is_file() for path in candidate):
+                family, files = "DejaVuSans", candidate
+                break
+        names = (FONT, f"{FONT}-Bold", f"{FONT}-Italic", f"{FONT}-BoldItalic")
+        for name, path in zip(names, files, strict=True):
+            pdfmetrics.registerFont(TTFont(name, path))
+        pdfmetrics.registerFontFamily(
+            FONT, normal=names[0], bold=names[1], italic=names[2], boldItalic=names[3]
+        )
+        _font_family = family
+        return family
+
+
+# --- canvas with "Halaman x dari y" ---------------------------------------------------------------------
+
+
+class NumberedCanvas(Canvas):
+    """Holds every page until the end so each footer can name the total: `Halaman 1 dari 7`."""
+
+    def __init__(self, *args: Any, footer: Callable[[Canvas, int, int], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._footer(self, self._pageNumber, total)
+            super().showPage()
+        super().save()
+
+
+# --- the report -----------------------------------------------------------------------------------------
+
+GREEN = colors.HexColor("#1F5130")
+LIGHT = colors.HexColor("#EEF4EF")
+GREY = colors.HexColor("#555555")
+PALETTE = [
+    colors.HexColor(code)
+    for code in ("#1F5130", "#3C8D50", "#7CB46B", "#C9A227", "#2E6F8E", "#8E5B2E", "#9BB7C4", "#B0B0B0")
+]
+
+
+MAX_TEXT = 300
+"""Longest user text printed (names, venue); longer text is cut with an ellipsis. A cell taller than a
+page would stop the layout, and no name in a report needs more."""
+
+
+def _p(text: str, style: ParagraphStyle, *, limit: int = MAX_TEXT) -> Paragraph:
+    """A paragraph of user text: XML-illegal characters stripped, markup escaped, length bounded."""
+    return Paragraph(escape(_shorten(clean_text(text), limit)), style)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+class ReportRenderer:
+    """Lays out one report. Layout lives in class attributes; `header`, `footer` and `story` are the hooks."""
+
+    pagesize = A4
+    margin_left = 18 * mm
+    margin_right = 18 * mm
+    margin_top = 18 * mm
+    margin_bottom = 20 * mm
+    base_size = 9.5
+    table_size = 7.5
+    top_rows = 20
+    chart_rows = 10
+    city = "Bandung"
+    government = "PEMERINTAH DAERAH PROVINSI JAWA BARAT"
+    office = "DINAS KOPERASI DAN USAHA KECIL"
+    page_label = "Halaman {page} dari {total}"
+
+    def __init__(self, data: ReportData) -> None:
+        register_fonts()
+        self.data = data
+        self.width = self.pagesize[0] - self.margin_left - self.margin_right
+        base = ParagraphStyle("base", fontName=FONT, fontSize=self.base_size, leading=self.base_size * 1.35)
+        self.styles = {
+            "base": base,
+            "small": ParagraphStyle("small", base, fontSize=8, leading=10.5, textColor=GREY),
+            "gov": ParagraphStyle("gov", base, fontSize=11, leading=14, alignment=TA_CENTER),
+            "office": ParagraphStyle(
+                "office", base, fontName=f"{FONT}-Bold", fontSize=15, leading=19, alignment=TA_CENTER
+            ),
+            "title": ParagraphStyle(
+                "title",
+                base,
+                fontName=f"{FONT}-Bold",
+                fontSize=14,
+                leading=18,
+                alignment=TA_CENTER,
+                spaceBefore=6,
+            ),
+            "subject": ParagraphStyle(
+                "subject", base, fontName=f"{FONT}-Bold", fontSize=11.5, leading=15, alignment=TA_CENTER
+            ),
+            "section": ParagraphStyle(
+                "section",
+                base,
+                fontName=f"{FONT}-Bold",
+                fontSize=11,
+                leading=14,
+                textColor=GREEN,
+                spaceBefore=10,
+                spaceAfter=5,
+            ),
+            "big": ParagraphStyle(
+                "big",
+                base,
+                fontName=f"{FONT}-Bold",
+                fontSize=22,
+                leading=27,
+                alignment=TA_CENTER,
+                textColor=GREEN,
+            ),
+            "words": ParagraphStyle(
+                "words", base, fontName=f"{FONT}-Italic", fontSize=10, leading=13, alignment=TA_CENTER
+            ),
+            "center": ParagraphStyle("center", base, alignment=TA_CENTER),
+            "cell": ParagraphStyle("cell", base, fontSize=self.table_size, leading=self.table_size * 1.25),
+            "cell_bold": ParagraphStyle(
+                "cell_bold",
+                base,
+                fontName=f"{FONT}-Bold",
+                fontSize=self.table_size,
+                leading=self.table_size * 1.25,
+            ),
+            "head": ParagraphStyle(
+                "head",
+                base,
+                fontName=f"{FONT}-Bold",
+                fontSize=self.table_size - 0.5,
+                leading=self.table_size * 1.15,
+                textColor=colors.white,
+                alignment=TA_CENTER,
+            ),
+            "cell_indent": ParagraphStyle(
+                "cell_indent", base, fontSize=self.table_size, leading=self.table_size * 1.25, leftIndent=10
+            ),
+            "sign": ParagraphStyle("sign", base, alignment=TA_LEFT),
+        }
+
+    # hooks ----------------------------------------------------------------------------------------------
+
+    def header(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        """From page 2 on: a running title above the frame."""
+        if doc.page == 1:
+            return
+        canvas.saveState()
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(GREY)
+        top = self.pagesize[1] - self.margin_top + 5 * mm
+        text = _shorten(clean_text(f"{self.data.title} \u2014 {self.data.subject}"), 110)
+        canvas.drawRightString(self.pagesize[0] - self.margin_right, top, text)
+        canvas.setStrokeColor(colors.lightgrey)
+        canvas.line(self.margin_left, top - 2 * mm, self.pagesize[0] - self.margin_right, top - 2 * mm)
+        canvas.restoreState()
+
+    def footer(self, canvas: Canvas, page: int, total: int) -> None:
+        """Every page: where the report comes from, and `Halaman x dari y`."""
+        canvas.saveState()
+        y = self.margin_bottom - 10 * mm
+        canvas.setStrokeColor(colors.lightgrey)
+        canvas.line(self.margin_left, y + 4 * mm, self.pagesize[0] - self.margin_right, y + 4 * mm)
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(GREY)
+        canvas.drawString(
+            self.margin_left, y, f"{DINAS_NAME} \u00b7 dibuat {format_datetime(self.data.generated_at)}"
+        )
+        canvas.drawRightString(
+            self.pagesize[0] - self.margin_right, y, self.page_label.format(page=page, total=total)
+        )
+        canvas.restoreState()
+
+    def story(self) -> list[Flowable]:
+        data = self.data
+        story: list[Flowable] = [*self.title_block(), *self.summary()]
+        sections = (
+            ("MENURUT KABUPATEN/KOTA", "Kabupaten/Kota", data.by_region, "pesantren", self.bar_chart),
+            ("MENURUT KATEGORI PRODUK", "Kategori", data.by_category, "pesantren", self.pie_chart),
+            ("MENURUT JENIS PEMBELI", "Jenis pembeli", data.by_buyer_type, "buyers", self.column_chart),
+            (
+                self.ranked_heading("PESANTREN", data.by_pesantren),
+                "Pesantren",
+                data.by_pesantren,
+                "buyers",
+                None,
+            ),
+            (self.ranked_heading("PEMBELI", data.by_buyer), "Pembeli", data.by_buyer, "pesantren", None),
+        )
+        numerals = ("II", "III", "IV", "V", "VI")
+        for numeral, (heading, label, rows, other, chart) in zip(numerals, sections, strict=True):
+            story.append(CondPageBreak(60 * mm))
+            story.append(Paragraph(f"{numeral}. {heading}", self.styles["section"]))
+            story.append(self.breakdown_table(label, rows, other))
+            if chart is not None and any(row.confirmed_rp for row in rows):
+                story.append(Spacer(1, 4 * mm))
+                story.append(chart(rows))
+        story.extend(self.notes())
+        story.append(self.signature())
+        return story
+
+    def ranked_heading(self, noun: str, rows: list[BreakdownRow]) -> str:
+        if len(rows) > self.top_rows:
+            return f"{self.top_rows} {noun} DENGAN NILAI TERBESAR"
+        return f"MENURUT {noun}"
+
+    # building blocks ------------------------------------------------------------------------------------
+
+    def title_block(self) -> list[Flowable]:
+        data, s = self.data, self.styles
+        as_of = data.as_of or data.generated_at
+        info = [
+            ("Kegiatan", data.subject),
+            ("Tempat", data.venue or "-"),
+            ("Waktu pelaksanaan", format_period(data.period_start, data.period_end)),
+            ("Keadaan data", f"Keadaan per {format_datetime(as_of)}"),
+        ]
+        table = Table(
+            [[_p(label, s["base"]), ":", _p(value, s["base"])] for label, value in info],
+            colWidths=[38 * mm, 4 * mm, self.width - 42 * mm],
+        )
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("FONT", (0, 0), (-1, -1), FONT),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ]
+            )
+        )
+        return [
+            Paragraph(self.government, s["gov"]),
+            Paragraph(self.office, s["office"]),
+            HRFlowable(width="100%", thickness=2, color=colors.black, spaceBefore=4, spaceAfter=1),
+            HRFlowable(width="100%", thickness=0.5, color=colors.black, spaceAfter=10),
+            _p(data.title.upper(), s["title"]),
+            _p(data.subject, s["subject"]),
+            Spacer(1, 6 * mm),
+            table,
+        ]
+
+    def summary(self) -> list[Flowable]:
+        s, h = self.styles, self.data.headline
+        counts = (
+            f"{format_rupiah_compact(h.confirmed_rp)} \u00b7 {format_number(h.deals_confirmed)} transaksi "
+            f"terkonfirmasi \u00b7 {format_number(h.pesantren)} pesantren "
+            f"\u00b7 {format_number(h.buyers)} pembeli"
+        )
+        box = Table(
+            [
+                [Paragraph("NILAI TRANSAKSI TERKONFIRMASI", s["center"])],
+                [Paragraph(format_rupiah(h.confirmed_rp), s["big"])],
+                [Paragraph(escape(f"({terbilang(h.confirmed_rp)})"), s["words"])],
+                [Paragraph(counts, s["center"])],
+            ],
+            colWidths=[self.width],
+        )
+        box.setStyle(
+            TableStyle(
+                [
+                    ("BOX", (0, 0), (-1, -1), 1, GREEN),
+                    ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ]
+            )
+        )
+        # (label, value, share, style): the three kinds are indented parts of the headline
+        rows: list[tuple[str, str, str, str]] = [
+            ("Nilai transaksi terkonfirmasi", format_rupiah(h.confirmed_rp), "100,0%", "cell_bold"),
+        ]
+        for kind in DEAL_KINDS:
+            value = h.confirmed_by_kind[kind]
+            share = format_rate_bp(share_bp(value, h.confirmed_rp))
+            rows.append((KIND_LABELS[kind], format_rupiah(value), share, "cell_indent"))
+        rows += [
+            (label, value, "", "cell")
+            for label, value in (
+                ("Nilai dicatat, belum dikonfirmasi", format_rupiah(h.logged_rp)),
+                ("Realisasi (pembayaran/pengiriman setelah kegiatan)", format_rupiah(h.realised_rp)),
+                (
+                    "Tingkat realisasi (realisasi dibagi nilai terkonfirmasi)",
+                    format_rate_bp(h.realisation_rate_bp),
+                ),
+                ("Jumlah transaksi terkonfirmasi", format_number(h.deals_confirmed)),
+                ("Jumlah transaksi dicatat, belum dikonfirmasi", format_number(h.deals_logged)),
+                ("Jumlah seluruh transaksi (termasuk disanggah/dibatalkan)", format_number(h.deals_total)),
+                ("Pesantren bertransaksi", format_number(h.pesantren)),
+                ("Pembeli bertransaksi", format_number(h.buyers)),
+                ("Pertemuan bisnis terlaksana", format_number(h.meetings_held)),
+                ("Nilai terkonfirmasi per pertemuan", format_rupiah(h.value_per_meeting_rp)),
+            )
+        ]
+        figures = Table(
+            [[Paragraph("Uraian", s["head"]), Paragraph("Nilai", s["head"]), Paragraph("Porsi", s["head"])]]
+            + [[Paragraph(escape(label), s[style]), value, share] for label, value, share, style in rows],
+            colWidths=[self.width - 62 * mm, 42 * mm, 20 * mm],
+            repeatRows=1,
+        )
+        figures.setStyle(
+            self.table_style(len(rows), total=False, extra=[("FONT", (0, 1), (-1, 1), f"{FONT}-Bold")])
+        )
+        story: list[Flowable] = [
+            Paragraph("I. RINGKASAN", s["section"]),
+            box,
+            Spacer(1, 4 * mm),
+            figures,
+        ]
+        if h.confirmed_rp:
+            story += [Spacer(1, 4 * mm), self.kind_chart()]
+        return story
+
+    def table_style(
+        self, body_rows: int, *, total: bool, extra: Sequence[tuple[Any, ...]] = ()
+    ) -> TableStyle:
+        commands: list[tuple[Any, ...]] = [
+            ("FONT", (0, 0), (-1, -1), FONT, self.table_size),
+            ("BACKGROUND", (0, 0), (-1, 0), GREEN),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#B8C8BB")),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ]
+        for row in range(2, body_rows + 1, 2):
+            commands.append(("BACKGROUND", (0, row), (-1, row), LIGHT))
+        if total:
+            commands += [
+                ("FONT", (0, -1), (-1, -1), f"{FONT}-Bold", self.table_size),
+                ("LINEABOVE", (0, -1), (-1, -1), 1, colors.black),
+                ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#DDE8DF")),
+            ]
+        commands.extend(extra)
+        return TableStyle(commands)
+
+    def breakdown_table(self, label: str, rows: list[BreakdownRow], other: str) -> Flowable:
+        """Ranked rows (the first `top_rows`, the rest as one `Lainnya` row) and a TOTAL row of their sums."""
+        s, confirmed_total = self.styles, self.data.headline.confirmed_rp
+        other_title = "Pesantren" if other == "pesantren" else "Pembeli"
+        head = [
+            "No",
+            label,
+            "Transaksi",
+            other_title,
+            "Terkonfirmasi (Rp)",
+            "Porsi",
+            "Dicatat (Rp)",
+            "Realisasi (Rp)",
+        ]
+        body: list[list[Any]] = []
+        shown, rest = rows[: self.top_rows], rows[self.top_rows :]
+
+        def line(
+            number: str, name: Paragraph, deals: int | None, others: int | None, group: list[BreakdownRow]
+        ) -> list[Any]:
+            confirmed = sum(row.confirmed_rp for row in group)
+            return [
+                number,
+                name,
+                "" if deals is None else format_number(deals),
+                "" if others is None else format_number(others),
+                format_number(confirmed),
+                format_rate_bp(share_bp(confirmed, confirmed_total)),
+                format_number(sum(row.logged_rp for row in group)),
+                format_number(sum(row.realised_rp for row in group)),
+            ]
+
+        for number, row in enumerate(shown, start=1):
+            name = _p(row.label, s["cell"], limit=160)
+            body.append(line(str(number), name, row.deals, getattr(row, other), [row]))
+        if rest:
+            name = Paragraph(f"Lainnya ({format_number(len(rest))} {label.lower()})", s["cell"])
+            body.append(line("", name, sum(row.deals for row in rest), None, rest))
+        body.append(line("", Paragraph(escape("TOTAL"), s["cell_bold"]), None, None, rows))
+        widths = [7 * mm, 0.0, 17 * mm, 17 * mm, 27 * mm, 13 * mm, 26 * mm, 26 * mm]
+        widths[1] = self.width - sum(widths)
+        table = Table([[Paragraph(text, s["head"]) for text in head], *body], colWidths=widths, repeatRows=1)
+        extra = [("ALIGN", (0, 1), (0, -1), "CENTER"), *self.fit_numbers(body, widths, first_column=2)]
+        table.setStyle(self.table_style(len(body) - 1, total=True, extra=extra))
+        return table
+
+    def fit_numbers(
+        self, body: list[list[Any]], widths: list[float], *, first_column: int
+    ) -> list[tuple[Any, ...]]:
+        """Smaller type for the number columns when a figure would not fit (a year's totals can pass
+        Rp100 miliar); the figures are never cut."""
+        padding = 6.5  # left + right padding of `table_style`, with a hair to spare
+        scale = 1.0
+        for column in range(first_column, len(widths)):
+            texts = [str(row[column]) for row in body]
+            needed = max(stringWidth(text, f"{FONT}-Bold", self.table_size) for text in texts)
+            if needed + padding > widths[column]:
+                scale = min(scale, (widths[column] - padding) / needed)
+        if scale >= 1.0:
+            return []
+        size = self.table_size * scale
+        return [
+            ("FONTSIZE", (first_column, 1), (-1, -1), size),
+            ("FONT", (first_column, -1), (-1, -1), f"{FONT}-Bold", size),
+        ]
+
+    # charts ---------------------------------------------------------------------------------------------
+
+    def _chart_rows(self, rows: list[BreakdownRow]) -> tuple[list[str], list[int]]:
+        top = [row for row in rows if row.confirmed_rp][: self.chart_rows]
+        rest = sum(row.confirmed_rp for row in rows) - sum(row.confirmed_rp for row in top)
+        labels = [clean_text(row.label) for row in top]
+        values = [row.confirmed_rp for row in top]
+        if rest > 0:
+            labels.append("Lainnya")
+            values.append(rest)
+        return labels, values
+
+    def _caption(self, drawing: Drawing, text: str) -> None:
+        drawing.add(
+            String(0, drawing.height - 10, text, fontName=f"{FONT}-Bold", fontSize=8.5, fillColor=GREEN)
+        )
+
+    def bar_chart(self, rows: list[BreakdownRow]) -> Flowable:
+        """Horizontal bars, largest on top, compact rupiah at each bar's end."""
+        labels, values = self._chart_rows(rows)
+        bar_height = 6.5 * mm
+        height = len(values) * bar_height + 22 * mm
+        drawing = Drawing(self.width, height)
+        self._caption(drawing, "Nilai transaksi terkonfirmasi (Rp)")
+        chart = HorizontalBarChart()
+        chart.x, chart.y = 48 * mm, 8 * mm
+        chart.width, chart.height = self.width - 48 * mm - 22 * mm, len(values) * bar_height
+        chart.data = [list(reversed(values))]
+        chart.categoryAxis.categoryNames = [_shorten(label, 34) for label in reversed(labels)]
+        self._style_axes(chart, category_font=7)
+        chart.bars[0].fillColor = PALETTE[1]
+        chart.bars[0].strokeColor = None
+        chart.barLabelFormat = lambda value: format_rupiah_compact(int(value), short=True)
+        chart.barLabels.fontName, chart.barLabels.fontSize = FONT, 6.5
+        chart.barLabels.boxAnchor, chart.barLabels.dx = "w", 2
+        drawing.add(chart)
+        return drawing
+
+    def column_chart(self, rows: list[BreakdownRow]) -> Flowable:
+        """Vertical bars for the few buyer types."""
+        labels, values = self._chart_rows(rows)
+        drawing = Drawing(self.width, 70 * mm)
+        self._caption(drawing, "Nilai transaksi terkonfirmasi (Rp)")
+        chart = VerticalBarChart()
+        chart.x, chart.y = 22 * mm, 18 * mm
+        # a few types would otherwise make bars as wide as the page
+        chart.width, chart.height = min(self.width - 30 * mm, len(values) * 38 * mm), 40 * mm
+        chart.data = [values]
+        per_bar = chart.width / max(1, len(values))
+        chart.categoryAxis.categoryNames = [_shorten(label, max(10, int(per_bar / 3.9))) for label in labels]
+        self._style_axes(chart, category_font=6.5)
+        chart.categoryAxis.labels.angle = 20 if len(values) > 5 else 0
+        chart.categoryAxis.labels.boxAnchor = "ne" if len(values) > 5 else "n"
+        chart.bars[0].fillColor = PALETTE[0]
+        chart.bars[0].strokeColor = None
+        chart.barLabelFormat = lambda value: format_rupiah_compact(int(value), short=True)
+        chart.barLabels.fontName, chart.barLabels.fontSize = FONT, 6.5
+        chart.barLabels.boxAnchor, chart.barLabels.dy = "s", 2
+        drawing.add(chart)
+        return drawing
+
+    def _style_axes(self, chart: HorizontalBarChart | VerticalBarChart, *, category_font: float) -> None:
+        chart.valueAxis.valueMin = 0
+        chart.valueAxis.labels.fontName = FONT
+        chart.valueAxis.labels.fontSize = 6.5
+        chart.valueAxis.labelTextFormat = lambda value: format_rupiah_compact(int(value), short=True)
+        chart.valueAxis.visibleGrid = True
+        chart.valueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
+        chart.categoryAxis.labels.fontName = FONT
+        chart.categoryAxis.labels.fontSize = category_font
+        chart.categoryAxis.strokeColor = GREY
+        chart.valueAxis.strokeColor = GREY
+
+    def pie_chart(self, rows: list[BreakdownRow]) -> Flowable:
+        labels, values = self._chart_rows(rows)
+        return self._pie("Porsi nilai terkonfirmasi menurut kategori", labels, values)
+
+    def kind_chart(self) -> Flowable:
+        h = self.data.headline
+        return self._pie(
+            "Porsi nilai terkonfirmasi menurut jenis transaksi",
+            [KIND_LABELS[kind] for kind in DEAL_KINDS],
+            [h.confirmed_by_kind[kind] for kind in DEAL_KINDS],
+        )
+
+    def _pie(self, caption: str, labels: list[str], values: list[int]) -> Flowable:
+        """A pie with a legend of label, share and compact value; zero slices are left out."""
+        pairs = [(label, value) for label, value in zip(labels, values, strict=True) if value > 0]
+        total = sum(value for _, value in pairs)
+        drawing = Drawing(self.width, 58 * mm)
+        self._caption(drawing, caption)
+        pie = Pie()
+        pie.x, pie.y, pie.width, pie.height = 8 * mm, 4 * mm, 44 * mm, 44 * mm
+        pie.data = [value for _, value in pairs]
+        pie.labels = None
+        pie.simpleLabels = True
+        pie.slices.strokeColor = colors.white
+        pie.slices.strokeWidth = 0.8
+        for index in range(len(pairs)):
+            pie.slices[index].fillColor = PALETTE[index % len(PALETTE)]
+        drawing.add(pie)
+        legend = Legend()
+        legend.x, legend.y = 62 * mm, 44 * mm
+        legend.alignment = "right"
+        legend.fontName, legend.fontSize = FONT, 7.5
+        legend.columnMaximum = self.chart_rows + 1  # one column: the top rows and `Lainnya`
+        legend.deltay = 10
+        legend.colorNamePairs = [
+            (
+                PALETTE[index % len(PALETTE)],
+                f"{_shorten(label, 40)}: {format_rate_bp(share_bp(value, total))} "
+                f"({format_rupiah_compact(value)})",
+            )
+            for index, (label, value) in enumerate(pairs)
+        ]
+        drawing.add(legend)
+        return drawing
+
+    # closing --------------------------------------------------------------------------------------------
+
+    def notes(self) -> list[Flowable]:
+        s = self.styles
+        items = [
+            "Nilai terkonfirmasi adalah nilai transaksi berstatus <i>dikonfirmasi</i> (disetujui kedua "
+            "pihak) atau <i>diverifikasi</i> (diperiksa petugas Dinas); angka ini yang menjadi nilai resmi "
+            "temu bisnis.",
+            "Nilai dicatat adalah transaksi yang baru dicatat oleh satu pihak dan belum dikonfirmasi pihak "
+            "lain; tidak termasuk nilai terkonfirmasi. Transaksi yang disanggah atau dibatalkan tidak "
+            "dihitung.",
+            "Realisasi adalah pembayaran atau pengiriman yang tercatat setelah kegiatan; tingkat realisasi "
+            "dihitung terhadap nilai terkonfirmasi.",
+            "Jumlah pesantren dan pembeli pada tiap baris rincian dihitung tanpa duplikasi di dalam baris "
+            "itu, sehingga tidak dijumlahkan pada baris TOTAL.",
+            "Rincian per transaksi tersedia dalam berkas Excel (xlsx) dan CSV dari laporan yang sama.",
+        ]
+        return [
+            CondPageBreak(45 * mm),
+            Paragraph("CATATAN", s["section"]),
+            *[Paragraph(f"{number}. {text}", s["small"]) for number, text in enumerate(items, start=1)],
+        ]
+
+    def signature(self) -> Flowable:
+        s, data = self.styles, self.data
+        place_date = f"{self.city}, {format_date(to_wib(data.generated_at).date())}"
+        name = (
+            Paragraph(f"<b><u>{escape(_shorten(clean_text(data.signatory_name), 120))}</u></b>", s["sign"])
+            if data.signatory_name
+            else Paragraph("(" + "." * 60 + ")", s["sign"])
+        )
+        block = Table(
+            [
+                [Paragraph(place_date, s["sign"])],
+                [_p(data.signatory_title, s["sign"])],
+                [Spacer(1, 22 * mm)],
+                [name],
+            ],
+            colWidths=[78 * mm],
+        )
+        block.setStyle(
+            TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1)])
+        )
+        outer = Table([["", block]], colWidths=[self.width - 78 * mm, 78 * mm])
+        outer.setStyle(
+            TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
+        )
+        return KeepTogether([Spacer(1, 10 * mm), outer])
+
+    # output ---------------------------------------------------------------------------------------------
+
+    def render(self) -> bytes:
+        buffer = io.BytesIO()
+        doc = BaseDocTemplate(
+            buffer,
+            pagesize=self.pagesize,
+            leftMargin=self.margin_left,
+            rightMargin=self.margin_right,
+            topMargin=self.margin_top,
+            bottomMargin=self.margin_bottom,
+            title=clean_text(f"{self.data.title} \u2014 {self.data.subject}"),
+            author=DINAS_NAME,
+            subject=clean_text(self.data.subject),
+            creator="opop-events",
+            lang="id-ID",
+        )
+        frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
+        doc.addPageTemplates([PageTemplate(id="report", frames=[frame], onPage=self.header)])
+        doc.build(self.story(), canvasmaker=self._canvas)
+        return buffer.getvalue()
+
+    def _canvas(self, *args: Any, **kwargs: Any) -> NumberedCanvas:
+        return NumberedCanvas(*args, footer=self.footer, **kwargs)
+
+
+class PdfExporter:
+    renderer = ReportRenderer
+
+    def render(self, data: ReportData, out: BinaryIO) -> None:
+        out.write(self.renderer(data).render())
