@@ -33,6 +33,10 @@ DEMO_ACCOUNTS = (
 
 # Tables cleared by `demo --reset`, children first.
 RESET_ORDER = (
+    "meeting_outcome",
+    "meeting_change",
+    "schedule_run",
+    "unavailability",
     "idempotency_record",
     "confirm_link",
     "realisation",
@@ -41,6 +45,8 @@ RESET_ORDER = (
     "deal_line",
     "deal_revision",
     "deal",
+    "meeting",
+    "meeting_request",
     "login_attempt",
     "web_session",
     "api_token",
@@ -138,9 +144,15 @@ async def load(fixtures_dir: Path) -> DemoSummary:
         product_rows: list[Product] = []
         for pid in pesantren_ids:
             main = rng.choice(categories)
+            names_used: set[str] = set()
             for n in range(rng.randint(2, 4)):
                 category = main if n < 2 else rng.choice(categories)
-                name, unit, low, high = rng.choice(catalog["products"][category])
+                # a pesantren never lists two products of the same name
+                choices = [p for p in catalog["products"][category] if p[0] not in names_used]
+                if not choices:
+                    continue
+                name, unit, low, high = rng.choice(choices)
+                names_used.add(name)
                 food = category in ("makanan", "minuman", "peternakan", "perikanan", "herbal_kosmetik")
                 product_rows.append(
                     Product(
@@ -248,6 +260,10 @@ async def load(fixtures_dir: Path) -> DemoSummary:
             buyer_ids=registered_buyers,
             admin_id=accounts[Role.admin].user_id,
         )
+        await _load_upcoming_event(
+            rng=rng, fixtures_dir=fixtures_dir, organizer_id=accounts[Role.organizer].user_id,
+            pesantren_ids=pesantren_ids, buyer_ids=buyer_ids,
+        )
 
     return DemoSummary(
         pesantren=len(pesantren_ids),
@@ -308,7 +324,6 @@ async def _load_deals(
     """Deals of the demo event whose confirmed and verified lines add up to exactly `spec['confirmed_total_rp']`,
     plus logged, disputed, interest-only and one cancelled deal, and realisations on part of them.
     History rows carry plausible times on the event days so as-of reports differ through the day."""
-    import json
 
     from opop_events.deals.tables import Deal, DealEvent, DealLine, DealRevision, Realisation
 
@@ -362,11 +377,17 @@ async def _load_deals(
                           rng.randint(low, high)), "counted": False, "state": state})
     rng.shuffle(plans)
 
+    for plan in plans:
+        plan["buyer"] = rng.choice(buyer_ids)
+    meeting_of = await _load_meetings(
+        rng=rng, spec=spec, event_id=event_id, pairs=[(p["pesantren"], p["buyer"]) for p in plans],
+        pesantren_ids=pesantren_ids, buyer_ids=buyer_ids,
+    )
     deal_rows, deal_plans = [], []
     for plan in plans:
-        buyer = rng.choice(buyer_ids)
         origin = "buyer" if plan.get("state") == "minat" else "pesantren"
-        deal_rows.append(Deal(event=event_id, pesantren=plan["pesantren"], buyer=buyer, origin=origin,
+        deal_rows.append(Deal(event=event_id, pesantren=plan["pesantren"], buyer=plan["buyer"], origin=origin,
+                              meeting_id=meeting_of.get((plan["pesantren"], plan["buyer"])),
                               created_at=_at(day_one, 0)))
         deal_plans.append(plan)
     deal_ids = await insert_chunked(Deal, deal_rows)
@@ -437,3 +458,136 @@ async def _load_deals(
     await insert_chunked(DealEvent, event_rows)
     await insert_chunked(Realisation, realisation_rows)
     return len(deal_ids)
+
+
+# -- meetings -----------------------------------------------------------------------------------------------
+
+
+async def _load_meetings(
+    *,
+    rng: random.Random,
+    spec: dict[str, Any],
+    event_id: int,
+    pairs: list[tuple[int, int]],
+    pesantren_ids: list[int],
+    buyer_ids: list[int],
+) -> dict[tuple[int, int], int]:
+    """The 2020 event's matchmaking as it happened: accepted requests (most deals came from a meeting, plus
+    meetings that led nowhere), placed without clashes in the event's slots and tables, mostly held.
+    Returns the held meeting of each (pesantren, buyer) pair."""
+    from opop_events.matching.tables import Meeting, MeetingOutcome, MeetingRequest
+
+    wanted: list[tuple[int, int]] = []
+    seen: set[tuple[int, int]] = set()
+    for pair in pairs:
+        if pair not in seen and rng.random() < 0.7:
+            seen.add(pair)
+            wanted.append(pair)
+    while len(wanted) < spec["demo_meetings"]:
+        pair = (rng.choice(pesantren_ids), rng.choice(buyer_ids))
+        if pair not in seen:
+            seen.add(pair)
+            wanted.append(pair)
+    slots = await raw(
+        "SELECT s.id, s.starts_at FROM time_slot s JOIN event_session es ON es.id = s.session "
+        "WHERE es.event = {} ORDER BY s.starts_at",
+        event_id,
+    )
+    tables = [t["id"] for t in await MeetingTable.select(MeetingTable.id).where(MeetingTable.event == event_id).order_by(MeetingTable.code)]
+    busy: set[tuple[int, str, int]] = set()
+    used_tables: dict[int, int] = {}
+    priorities = ["wajib", "penting", "penting", "opsional"]
+    request_rows = [
+        MeetingRequest(event=event_id, requested_by="buyer", buyer=b, pesantren=p, priority=rng.choice(priorities),
+                       status="diterima", message="Kami tertarik dengan produk Anda.",
+                       created_at=datetime(2020, 12, 1, 10, tzinfo=WIB), responded_at=datetime(2020, 12, 2, 10, tzinfo=WIB))
+        for p, b in wanted
+    ]
+    request_ids = await insert_chunked(MeetingRequest, request_rows)
+    meeting_rows: list[Meeting] = []
+    placed: list[tuple[int, int]] = []
+    for (p, b), request_id in zip(wanted, request_ids, strict=True):
+        for slot in slots:
+            if (slot["id"], "p", p) in busy or (slot["id"], "b", b) in busy:
+                continue
+            table_index = used_tables.get(slot["id"], 0)
+            if table_index >= len(tables):
+                continue
+            used_tables[slot["id"]] = table_index + 1
+            busy.add((slot["id"], "p", p))
+            busy.add((slot["id"], "b", b))
+            held = rng.random() < 0.88
+            meeting_rows.append(
+                Meeting(event=event_id, request=request_id, buyer=b, pesantren=p, slot=slot["id"],
+                        table=tables[table_index], status="hadir" if held else "tidak_hadir", source="jadwal",
+                        held_at=slot["starts_at"] if held else None)
+            )
+            placed.append((p, b))
+            break
+    meeting_ids = await insert_chunked(Meeting, meeting_rows)
+    held_of = {
+        pair: mid for pair, mid, row in zip(placed, meeting_ids, meeting_rows, strict=True) if row.status == "hadir"
+    }
+    deal_pairs = set(pairs)
+    outcomes = []
+    for pair, meeting_id in held_of.items():
+        outcome = "sepakat" if pair in deal_pairs else rng.choice(["tidak_berlanjut", "perlu_tindak_lanjut", "potensi_kerja_sama"])
+        outcomes.append(MeetingOutcome(meeting=meeting_id, side="pesantren", outcome=outcome))
+    await insert_chunked(MeetingOutcome, outcomes)
+    return held_of
+
+
+async def _load_upcoming_event(*, rng: random.Random, fixtures_dir: Path, organizer_id: int,
+                               pesantren_ids: list[int], buyer_ids: list[int]) -> None:
+    """A second, upcoming event with registrations and accepted meeting requests, ready for the organizer to
+    run the scheduler, publish and print agendas."""
+    from opop_events.matching.tables import MeetingRequest
+
+    spec = json.loads((fixtures_dir / "demo" / "upcoming.json").read_text(encoding="utf-8"))
+    region = await Wilayah.select(Wilayah.id).where(Wilayah.code == spec["wilayah_code"]).first()
+    event_rows = await Event.insert(
+        Event(slug=spec["slug"], name=spec["name"], venue=spec["venue"], wilayah=region["id"],
+              starts_on=date.fromisoformat(spec["starts_on"]), ends_on=date.fromisoformat(spec["ends_on"]),
+              status="open", description=spec["description"], meeting_quota=spec["meeting_quota"])
+    ).returning(Event.id)
+    event_id = event_rows[0]["id"]
+    await EventOrganizer.insert(EventOrganizer(event=event_id, user=organizer_id))
+    for position, session in enumerate(spec["sessions"]):
+        day = date.fromisoformat(session["day"])
+        rows = await EventSession.insert(
+            EventSession(event=event_id, name=session["name"], day=day, position=position)
+        ).returning(EventSession.id)
+        hour, minute = (int(x) for x in session["start"].split(":"))
+        start = datetime.combine(day, time(hour, minute), tzinfo=WIB)
+        slots = []
+        for _ in range(session["count"]):
+            slots.append(TimeSlot(session=rows[0]["id"], starts_at=start, ends_at=start + timedelta(minutes=session["minutes"])))
+            start += timedelta(minutes=session["minutes"])
+        await TimeSlot.insert(*slots)
+    await insert_chunked(
+        MeetingTable,
+        [MeetingTable(event=event_id, code=f"M{n:02d}", label=f"Meja M{n:02d}") for n in range(1, spec["tables"] + 1)],
+    )
+    sellers = rng.sample(pesantren_ids, spec["pesantren"])
+    buyers = rng.sample(buyer_ids, spec["buyers"])
+    await insert_chunked(
+        Registration,
+        [Registration(event=event_id, party_kind="pesantren", pesantren=p) for p in sellers]
+        + [Registration(event=event_id, party_kind="buyer", buyer=b) for b in buyers],
+    )
+    load: dict[int, int] = {}
+    seen: set[tuple[int, int]] = set()
+    requests = []
+    for buyer in buyers:
+        for pesantren in rng.sample(sellers, spec["requests_per_buyer"]):
+            if load.get(pesantren, 0) >= spec["meeting_quota"] or (pesantren, buyer) in seen:
+                continue
+            seen.add((pesantren, buyer))
+            load[pesantren] = load.get(pesantren, 0) + 1
+            status = "diterima" if rng.random() < 0.85 else "menunggu"
+            requests.append(
+                MeetingRequest(event=event_id, requested_by="buyer", buyer=buyer, pesantren=pesantren,
+                               priority=rng.choice(["wajib", "penting", "penting", "opsional"]), status=status,
+                               message="Mohon waktu untuk membahas pasokan.")
+            )
+    await insert_chunked(MeetingRequest, requests)
