@@ -87,13 +87,11 @@ async def clean_tables(database: None) -> None:
     from opop_events.db import raw, write_transaction
     from tests.factories import data_tables
 
-    names = [t._meta.tablename for t in data_tables()]
-    if ENGINE == "postgres":
-        await raw("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
-    else:
-        async with write_transaction():
-            for name in names:
-                await raw(f'DELETE FROM "{name}"')
+    # DELETE children first in one transaction: on tables this small it is far faster than TRUNCATE,
+    # which costs PostgreSQL a file operation per table.
+    async with write_transaction():
+        for table in data_tables():
+            await raw(f'DELETE FROM "{table._meta.tablename}"')
 
 
 @pytest.fixture(scope="session")

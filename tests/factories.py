@@ -60,7 +60,8 @@ async def make_account(
 
 
 async def _admin() -> Actor:
-    return (await make_account(Role.admin)).actor
+    """The acting admin for catalog/event factories (they record no actor id, so no user row is needed)."""
+    return Actor(user_id=0, email="sistem@uji.test", name="Sistem Uji", role=Role.admin)
 
 
 async def make_pesantren(*, name: str | None = None, wilayah_code: str = "3273", **extra: Any) -> dict[str, Any]:
