@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from litestar import Litestar, get
+from litestar import Litestar, Request, Response, get
+from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -13,11 +14,16 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from opop_events import __version__
 from opop_events.accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
-from opop_events.api import EXCEPTION_HANDLERS, provide_actor
+from opop_events.api import EXCEPTION_HANDLERS, provide_actor, strict_body
 from opop_events.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
 from opop_events.db import close_pool, open_pool
+from opop_events.deals.controllers import CONTROLLERS as DEAL_CONTROLLERS
 from opop_events.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
+from opop_events.idempotency import idempotency_middleware
+from opop_events.matching.controllers import CONTROLLERS as MATCHING_CONTROLLERS
+from opop_events.reports.controllers import CONTROLLERS as REPORT_CONTROLLERS
 from opop_events.settings import Settings, get_settings
+from opop_events.web.routes import csrf_config, static_files_router, template_config, web_router
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -26,6 +32,21 @@ if TYPE_CHECKING:
 @get("/api/v1/health", operation_id="health", summary="Cek hidup", tags=["Sistem"], cache=False)
 async def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+def _exception_handlers() -> dict[Any, Any]:
+    """problem+json under /api (and /schema), HTML error pages everywhere else (e.g. an unknown page)."""
+    from opop_events.web.errors import WEB_EXCEPTION_HANDLERS
+
+    def dispatch(kind: Any) -> Any:
+        def handler(request: Request, exc: Exception) -> Response[Any]:
+            api = request.url.path.startswith(("/api/", "/schema"))
+            chosen = (EXCEPTION_HANDLERS if api else WEB_EXCEPTION_HANDLERS).get(kind) or EXCEPTION_HANDLERS[kind]
+            return chosen(request, exc)
+
+        return handler
+
+    return {kind: dispatch(kind) for kind in EXCEPTION_HANDLERS}
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -41,9 +62,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await close_pool()
 
     return Litestar(
-        route_handlers=[health, *ACCOUNT_CONTROLLERS, *CATALOG_CONTROLLERS, *EVENT_CONTROLLERS],
+        route_handlers=[
+            health,
+            *ACCOUNT_CONTROLLERS,
+            *CATALOG_CONTROLLERS,
+            *EVENT_CONTROLLERS,
+            *DEAL_CONTROLLERS,
+            *MATCHING_CONTROLLERS,
+            *REPORT_CONTROLLERS,
+            web_router(),
+            static_files_router(),
+        ],
+        template_config=template_config(),
+        csrf_config=csrf_config(settings),
         dependencies={"actor": Provide(provide_actor)},
-        exception_handlers=EXCEPTION_HANDLERS,
+        before_request=strict_body,
+        exception_handlers=_exception_handlers(),
+        # Pages go out gzipped (3G at the venue); API responses stay plain so idempotent replays are byte-exact.
+        compression_config=CompressionConfig(backend="gzip", exclude=[r"^/api/"]),
+        middleware=[idempotency_middleware],
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title="opop-events API",

@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from opop_events.api import CurrentActor, AUTH_READ, READ, WRITE, PageParam, PerPageParam, SearchParam
+from opop_events.api import CurrentActor, IdPath, AUTH_READ, READ, WRITE, PageParam, PerPageParam, SearchParam
 from opop_events.catalog import schemas, services
 from opop_events.catalog.enums import BuyerType, Category, Certification, Track
 from opop_events.core.pagination import Page
@@ -43,7 +43,7 @@ class PesantrenController(Controller):
         )
 
     @get("/{pesantren_id:int}", operation_id="getPesantren", summary="Satu pesantren", responses=READ)
-    async def get_pesantren(self, pesantren_id: FromPath[int]) -> schemas.Pesantren:
+    async def get_pesantren(self, pesantren_id: IdPath) -> schemas.Pesantren:
         return await services.get_pesantren(pesantren_id=pesantren_id)
 
     @post("/", operation_id="createPesantren", summary="Daftarkan pesantren (admin, penyelenggara)", responses=WRITE)
@@ -54,7 +54,7 @@ class PesantrenController(Controller):
 
     @patch("/{pesantren_id:int}", operation_id="updatePesantren", summary="Ubah pesantren (admin, pemilik)", responses=WRITE)
     async def update_pesantren(
-        self, actor: CurrentActor, pesantren_id: FromPath[int], data: JSONBody[schemas.PesantrenUpdate]
+        self, actor: CurrentActor, pesantren_id: IdPath, data: JSONBody[schemas.PesantrenUpdate]
     ) -> schemas.Pesantren:
         return await services.update_pesantren(actor=actor, pesantren_id=pesantren_id, data=data)
 
@@ -75,7 +75,7 @@ class BuyerController(Controller):
         return await services.list_buyers(actor=actor, q=q, buyer_type=buyer_type, page=page, per_page=per_page)
 
     @get("/{buyer_id:int}", operation_id="getBuyer", summary="Satu pembeli", responses=AUTH_READ)
-    async def get_buyer(self, actor: CurrentActor, buyer_id: FromPath[int]) -> schemas.Buyer:
+    async def get_buyer(self, actor: CurrentActor, buyer_id: IdPath) -> schemas.Buyer:
         return await services.get_buyer(actor=actor, buyer_id=buyer_id)
 
     @post("/", operation_id="createBuyer", summary="Daftarkan pembeli (admin, penyelenggara)", responses=WRITE)
@@ -84,7 +84,7 @@ class BuyerController(Controller):
 
     @patch("/{buyer_id:int}", operation_id="updateBuyer", summary="Ubah pembeli (admin, pemilik)", responses=WRITE)
     async def update_buyer(
-        self, actor: CurrentActor, buyer_id: FromPath[int], data: JSONBody[schemas.BuyerUpdate]
+        self, actor: CurrentActor, buyer_id: IdPath, data: JSONBody[schemas.BuyerUpdate]
     ) -> schemas.Buyer:
         return await services.update_buyer(actor=actor, buyer_id=buyer_id, data=data)
 
@@ -115,7 +115,7 @@ class ProductController(Controller):
         )
 
     @get("/{product_id:int}", operation_id="getProduct", summary="Satu produk", responses=READ)
-    async def get_product(self, product_id: FromPath[int]) -> schemas.Product:
+    async def get_product(self, product_id: IdPath) -> schemas.Product:
         return await services.get_product(product_id=product_id)
 
     @post("/", operation_id="createProduct", summary="Tambah produk (admin, penjual pesantren itu)", responses=WRITE)
@@ -124,7 +124,7 @@ class ProductController(Controller):
 
     @patch("/{product_id:int}", operation_id="updateProduct", summary="Ubah produk (admin, pemilik)", responses=WRITE)
     async def update_product(
-        self, actor: CurrentActor, product_id: FromPath[int], data: JSONBody[schemas.ProductUpdate]
+        self, actor: CurrentActor, product_id: IdPath, data: JSONBody[schemas.ProductUpdate]
     ) -> schemas.Product:
         return await services.update_product(actor=actor, product_id=product_id, data=data)
 

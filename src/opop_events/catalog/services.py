@@ -7,7 +7,7 @@ from typing import Any
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor, require_role
 from opop_events.catalog import schemas
-from opop_events.catalog.enums import BUYER_TYPE_LABELS, CATEGORY_LABELS, BuyerType, Category, Certification
+from opop_events.catalog.enums import BUYER_TYPE_LABELS, CATEGORY_LABELS, BuyerType, Category, Certification, Track
 from opop_events.catalog.tables import Buyer, Pesantren, Product, Wilayah
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
@@ -71,7 +71,8 @@ _PESANTREN_COLUMNS = (
 
 
 def _pesantren(row: dict[str, Any]) -> schemas.Pesantren:
-    return schemas.Pesantren(**row)
+    # msgspec.Struct() does not convert: the stored text must become the enum the schema declares
+    return schemas.Pesantren(**{**row, "track": Track(row["track"]) if row["track"] else None})
 
 
 async def list_pesantren(
@@ -183,7 +184,8 @@ async def update_pesantren(
 
 
 def _buyer(row: dict[str, Any]) -> schemas.Buyer:
-    return schemas.Buyer(**row, buyer_type_label=BUYER_TYPE_LABELS[BuyerType(row["buyer_type"])])
+    buyer_type = BuyerType(row["buyer_type"])
+    return schemas.Buyer(**{**row, "buyer_type": buyer_type}, buyer_type_label=BUYER_TYPE_LABELS[buyer_type])
 
 
 async def list_buyers(
@@ -282,8 +284,9 @@ def _product(row: dict[str, Any]) -> schemas.Product:
     certs = [cert for cert, column in CERT_COLUMNS.items() if row.pop(column._meta.name)]
     row.pop("created_at", None)
     row.pop("updated_at", None)
+    category = Category(row["category"])
     return schemas.Product(
-        **row, certifications=certs, category_label=CATEGORY_LABELS[Category(row["category"])]
+        **{**row, "category": category}, certifications=certs, category_label=CATEGORY_LABELS[category]
     )
 
 

@@ -124,9 +124,9 @@ def translate_validation_message(message: str) -> tuple[str, str]:
     rules: list[tuple[str, Any]] = [
         (r"Object missing required field `(?P<f>[^`]+)`", lambda m: (m["f"], "wajib diisi")),
         (r"Object contains unknown field `(?P<f>[^`]+)`", lambda m: (m["f"], "kolom tidak dikenal")),
+        (r"Expected `array` of length <= (?P<n>\d+)", lambda m: ("", f"paling banyak {m['n']} butir")),
         (r"Expected `(?P<t>[^`]+)` of length <= (?P<n>\d+)", lambda m: ("", f"paling panjang {m['n']} karakter")),
         (r"Expected `(?P<t>[^`]+)` of length >= (?P<n>\d+)", lambda m: ("", f"paling sedikit {m['n']} karakter")),
-        (r"Expected `array` of length <= (?P<n>\d+)", lambda m: ("", f"paling banyak {m['n']} butir")),
         (r"Expected `(?P<t>[^`]+)` <= (?P<n>[-\d.e+]+)", lambda m: ("", f"paling besar {m['n']}")),
         (r"Expected `(?P<t>[^`]+)` >= (?P<n>[-\d.e+]+)", lambda m: ("", f"paling kecil {m['n']}")),
         (r"Expected `(?P<t>[^`]+)` < (?P<n>[-\d.e+]+)", lambda m: ("", f"harus kurang dari {m['n']}")),
@@ -135,8 +135,8 @@ def translate_validation_message(message: str) -> tuple[str, str]:
         (r"Expected `(?P<t>[^`]+)`, got `(?P<g>[^`]+)`", lambda m: ("", f"harus berupa {_type(m['t'])}")),
         (r"Invalid enum value '(?P<v>[^']*)'", lambda m: ("", f"nilai '{m['v']}' tidak termasuk pilihan")),
         (r"Invalid enum value (?P<v>\S+)", lambda m: ("", f"nilai {m['v']} tidak termasuk pilihan")),
-        (r"Invalid (?P<t>date|datetime|time|uuid|decimal)", lambda m: ("", f"bukan {_type(m['t'])} yang sah")),
-        (r"Integer value out of range", lambda m: ("", "angka di luar batas")),
+        (r"Invalid (?:RFC3339 encoded )?(?P<t>date|datetime|time|uuid|decimal)", lambda m: ("", f"bukan {_type(m['t'])} yang sah")),
+        (r"(?:Integer value|Number) out of range", lambda m: ("", "angka di luar batas")),
         (r"JSON is malformed", lambda m: ("", "JSON tidak sah")),
         (r"Input data was truncated", lambda m: ("", "JSON terpotong")),
     ]

@@ -45,3 +45,30 @@ def realised_cte(as_of: datetime | None) -> tuple[str, list]:
         "GROUP BY z.deal)"
     )
     return sql, [as_of, as_of]
+
+
+def current_event_join(as_of: datetime | None) -> tuple[str, list]:
+    """`JOIN deal_event cur` on deal `d`'s latest history row (at or before `as_of`). Correlated on the unique
+    (deal, version) index, so reading one deal or one page of deals never scans the whole history."""
+    where, args = (" AND x.at <= {}", [as_of]) if as_of is not None else ("", [])
+    sql = (
+        "JOIN deal_event cur ON cur.deal = d.id AND cur.version = "
+        f"(SELECT MAX(x.version) FROM deal_event x WHERE x.deal = d.id{where}) "
+    )
+    return sql, args
+
+
+def realised_column(as_of: datetime | None) -> tuple[str, list]:
+    """`realised_rp` of deal `d`: realisations recorded by `as_of` that were not voided by then."""
+    if as_of is None:
+        return (
+            "(SELECT CAST(COALESCE(SUM(z.amount_rp), 0) AS BIGINT) FROM realisation z WHERE z.deal = d.id "
+            "AND z.voids IS NULL AND NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id)) AS realised_rp",
+            [],
+        )
+    return (
+        "(SELECT CAST(COALESCE(SUM(z.amount_rp), 0) AS BIGINT) FROM realisation z WHERE z.deal = d.id "
+        "AND z.voids IS NULL AND z.recorded_at <= {} "
+        "AND NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id AND v.recorded_at <= {})) AS realised_rp",
+        [as_of, as_of],
+    )

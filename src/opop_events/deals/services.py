@@ -26,7 +26,7 @@ from opop_events.core.errors import Conflict, FieldError, Forbidden, Gone, Inval
 from opop_events.core.money import MAX_LINE_RP, MoneyError, format_rupiah, line_value, parse_quantity, quantity_to_text
 from opop_events.core.pagination import Page, offset
 from opop_events.core.phone import wa_link
-from opop_events.db import is_unique_violation, raw, write_transaction
+from opop_events.db import get_engine, is_postgres, is_unique_violation, raw, write_transaction
 from opop_events.deals import schemas
 from opop_events.deals.enums import (
     ACTION_LABELS,
@@ -39,7 +39,7 @@ from opop_events.deals.enums import (
     DealState,
     Origin,
 )
-from opop_events.deals.queries import current_events_cte, realised_cte
+from opop_events.deals.queries import current_event_join, realised_column
 from opop_events.deals.tables import ConfirmLink, Deal, DealEvent, DealLine, DealRevision, Realisation
 from opop_events.events.services import get_event, is_organizer
 from opop_events.events.tables import Event, Registration
@@ -67,11 +67,9 @@ class _Current:
 
 
 async def _current(deal_id: int) -> _Current:
-    cte, args = current_events_cte(None)
     rows = await raw(
-        f"WITH {cte} SELECT d.id, d.event, d.pesantren, d.buyer, d.origin, cur.state, cur.version, cur.revision "
-        "FROM deal d JOIN cur ON cur.deal = d.id WHERE d.id = {}",
-        *args,
+        "SELECT d.id, d.event, d.pesantren, d.buyer, d.origin, e.state, e.version, e.revision "
+        "FROM deal d JOIN deal_event e ON e.deal = d.id WHERE d.id = {} ORDER BY e.version DESC LIMIT 1",
         deal_id,
     )
     if not rows:
@@ -110,14 +108,15 @@ async def _lines(revision_ids: list[int]) -> dict[int, list[schemas.Line]]:
     return out
 
 
-_DEAL_SELECT = (
+_DEAL_COLUMNS = (
     "SELECT d.id, d.origin, d.meeting_id, d.created_at, d.pesantren, d.buyer, d.event, "
     "ev.slug AS event_slug, ev.name AS event_name, p.name AS pesantren_name, w.code AS wilayah_code, "
     "w.name AS wilayah_name, b.name AS buyer_name, b.buyer_type, cur.state, cur.version, cur.revision, "
-    "cur.at AS changed_at, r.kind, r.deal_date, r.note, COALESCE(real.realised_rp, 0) AS realised_rp "
-    "FROM deal d JOIN cur ON cur.deal = d.id JOIN deal_revision r ON r.id = cur.revision "
-    "JOIN event ev ON ev.id = d.event JOIN pesantren p ON p.id = d.pesantren JOIN wilayah w ON w.id = p.wilayah "
-    "JOIN buyer b ON b.id = d.buyer LEFT JOIN real ON real.deal = d.id "
+    "cur.at AS changed_at, r.kind, r.deal_date, r.note, "
+)
+_DEAL_JOINS = (
+    "JOIN deal_revision r ON r.id = cur.revision JOIN event ev ON ev.id = d.event "
+    "JOIN pesantren p ON p.id = d.pesantren JOIN wilayah w ON w.id = p.wilayah JOIN buyer b ON b.id = d.buyer "
 )
 
 
@@ -133,10 +132,10 @@ def _as_date(value: Any) -> date:
 
 async def _deal_rows(where: str, args: list[Any], *, order: str = "d.id DESC", limit: int | None = None,
                      skip: int = 0, as_of: datetime | None = None) -> list[dict[str, Any]]:
-    cur, cur_args = current_events_cte(as_of)
-    real, real_args = realised_cte(as_of)
-    sql = f"WITH {cur}, {real} {_DEAL_SELECT} WHERE {where} ORDER BY {order}"
-    params = [*cur_args, *real_args, *args]
+    real, real_args = realised_column(as_of)
+    cur, cur_args = current_event_join(as_of)
+    sql = f"{_DEAL_COLUMNS}{real} FROM deal d {cur}{_DEAL_JOINS}WHERE {where} ORDER BY {order}"
+    params = [*real_args, *cur_args, *args]
     if limit is not None:
         sql += " LIMIT {} OFFSET {}"
         params += [limit, skip]
@@ -244,10 +243,9 @@ async def list_deals(
         args.append(buyer_id)
     clause = " AND ".join(where)
     rows = await _deal_rows(clause, args, limit=per_page, skip=offset(page, per_page))
-    cur, cur_args = current_events_cte(None)
+    cur, cur_args = current_event_join(None)
     count = await raw(
-        f"WITH {cur} SELECT COUNT(*) AS n FROM deal d JOIN cur ON cur.deal = d.id JOIN event ev ON ev.id = d.event "
-        f"WHERE {clause}",
+        f"SELECT COUNT(*) AS n FROM deal d {cur}JOIN event ev ON ev.id = d.event WHERE {clause}",
         *cur_args,
         *args,
     )
@@ -948,14 +946,12 @@ def _link_usable(row: dict[str, Any], current: _Current) -> str | None:
 async def open_link(*, token: str) -> schemas.PublicDeal:
     """What the buyer sees from the WhatsApp link: this deal only."""
     row, current = await _link(token)
-    cur, cur_args = current_events_cte(None)
     info = (
         await raw(
-            f"WITH {cur} SELECT ev.name AS event_name, p.name AS pesantren_name, b.name AS buyer_name, r.kind, "
-            "r.deal_date FROM deal d JOIN cur ON cur.deal = d.id JOIN deal_revision r ON r.id = {} "
+            "SELECT ev.name AS event_name, p.name AS pesantren_name, b.name AS buyer_name, r.kind, "
+            "r.deal_date FROM deal d JOIN deal_revision r ON r.id = {} "
             "JOIN event ev ON ev.id = d.event JOIN pesantren p ON p.id = d.pesantren JOIN buyer b ON b.id = d.buyer "
             "WHERE d.id = {}",
-            *cur_args,
             row["revision"],
             current.deal_id,
         )
@@ -1090,66 +1086,144 @@ class ImportedDeal:
     source: str
 
 
-def _chunk_size(table: Any, limit: int = 4_000) -> int:
-    # Both engines cap bound parameters near 32,766 per statement; stay under with room to spare.
-    return max(1, min(limit, 30_000 // len(table._meta.columns)))
+async def _reserve_ids(table: str, count: int) -> list[int]:
+    """`count` fresh ids for `table`, inside the current write transaction. SQLite: the transaction holds the
+    write lock (BEGIN IMMEDIATE), so max(id)+1… are exactly the ids SQLite would give. PostgreSQL: taken from
+    the table's own sequence, so concurrent writers never collide."""
+    if not count:
+        return []
+    if is_postgres():
+        rows = await raw(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, {{}})",
+                         count)
+        return [r["id"] for r in rows]
+    rows = await raw(f'SELECT COALESCE(MAX(id), 0) AS top FROM "{table}"')
+    top = rows[0]["top"]
+    return list(range(top + 1, top + 1 + count))
 
 
-async def _insert_ids(table: Any, rows: list[Any]) -> list[int]:
-    ids: list[int] = []
-    size = _chunk_size(table)
+async def _copy_rows(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Insert plain tuples fast, in the current transaction: COPY on PostgreSQL, multi-row INSERTs of at most
+    4,000 rows (and under SQLite's 32,766 bound parameters) on SQLite. Skips Piccolo's per-row objects, which
+    cost more than the database at 100,000 deals."""
+    if not rows:
+        return
+    transaction = get_engine().current_transaction.get()
+    if transaction is None:
+        raise RuntimeError("bulk inserts must run inside write_transaction()")
+    connection = transaction.connection
+    if is_postgres():
+        await connection.copy_records_to_table(table, records=rows, columns=list(columns))
+        return
+    size = max(1, min(4_000, 30_000 // len(columns)))
+    names = ", ".join(f'"{c}"' for c in columns)
+    one = "(" + ", ".join("?" * len(columns)) + ")"
     for start in range(0, len(rows), size):
-        result = await table.insert(*rows[start : start + size]).returning(table.id)
-        ids.extend(r["id"] for r in result)
-    return ids
-
-
-async def _insert_all(table: Any, rows: list[Any]) -> None:
-    size = _chunk_size(table)
-    for start in range(0, len(rows), size):
-        await table.insert(*rows[start : start + size])
+        chunk = rows[start : start + size]
+        sql = f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([one] * len(chunk))
+        cursor = await connection.execute(sql, [value for row in chunk for value in row])
+        await cursor.close()
 
 
 async def import_deals(*, actor: Actor, event_id: int, deals: list[ImportedDeal]) -> list[int]:
     """The bulk form of `import_deal`: the same deals, revisions, lines and history rows (same snapshots,
-    actions, states and labels), written in chunked multi-row inserts. Call inside the import's transaction;
-    returns the new deal ids in input order."""
+    actions, states, actor and labels), written with reserved ids in chunked multi-row inserts (SQLite) or COPY
+    (PostgreSQL). Call inside the import's `write_transaction()`; returns the new deal ids in input order."""
     require_role(actor, Role.admin, Role.organizer)
     for deal in deals:
         if deal.state not in _IMPORT_PATH:
             raise InvalidInput.field("status", "status impor hanya dicatat, dikonfirmasi atau diverifikasi")
-    deal_ids = await _insert_ids(
-        Deal,
-        [
-            Deal(event=event_id, pesantren=d.pesantren_id, buyer=d.buyer_id, origin=Origin.impor.value,
-                 created_by=actor.user_id)
-            for d in deals
-        ],
-    )
-    revision_ids = await _insert_ids(
-        DealRevision,
-        [DealRevision(deal=deal_id, kind=d.kind.value, deal_date=d.deal_date, note="")
-         for deal_id, d in zip(deal_ids, deals, strict=True)],
-    )
     now = now_utc()
-    line_rows: list[DealLine] = []
-    event_rows: list[DealEvent] = []
+    deal_ids = await _reserve_ids("deal", len(deals))
+    revision_ids = await _reserve_ids("deal_revision", len(deals))
+    line_ids = await _reserve_ids("deal_line", sum(len(d.lines) for d in deals))
+    event_ids = await _reserve_ids("deal_event", sum(len(_IMPORT_PATH[d.state]) for d in deals))
+    deal_rows, revision_rows, line_rows, event_rows = [], [], [], []
+    next_line = iter(line_ids)
+    next_event = iter(event_ids)
     for deal_id, revision_id, d in zip(deal_ids, revision_ids, deals, strict=True):
+        deal_rows.append((deal_id, event_id, d.pesantren_id, d.buyer_id, Origin.impor.value, None, actor.user_id, now))
+        revision_rows.append((revision_id, deal_id, d.kind.value, d.deal_date, "", now))
         for position, line in enumerate(d.lines, start=1):
-            line_rows.append(
-                DealLine(revision=revision_id, position=position, product=line.product_id,
-                         description=line.description, category=line.category, quantity=line.quantity,
-                         unit=line.unit, unit_price_rp=line.unit_price_rp, value_rp=line.value_rp)
-            )
+            line_rows.append((next(next_line), revision_id, position, line.product_id, line.description,
+                              line.category, line.quantity, line.unit, line.unit_price_rp, line.value_rp))
         previous = ""
         for version, (action, step_state) in enumerate(_IMPORT_PATH[d.state], start=1):
             after = _snapshot(step_state, d.kind.value, d.deal_date, "", d.lines)
-            event_rows.append(
-                DealEvent(deal=deal_id, version=version, action=action.value, state=step_state.value,
-                          revision=revision_id, actor=actor.user_id, actor_label=d.source[:200], reason="",
-                          at=now, before=previous, after=after)
-            )
+            event_rows.append((next(next_event), deal_id, version, action.value, step_state.value, revision_id,
+                               actor.user_id, d.source[:200], "", now, previous, after))
             previous = after
-    await _insert_all(DealLine, line_rows)
-    await _insert_all(DealEvent, event_rows)
+    await _copy_rows("deal", ("id", "event", "pesantren", "buyer", "origin", "meeting_id", "created_by",
+                              "created_at"), deal_rows)
+    await _copy_rows("deal_revision", ("id", "deal", "kind", "deal_date", "note", "created_at"), revision_rows)
+    await _copy_rows("deal_line", ("id", "revision", "position", "product", "description", "category", "quantity",
+                                   "unit", "unit_price_rp", "value_rp"), line_rows)
+    await _copy_rows("deal_event", ("id", "deal", "version", "action", "state", "revision", "actor", "actor_label",
+                                    "reason", "at", "before", "after"), event_rows)
     return deal_ids
+
+
+# -- web forms: choices and once-only creation ---------------------------------------------------------------
+
+
+async def deal_form_choices(*, pesantren_id: int) -> list[tuple[str, str, list[tuple[int, str]]]]:
+    """For the pesantren's "Catat transaksi" form: each event it is registered at and that takes deals (not a
+    draft), newest first, as (slug, name, [(buyer id, buyer name) registered at that event]). Reads only."""
+    events = await raw(
+        "SELECT ev.id, ev.slug, ev.name FROM event ev JOIN registration g ON g.event = ev.id "
+        "WHERE g.pesantren = {} AND g.status = 'terdaftar' AND ev.status <> 'draft' "
+        "ORDER BY ev.starts_on DESC, ev.id DESC",
+        pesantren_id,
+    )
+    out = []
+    for ev in events:
+        buyers = await raw(
+            "SELECT b.id, b.name FROM buyer b JOIN registration g ON g.buyer = b.id "
+            "WHERE g.event = {} AND g.status = 'terdaftar' ORDER BY b.name, b.id",
+            ev["id"],
+        )
+        out.append((ev["slug"], ev["name"], [(b["id"], b["name"]) for b in buyers]))
+    return out
+
+
+async def interest_events(*, pesantren_id: int) -> list[tuple[str, str]]:
+    """Events (slug, name) where a buyer may register interest in this pesantren's products. Reads only."""
+    return [(slug, name) for slug, name, _ in await deal_form_choices(pesantren_id=pesantren_id)]
+
+
+async def create_once(*, scope: str, key: str, create: Any) -> tuple[int, bool]:
+    """Run `create()` (an async callable returning a Deal, e.g. `log_deal`) at most once per (scope, key):
+    the web form's one-time key, stored as an `IdempotencyRecord` in the same write transaction as the deal.
+    Returns (deal id, True when created now / False when this key already made it). Side effects: the deal
+    and the record, together or not at all."""
+    from opop_events.deals.tables import IdempotencyRecord
+
+    scope_hash = hashlib.sha256(f"web:{scope}".encode()).hexdigest()
+    key = key[:200]
+
+    async def earlier() -> int | None:
+        row = await IdempotencyRecord.select(IdempotencyRecord.body).where(
+            (IdempotencyRecord.scope == scope_hash) & (IdempotencyRecord.key == key)
+        ).first()
+        return int(json.loads(bytes(row["body"]))["deal_id"]) if row else None
+
+    try:
+        async with write_transaction():
+            # Inside the transaction: on SQLite the write lock serialises a double submit, so the second sees
+            # the first; on PostgreSQL the unique (scope, key) index stops the loser below.
+            found = await earlier()
+            if found is not None:
+                return found, False
+            deal = await create()
+            await IdempotencyRecord.insert(
+                IdempotencyRecord(
+                    scope=scope_hash, key=key, fingerprint=hashlib.sha256(b"web-form").hexdigest(), status=303,
+                    content_type="application/json", body=json.dumps({"deal_id": deal.id}).encode(),
+                )
+            )
+    except Exception as exc:
+        if is_unique_violation(exc):
+            found = await earlier()
+            if found is not None:
+                return found, False
+        raise
+    return deal.id, True

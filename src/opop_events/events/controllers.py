@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from opop_events.api import CurrentActor, AUTH_READ, READ, WRITE, PageParam, PerPageParam
+from opop_events.api import CurrentActor, IdPath, AUTH_READ, READ, WRITE, PageParam, PerPageParam
 from opop_events.core.pagination import Page
 from opop_events.events import schemas, services
 from opop_events.events.enums import EventStatus, PartyKind
@@ -73,7 +73,7 @@ class EventController(Controller):
         self,
         actor: CurrentActor,
         slug: FromPath[str],
-        session_id: FromPath[int],
+        session_id: IdPath,
         data: JSONBody[schemas.SlotCreate],
     ) -> schemas.Slot:
         return await services.create_slot(actor=actor, slug=slug, session_id=session_id, data=data)
@@ -120,7 +120,7 @@ class EventController(Controller):
         status_code=200,
     )
     async def check_in(
-        self, actor: CurrentActor, slug: FromPath[str], registration_id: FromPath[int]
+        self, actor: CurrentActor, slug: FromPath[str], registration_id: IdPath
     ) -> schemas.Registration:
         return await services.check_in(actor=actor, slug=slug, registration_id=registration_id)
 

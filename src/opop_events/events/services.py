@@ -26,7 +26,9 @@ _EVENT_COLUMNS = (
 
 
 def _event(row: dict[str, Any]) -> schemas.Event:
-    return schemas.Event(**row, status_label=EVENT_STATUS_LABELS[EventStatus(row["status"])])
+    # msgspec.Struct() does not convert: the stored text must become the enum (status checks use `is`)
+    status = EventStatus(row["status"])
+    return schemas.Event(**{**row, "status": status}, status_label=EVENT_STATUS_LABELS[status])
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -42,6 +44,19 @@ async def list_events(*, status: str | None = None, page: int = 1, per_page: int
     if status:
         query = query.where(Event.status == status)
         count = count.where(Event.status == status)
+    rows = await query.limit(per_page).offset(offset(page, per_page))
+    return Page(items=[_event(r) for r in rows], total=await count, page=page, per_page=per_page)
+
+
+async def list_my_events(*, actor: Actor | None, page: int = 1, per_page: int = 50) -> Page[schemas.Event]:
+    """The events the caller runs: every event for admin, the assigned ones for an organizer."""
+    actor = require_role(actor, Role.admin, Role.organizer)
+    query = Event.select(*_EVENT_COLUMNS).order_by(Event.starts_on, ascending=False).order_by(Event.id)
+    count = Event.count()
+    if actor.role is Role.organizer:
+        mine = Event.id.is_in(EventOrganizer.select(EventOrganizer.event).where(EventOrganizer.user == actor.user_id))
+        query = query.where(mine)
+        count = count.where(mine)
     rows = await query.limit(per_page).offset(offset(page, per_page))
     return Page(items=[_event(r) for r in rows], total=await count, page=page, per_page=per_page)
 
@@ -276,13 +291,20 @@ _REG_COLUMNS = (
 def _registration(row: dict[str, Any]) -> schemas.Registration:
     name = row.pop("pesantren_name") or row.pop("buyer_name", None) or ""
     row.pop("buyer_name", None)
-    return schemas.Registration(**row, party_name=name)
+    return schemas.Registration(**{**row, "party_kind": PartyKind(row["party_kind"])}, party_name=name)
 
 
 async def list_registrations(
-    *, actor: Actor | None, slug: str, party_kind: str | None = None, page: int = 1, per_page: int = 50
+    *,
+    actor: Actor | None,
+    slug: str,
+    party_kind: str | None = None,
+    q: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
 ) -> Page[schemas.Registration]:
-    """Organizers see every registration of their event; a seller or buyer only its own."""
+    """Organizers see every registration of their event; a seller or buyer only its own.
+    `q` matches the participant's name (the check-in list at the door)."""
     actor = require_actor(actor)
     event = await get_event(slug=slug)
     where = [Registration.event == event.id]
@@ -295,6 +317,8 @@ async def list_registrations(
             raise Forbidden(f"Anda bukan penyelenggara acara '{slug}'.")
     if party_kind:
         where.append(Registration.party_kind == party_kind)
+    if q:
+        where.append(Registration.pesantren.name.ilike(f"%{q}%") | Registration.buyer.name.ilike(f"%{q}%"))
     query = Registration.select(*_REG_COLUMNS).order_by(Registration.id)
     count = Registration.count()
     for clause in where:

@@ -1,0 +1,98 @@
+"""JSON API of the Excel import: upload a Dinas workbook into an event (dry run or for real)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, QueryParameter
+
+from opop_events.api import CurrentActor, problems
+from opop_events.catalog.importing.parse import DEFAULT_LIMITS
+from opop_events.catalog.importing.service import ImportResult, display_name, import_workbook
+from opop_events.core.errors import AppError, FieldError, InvalidInput
+
+
+class PayloadTooLarge(AppError):
+    status = 413
+    title = "Berkas terlalu besar"
+    slug = "payload-too-large"
+
+
+@dataclass
+class ImportUpload:
+    """The multipart form: one field `file` holding the .xlsx."""
+
+    file: UploadFile
+
+
+class ImportSummary(msgspec.Struct):
+    """What the import wrote (or, with dry_run, would write); totals are integer rupiah per deal state."""
+
+    dry_run: bool
+    created_pesantren: int
+    created_buyers: int
+    created_products: int
+    created_registrations: int
+    created_deals: int
+    total_rp_by_status: dict[str, int]
+
+
+def _summary(result: ImportResult) -> ImportSummary:
+    return ImportSummary(
+        dry_run=result.dry_run,
+        created_pesantren=result.created_pesantren,
+        created_buyers=result.created_buyers,
+        created_products=result.created_products,
+        created_registrations=result.created_registrations,
+        created_deals=result.created_deals,
+        total_rp_by_status=result.total_rp_by_status,
+    )
+
+
+class ImportController(Controller):
+    path = "/api/v1/events/{slug:str}/imports"
+    tags = ["Impor"]
+
+    @post(
+        "/",
+        operation_id="importWorkbook",
+        summary="Impor daftar Dinas (.xlsx) ke acara (admin, penyelenggara acara)",
+        description=(
+            "Unggah berkas .xlsx (kolom formulir `file`) dengan lembar Pesantren, Pembeli, Produk dan/atau "
+            "Transaksi; templat: fixtures/templates/impor_opop.xlsx. Setiap baris Transaksi menjadi satu "
+            "transaksi dengan satu baris barang. Semua atau tidak sama sekali: bila ada galat, tidak ada yang "
+            "ditulis dan 422 menyebut setiap galat sebagai `Lembar!baris N!kolom`. `dry_run=true` hanya memeriksa."
+        ),
+        status_code=200,
+        responses=problems(400, 401, 403, 404, 413, 422),
+    )
+    async def import_workbook(
+        self,
+        actor: CurrentActor,
+        slug: FromPath[str],
+        data: Annotated[ImportUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        dry_run: Annotated[bool, QueryParameter(description="true: periksa saja, tidak menulis")] = False,
+    ) -> ImportSummary:
+        upload = data.file
+        content = await upload.read(DEFAULT_LIMITS.max_file_bytes + 1)
+        if len(content) > DEFAULT_LIMITS.max_file_bytes:
+            raise PayloadTooLarge(f"Berkas paling besar {DEFAULT_LIMITS.max_file_bytes // (1024 * 1024)} MB.")
+        result = await import_workbook(
+            actor=actor, event_slug=slug, content=content, filename=upload.filename or "unggahan.xlsx",
+            dry_run=dry_run,
+        )
+        if result.errors:
+            name = display_name(upload.filename or "unggahan.xlsx")
+            raise InvalidInput(
+                f"{name}: {len(result.errors)} galat; tidak ada yang ditulis.",
+                errors=[FieldError(field=e.field, message=e.message) for e in result.errors],
+            )
+        return _summary(result)
+
+
+CONTROLLERS = [ImportController]

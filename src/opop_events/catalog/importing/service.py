@@ -1,0 +1,384 @@
+"""Importing a Dinas workbook: match names against the database, check references, write all in one transaction.
+
+Rules (also in the template's Petunjuk sheet):
+- A Pesantren row is the existing pesantren with the same name (case and spacing ignored) in the same
+  kabupaten/kota, else a new one. A Pembeli row likewise by name and kota. Two identical rows are an error.
+- A `pesantren` / `pembeli` cell in Produk or Transaksi names one pesantren/buyer, from the database or the
+  workbook. When several share the name, the one listed in this workbook wins; otherwise the cell must say
+  which, as `Nama (Kota Bandung)` / `Nama (Kota)`, and the error lists the candidates in that form.
+- A Produk row is skipped (reused) when its pesantren already has a product of that name.
+- Each Transaksi row becomes ONE deal with ONE line, attached to the event; the line links the pesantren's
+  product whose name equals `uraian`, which also supplies category and unit when those cells are empty.
+- Every pesantren and buyer of the workbook is registered to the event if it is not already.
+- All or nothing: any error and nothing is written; a dry run checks everything and writes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import PurePath
+from typing import Any
+
+import anyio.to_thread
+
+from opop_events.accounts.services import Actor
+from opop_events.catalog.enums import Category
+from opop_events.catalog.importing.parse import (
+    DEFAULT_LIMITS,
+    SHEETS,
+    CellError,
+    Limits,
+    ParsedWorkbook,
+    WilayahIndex,
+    _Bad,
+    norm_name,
+    parse_workbook,
+)
+from opop_events.catalog.services import CERT_COLUMNS
+from opop_events.catalog.tables import Buyer, Pesantren, Product, Wilayah
+from opop_events.db import is_postgres, raw, write_transaction
+from opop_events.deals.enums import DealKind, DealState
+from opop_events.deals.services import ImportedDeal, ImportedLine, import_deals
+from opop_events.events.enums import PartyKind
+from opop_events.events.services import get_event, require_organizer
+from opop_events.events.tables import Registration
+
+CATALOG_CHUNK = 500
+IMPORT_LOCK_KEY = 7_160_001  # pg_advisory_xact_lock key serialising imports
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, in a dry run, would do); `errors` non-empty means nothing was written."""
+
+    created_pesantren: int = 0
+    created_buyers: int = 0
+    created_products: int = 0
+    created_deals: int = 0
+    created_registrations: int = 0
+    total_rp_by_status: dict[str, int] = field(default_factory=dict)
+    errors: list[CellError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(eq=False)
+class _Party:
+    """A pesantren or buyer the workbook refers to: existing (id known) or to be created (`new` row)."""
+
+    id: int | None
+    label: str
+    place: str  # wilayah code (pesantren) or normalised city (buyer)
+    place_label: str = ""
+    in_workbook: bool = False
+    new: Any = None
+    registered: str | None = None  # registration status at this event, if any
+
+
+@dataclass(eq=False)
+class _ProductRef:
+    id: int | None
+    category: str
+    unit: str
+    new: Any = None
+    owner: _Party | None = None
+
+
+@dataclass
+class _Plan:
+    errors: list[CellError] = field(default_factory=list)
+    new_pesantren: list[_Party] = field(default_factory=list)
+    new_buyers: list[_Party] = field(default_factory=list)
+    new_products: list[_ProductRef] = field(default_factory=list)
+    register: list[tuple[PartyKind, _Party]] = field(default_factory=list)
+    deals: list[tuple[int, _Party, _Party, _ProductRef | None, Any]] = field(default_factory=list)
+
+    def fail(self, sheet: str, row: int, column: str, value: Any, expected: str) -> None:
+        self.errors.append(CellError(sheet, row, column, str(value) if value is not None else "", expected))
+
+
+_SUFFIX = re.compile(r"^(?P<name>.*?)\s*\((?P<place>[^()]*)\)\s*$")
+
+
+class _Directory:
+    """Name → candidates for one kind of party, with the `Nama (Tempat)` disambiguation."""
+
+    def __init__(self, place_of: Any) -> None:
+        self.by_name: dict[str, list[_Party]] = {}
+        self.place_of = place_of  # text inside brackets -> place key (may raise _Bad)
+        self._cache: dict[str, _Party | str] = {}
+
+    def add(self, name: str, party: _Party) -> None:
+        self.by_name.setdefault(norm_name(name), []).append(party)
+
+    @staticmethod
+    def describe(party: _Party) -> str:
+        """`Nama (Tempat)`, the form a cell may use to pick this party."""
+        return f"{party.label} ({party.place_label})" if party.place_label else party.label
+
+    def find(self, name: str, place: str) -> list[_Party]:
+        return [p for p in self.by_name.get(norm_name(name), []) if p.place == place]
+
+    def resolve(self, text: str, what: str) -> _Party | str:
+        """The party `text` names, or the Indonesian reason it names none or several."""
+        if text not in self._cache:
+            self._cache[text] = self._resolve(text, what)
+        return self._cache[text]
+
+    def _resolve(self, text: str, what: str) -> _Party | str:
+        candidates = self.by_name.get(norm_name(text), [])
+        if not candidates and (match := _SUFFIX.match(text)):
+            try:
+                place = self.place_of(match["place"])
+            except _Bad as exc:
+                return f"keterangan dalam kurung: {exc}"
+            candidates = [p for p in self.by_name.get(norm_name(match["name"]), []) if p.place == place]
+        if len(candidates) > 1:
+            listed = [p for p in candidates if p.in_workbook]
+            if len(listed) == 1:
+                return listed[0]
+            names = "; ".join(f"'{self.describe(p)}'" for p in candidates[:10])
+            return f"{what} ambigu, ada {len(candidates)} dengan nama ini: {names}; tulis salah satu persis seperti itu"
+        if not candidates:
+            return f"{what} tidak ditemukan di basis data maupun di lembar {'Pesantren' if what == 'pesantren' else 'Pembeli'}"
+        return candidates[0]
+
+
+async def _plan(parsed: ParsedWorkbook, *, event_id: int, wilayah: dict[str, tuple[int, str]]) -> _Plan:
+    """Match every name, check every reference; reads the database, writes nothing."""
+    plan = _Plan()
+    names = {code: name for code, (_, name) in wilayah.items()}
+    index = WilayahIndex(names)
+    registrations = await Registration.select(Registration.pesantren, Registration.buyer, Registration.status).where(
+        Registration.event == event_id
+    )
+    reg_pesantren = {r["pesantren"]: r["status"] for r in registrations if r["pesantren"]}
+    reg_buyer = {r["buyer"]: r["status"] for r in registrations if r["buyer"]}
+
+    # -- pesantren
+    pesantren = _Directory(index.resolve)
+    by_nspp: dict[str, _Party] = {}
+    for row in await Pesantren.select(
+        Pesantren.id, Pesantren.name, Pesantren.nspp, Pesantren.wilayah.code.as_alias("code")
+    ):
+        party = _Party(row["id"], row["name"], row["code"], names[row["code"]], registered=reg_pesantren.get(row["id"]))
+        pesantren.add(row["name"], party)
+        if row["nspp"]:
+            by_nspp[row["nspp"]] = party
+    seen: dict[tuple[str, str], int] = {}
+    for item in parsed.pesantren:
+        key = (norm_name(item.name), item.wilayah_code)
+        if key in seen:
+            plan.fail("Pesantren", item.row, "nama", item.name, f"ganda dengan baris {seen[key]}")
+            continue
+        seen[key] = item.row
+        found = pesantren.find(item.name, item.wilayah_code)
+        if len(found) > 1:
+            plan.fail("Pesantren", item.row, "nama", item.name,
+                      f"ada {len(found)} pesantren bernama ini di {names[item.wilayah_code]} (id "
+                      f"{', '.join(str(p.id) for p in found)}); rapikan data lebih dulu")
+            continue
+        if found:
+            party = found[0]
+        else:
+            party = _Party(None, item.name, item.wilayah_code, names[item.wilayah_code], new=item)
+            pesantren.add(item.name, party)
+            plan.new_pesantren.append(party)
+        party.in_workbook = True
+        if item.nspp:
+            owner = by_nspp.get(item.nspp)
+            if owner is not None and owner is not party:
+                where = f"baris {owner.new.row}" if owner.new is not None else f"'{pesantren.describe(owner)}'"
+                plan.fail("Pesantren", item.row, "nspp", item.nspp, f"NSPP sudah dipakai {where}")
+            by_nspp[item.nspp] = party
+
+    # -- buyers
+    buyers = _Directory(norm_name)
+    for row in await Buyer.select(Buyer.id, Buyer.name, Buyer.city):
+        buyers.add(row["name"], _Party(row["id"], row["name"], norm_name(row["city"]), row["city"],
+                                       registered=reg_buyer.get(row["id"])))
+    seen = {}
+    for item in parsed.buyers:
+        key = (norm_name(item.name), norm_name(item.city))
+        if key in seen:
+            plan.fail("Pembeli", item.row, "nama", item.name, f"ganda dengan baris {seen[key]}")
+            continue
+        seen[key] = item.row
+        found = buyers.find(item.name, norm_name(item.city))
+        if len(found) > 1:
+            plan.fail("Pembeli", item.row, "nama", item.name,
+                      f"ada {len(found)} pembeli bernama ini (id {', '.join(str(p.id) for p in found)}); "
+                      "rapikan data lebih dulu")
+            continue
+        if found:
+            party = found[0]
+        else:
+            party = _Party(None, item.name, norm_name(item.city), item.city, new=item)
+            buyers.add(item.name, party)
+            plan.new_buyers.append(party)
+        party.in_workbook = True
+
+    # -- products
+    products: dict[tuple[int, str], _ProductRef] = {}  # (id(party), normalised name)
+    existing = {p.id: p for group in pesantren.by_name.values() for p in group if p.id is not None}
+    for row in await Product.select(Product.id, Product.pesantren, Product.name, Product.category, Product.unit):
+        party = existing.get(row["pesantren"])
+        if party is not None:
+            products[(id(party), norm_name(row["name"]))] = _ProductRef(row["id"], row["category"], row["unit"])
+    seen_products: dict[tuple[int, str], int] = {}
+    for item in parsed.products:
+        owner = pesantren.resolve(item.pesantren, "pesantren")
+        if isinstance(owner, str):
+            plan.fail("Produk", item.row, "pesantren", item.pesantren, owner)
+            continue
+        key = (id(owner), norm_name(item.name))
+        if key in seen_products:
+            plan.fail("Produk", item.row, "nama", item.name, f"ganda dengan baris {seen_products[key]}")
+            continue
+        seen_products[key] = item.row
+        if key not in products:
+            ref = _ProductRef(None, item.category, item.unit, new=item, owner=owner)
+            products[key] = ref
+            plan.new_products.append(ref)
+
+    # -- deals (one row = one deal with one line)
+    to_register: dict[int, tuple[PartyKind, _Party]] = {}
+    for party in [p for group in pesantren.by_name.values() for p in group if p.in_workbook]:
+        to_register[id(party)] = (PartyKind.pesantren, party)
+    for party in [p for group in buyers.by_name.values() for p in group if p.in_workbook]:
+        to_register[id(party)] = (PartyKind.buyer, party)
+    for item in parsed.deals:
+        seller = pesantren.resolve(item.pesantren, "pesantren")
+        buyer = buyers.resolve(item.buyer, "pembeli")
+        if isinstance(seller, str):
+            plan.fail("Transaksi", item.row, "pesantren", item.pesantren, seller)
+        if isinstance(buyer, str):
+            plan.fail("Transaksi", item.row, "pembeli", item.buyer, buyer)
+        if isinstance(seller, str) or isinstance(buyer, str):
+            continue
+        if seller.registered == "dibatalkan":
+            plan.fail("Transaksi", item.row, "pesantren", item.pesantren,
+                      "pendaftaran pesantren ini di acara dibatalkan; daftarkan ulang lebih dulu")
+            continue
+        to_register.setdefault(id(seller), (PartyKind.pesantren, seller))
+        to_register.setdefault(id(buyer), (PartyKind.buyer, buyer))
+        plan.deals.append((item.row, seller, buyer, products.get((id(seller), norm_name(item.description))), item))
+    plan.register = [(kind, party) for kind, party in to_register.values() if party.registered is None]
+    return plan
+
+
+def _sort_key(error: CellError) -> tuple[int, int]:
+    order = {spec.name: i for i, spec in enumerate(SHEETS, start=1)}
+    return (order.get(error.sheet, 0) if error.sheet else 0, error.row or 0)
+
+
+async def _write(plan: _Plan, *, actor: Actor, event_id: int, wilayah: dict[str, tuple[int, str]],
+                 filename: str) -> None:
+    async def insert(table: Any, parties: list[Any], build: Any) -> None:
+        for start in range(0, len(parties), CATALOG_CHUNK):
+            chunk = parties[start : start + CATALOG_CHUNK]
+            rows = await table.insert(*[build(p) for p in chunk]).returning(table.id)
+            for party, row in zip(chunk, rows, strict=True):
+                party.id = row["id"]
+
+    await insert(Pesantren, plan.new_pesantren, lambda p: Pesantren(
+        name=p.new.name, wilayah=wilayah[p.new.wilayah_code][0], address=p.new.address, whatsapp=p.new.whatsapp,
+        contact_person=p.new.contact_person, nspp=p.new.nspp,
+    ))
+    await insert(Buyer, plan.new_buyers, lambda p: Buyer(
+        name=p.new.name, buyer_type=p.new.buyer_type, city=p.new.city, whatsapp=p.new.whatsapp,
+        contact_person=p.new.contact_person,
+    ))
+    await insert(Product, plan.new_products, lambda ref: Product(
+        pesantren=ref.owner.id, name=ref.new.name, category=ref.new.category, unit=ref.new.unit,
+        price_rp=ref.new.price_rp,
+        **{column._meta.name: cert.value in ref.new.certifications for cert, column in CERT_COLUMNS.items()},
+    ))
+    registrations = [
+        Registration(event=event_id, party_kind=kind.value,
+                     pesantren=party.id if kind is PartyKind.pesantren else None,
+                     buyer=party.id if kind is PartyKind.buyer else None)
+        for kind, party in plan.register
+    ]
+    for start in range(0, len(registrations), CATALOG_CHUNK):
+        await Registration.insert(*registrations[start : start + CATALOG_CHUNK])
+    source = f"impor Excel: {filename}"
+    deals = [
+        ImportedDeal(
+            pesantren_id=seller.id, buyer_id=buyer.id, kind=DealKind(item.kind), deal_date=item.deal_date,
+            state=DealState(item.state), source=f"{source}, baris {row}",
+            lines=[ImportedLine(
+                description=item.description,
+                category=item.category or (product.category if product else Category.lainnya.value),
+                quantity=item.quantity,
+                unit=item.unit or (product.unit if product else "unit"),
+                unit_price_rp=item.unit_price_rp, value_rp=item.value_rp,
+                product_id=product.id if product else None,
+            )],
+        )
+        for row, seller, buyer, product, item in plan.deals
+    ]
+    await import_deals(actor=actor, event_id=event_id, deals=deals)
+
+
+def _result(parsed: ParsedWorkbook, plan: _Plan | None, *, dry_run: bool) -> ImportResult:
+    errors = sorted([*parsed.errors, *(plan.errors if plan else [])], key=_sort_key)
+    if errors or plan is None:
+        return ImportResult(errors=errors, dry_run=dry_run)
+    totals = {state.value: 0 for state in (DealState.dicatat, DealState.dikonfirmasi, DealState.diverifikasi)}
+    for *_, item in plan.deals:
+        totals[item.state] += item.value_rp
+    return ImportResult(
+        created_pesantren=len(plan.new_pesantren),
+        created_buyers=len(plan.new_buyers),
+        created_products=len(plan.new_products),
+        created_deals=len(plan.deals),
+        created_registrations=len(plan.register),
+        total_rp_by_status=totals,
+        dry_run=dry_run,
+    )
+
+
+def display_name(filename: str) -> str:
+    """The file's own name (no folders), shortened: it goes into history labels and error lines."""
+    name = PurePath(filename.replace("\\", "/")).name or "berkas.xlsx"
+    return name if len(name) <= 100 else name[:97] + "…"
+
+
+async def import_workbook(
+    *,
+    actor: Actor | None,
+    event_slug: str,
+    content: bytes,
+    filename: str,
+    dry_run: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ImportResult:
+    """Import a Dinas workbook into an event (admin or the event's organizer). Side effects unless `dry_run`
+    or errors: creates pesantren, buyers, products, registrations and deals (with history) in ONE
+    transaction. The parse runs in a worker thread."""
+    event = await get_event(slug=event_slug)
+    checked = await require_organizer(actor, event)
+    wilayah = {r["code"]: (r["id"], r["name"]) for r in await Wilayah.select(Wilayah.id, Wilayah.code, Wilayah.name)}
+    parsed = await anyio.to_thread.run_sync(
+        partial(parse_workbook, content, wilayah={c: n for c, (_, n) in wilayah.items()}, limits=limits)
+    )
+    if any(error.row is None and not error.sheet for error in parsed.errors) and not parsed.sheets:
+        return _result(parsed, None, dry_run=dry_run)
+    if dry_run:
+        return _result(parsed, await _plan(parsed, event_id=event.id, wilayah=wilayah), dry_run=True)
+    async with write_transaction():
+        if is_postgres():
+            # One import at a time: two imports of the same list must not both create the same new pesantren
+            # (SQLite gets this from BEGIN IMMEDIATE).
+            await raw("SELECT pg_advisory_xact_lock({})", IMPORT_LOCK_KEY)
+        plan = await _plan(parsed, event_id=event.id, wilayah=wilayah)
+        result = _result(parsed, plan, dry_run=False)
+        if result.ok:
+            await _write(plan, actor=checked, event_id=event.id, wilayah=wilayah, filename=display_name(filename))
+    return result

@@ -1,0 +1,120 @@
+"""Public pages outside the signed-in site: the live event board for a projector and the buyer's confirmation
+link from WhatsApp (which shows that one deal and nothing else)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.params import FromPath
+from litestar.response import Template
+
+from opop_events.core.dates import now_utc
+from opop_events.core.errors import Gone, InvalidInput, NotFound
+from opop_events.deals import services as deals
+from opop_events.deals.enums import KIND_LABELS, DealAction, DealKind, DealState
+from opop_events.events import services as events
+from opop_events.reports import queries
+from opop_events.web.forms import field_errors, read_form
+
+REFRESH_SECONDS = 5
+
+
+# -- live board ------------------------------------------------------------------------------------------
+
+
+async def _figures(slug: str) -> dict[str, Any]:
+    event = await events.get_event(slug=slug)
+    headline = await queries.headline(queries.Scope(event_id=event.id))
+    return {
+        "event": event,
+        "headline": headline,
+        "kinds": [(KIND_LABELS[k], headline.confirmed_by_kind[k.value]) for k in DealKind],
+        "updated": now_utc(),
+        "refresh": REFRESH_SECONDS,
+    }
+
+
+@get("/papan/{slug:str}", name="papan", cache=False, include_in_schema=False)
+async def board(slug: FromPath[str]) -> Template:
+    return Template(template_name="papan/board.html", context=await _figures(slug))
+
+
+@get("/papan/{slug:str}/angka", name="papan-angka", cache=False, include_in_schema=False)
+async def board_figures(slug: FromPath[str]) -> Template:
+    """The figures alone, fetched every few seconds by htmx and swapped in place."""
+    return Template(template_name="papan/_figures.html", context=await _figures(slug))
+
+
+# -- the signed confirmation link --------------------------------------------------------------------------
+
+
+def _why_not(deal: Any) -> str:
+    if deal.state is not DealState.dicatat:
+        return f"Transaksi ini sudah berstatus {deal.state_label.lower()}; tautan ini tidak bisa dipakai lagi."
+    if deal.expires_at <= now_utc():
+        return "Tautan ini sudah kedaluwarsa. Minta tautan baru kepada pesantren."
+    return "Tautan ini sudah dipakai atau diganti dengan tautan yang lebih baru. Minta tautan baru kepada pesantren."
+
+
+def _gone(status: int, detail: str, deal: Any = None) -> Template:
+    title = "Tautan tidak ditemukan" if status == 404 else "Tautan tidak berlaku lagi"
+    return Template(
+        template_name="konfirmasi/gone.html",
+        context={"title": title, "detail": detail, "deal": deal, "status": status},
+        status_code=status,
+    )
+
+
+def _link_page(token: str, deal: Any, *, status_code: int = 200, errors: dict[str, str] | None = None,
+               done: str = "", values: dict[str, Any] | None = None) -> Template:
+    return Template(
+        template_name="konfirmasi/link.html",
+        context={
+            "title": f"Konfirmasi transaksi {deal.number}",
+            "token": token,
+            "deal": deal,
+            "kind_label": KIND_LABELS[deal.kind],
+            "errors": errors or {},
+            "values": values or {},
+            "done": done,
+        },
+        status_code=status_code,
+    )
+
+
+@get("/konfirmasi/{token:str}", name="konfirmasi", cache=False, include_in_schema=False)
+async def link_page(token: FromPath[str]) -> Template:
+    try:
+        deal = await deals.open_link(token=token)
+    except NotFound:
+        return _gone(404, "Tautan ini tidak dikenal. Periksa apakah tautannya tersalin utuh, atau minta tautan baru "
+                          "kepada pesantren.")
+    if not deal.can_act:
+        return _gone(410, _why_not(deal), deal)
+    return _link_page(token, deal)
+
+
+@post("/konfirmasi/{token:str}", name="konfirmasi-kirim", cache=False, include_in_schema=False, status_code=200)
+async def link_act(request: Request, token: FromPath[str]) -> Template:
+    values = await read_form(request)
+    choice = values.text("aksi")
+    action = DealAction.konfirmasi if choice == "konfirmasi" else DealAction.sanggah if choice == "sanggah" else None
+    try:
+        if action is None:
+            raise InvalidInput.field("aksi", "pilih Konfirmasi atau Sanggah")
+        deal = await deals.act_on_link(token=token, action=action, reason=values.text("reason"))
+    except NotFound:
+        return _gone(404, "Tautan ini tidak dikenal. Minta tautan baru kepada pesantren.")
+    except Gone as exc:
+        return _gone(410, exc.detail)
+    except InvalidInput as exc:
+        try:
+            deal = await deals.open_link(token=token)
+        except NotFound:
+            return _gone(404, "Tautan ini tidak dikenal. Minta tautan baru kepada pesantren.")
+        return _link_page(token, deal, status_code=422, errors=field_errors(exc), values=values)
+    return _link_page(token, deal, done=action.value)
+
+
+HANDLERS = [board, board_figures, link_page, link_act]

@@ -1,0 +1,708 @@
+"""Deal-ledger pages: a pesantren logs and follows its deals, a buyer confirms or disputes and registers interest,
+Dinas staff verify, record realisations, chase follow-ups and download reports — all through the deal services."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.params import FromPath, QueryParameter
+from litestar.response import File, Redirect, Template
+
+from opop_events.accounts.enums import Role
+from opop_events.accounts.services import Actor, require_actor, require_role
+from opop_events.api import CurrentActor
+from opop_events.catalog import services as catalog
+from opop_events.catalog.enums import BUYER_TYPE_LABELS, Category
+from opop_events.core.dates import WIB, now_utc, parse_local_datetime
+from opop_events.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput
+from opop_events.core.money import format_quantity, format_rupiah
+from opop_events.deals import schemas
+from opop_events.deals import services as deals
+from opop_events.deals.enums import KIND_LABELS, STATE_LABELS, DealAction, DealKind, DealState, RealisationKind
+from opop_events.events import services as events
+from opop_events.web.forms import (
+    FORM_ERROR,
+    FormValues,
+    field_errors,
+    quantity_text,
+    raise_all,
+    read_form,
+    rupiah_field,
+    to_struct,
+)
+from opop_events.web.rendering import page, pager
+
+MAX_LINES = 20
+Flag = Annotated[str | None, QueryParameter(max_length=4)]
+StateFilter = Annotated[str | None, QueryParameter(max_length=20)]
+PageNo = Annotated[int, QueryParameter(ge=1, le=100_000)]
+LINE_FIELDS = ("product_id", "description", "category", "quantity", "unit_price_rp")
+BUYER_FIELDS = ("name", "buyer_type", "whatsapp")
+_LINE_PATH = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
+KINDS = [(k.value, KIND_LABELS[k]) for k in DealKind]
+REALISATION_KINDS = [(RealisationKind.pembayaran.value, "Pembayaran"), (RealisationKind.pengiriman.value, "Pengiriman")]
+
+
+def _seller(actor: Actor | None) -> Actor:
+    actor = require_role(actor, Role.seller)
+    if actor.pesantren_id is None:
+        raise Forbidden("Akun ini tidak terhubung ke pesantren.")
+    return actor
+
+
+def _today() -> date:
+    return now_utc().astimezone(WIB).date()
+
+
+def _form_key(values: FormValues | dict[str, Any]) -> str:
+    """The one-time key of this form: kept when the form comes back (errors, "tambah baris"), new otherwise."""
+    key = str(values.get("form_key", ""))
+    return key if re.fullmatch(r"[A-Za-z0-9_-]{16,64}", key) else secrets.token_urlsafe(18)
+
+
+def _line_count(values: FormValues | dict[str, Any]) -> int:
+    text = str(values.get("baris", "1"))
+    return max(1, min(MAX_LINES, int(text))) if text.isdigit() else 1
+
+
+# -- reading the lines of a deal form ------------------------------------------------------------------------
+
+
+def _lines_from_form(values: FormValues) -> tuple[list[dict[str, Any]], dict[int, int]]:
+    """The filled lines as LineIn dicts, and which form row each came from (errors are shown on that row)."""
+    lines: list[dict[str, Any]] = []
+    rows: dict[int, int] = {}
+    errors: list[FieldError] = []
+    for i in range(_line_count(values)):
+        name = f"lines[{i}]"
+        texts = {f: values.text(f"{name}.{f}") for f in LINE_FIELDS}
+        if not any(texts.values()):
+            continue
+        line: dict[str, Any] = {"quantity": quantity_text(values, f"{name}.quantity") or ""}
+        if not line["quantity"]:
+            errors.append(FieldError(field=f"{name}.quantity", message="wajib diisi"))
+        if texts["product_id"]:
+            if not texts["product_id"].isdigit():
+                errors.append(FieldError(field=f"{name}.product_id", message="pilih dari daftar"))
+            else:
+                line["product_id"] = int(texts["product_id"])
+        elif not texts["description"]:
+            errors.append(FieldError(field=f"{name}.description", message="pilih produk atau tulis uraian"))
+        if texts["description"]:
+            line["description"] = texts["description"]
+        if texts["category"]:
+            line["category"] = texts["category"]
+        elif not texts["product_id"]:
+            errors.append(FieldError(field=f"{name}.category", message="pilih kategori untuk barang di luar daftar"))
+        try:
+            price = rupiah_field(values, f"{name}.unit_price_rp", required=not texts["product_id"])
+        except InvalidInput as exc:
+            errors += exc.errors
+        else:
+            if price is not None:
+                line["unit_price_rp"] = price
+        rows[len(lines)] = i
+        lines.append(line)
+    if not lines and not errors:
+        errors.append(FieldError(field="lines[0].quantity", message="isi paling sedikit satu baris"))
+    raise_all(errors)
+    return lines, rows
+
+
+def _on_form_rows(exc: AppError, rows: dict[int, int]) -> AppError:
+    """Domain errors name lines by their position among the filled lines; the page names them by form row."""
+    def renamed(field: str) -> str:
+        match = _LINE_PATH.match(field)
+        if match and int(match.group(1)) in rows:
+            return f"lines[{rows[int(match.group(1))]}].{match.group(2)}"
+        return "lines[0].quantity" if field == "lines" else field
+
+    exc.errors = [FieldError(field=renamed(e.field), message=e.message) for e in exc.errors]
+    return exc
+
+
+def _known_fields(count: int) -> set[str]:
+    names = {"event_slug", "buyer_id", "kind", "deal_date", "note", "version"}
+    names |= {f"new_buyer.{f}" for f in BUYER_FIELDS}
+    names |= {f"lines[{i}].{f}" for i in range(count) for f in LINE_FIELDS}
+    return names
+
+
+def _deal_values(deal: schemas.Deal) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "kind": deal.kind.value,
+        "deal_date": deal.deal_date.isoformat(),
+        "note": deal.note,
+        "version": str(deal.version),
+        "baris": str(len(deal.lines) or 1),
+    }
+    for i, line in enumerate(deal.lines):
+        values[f"lines[{i}].product_id"] = str(line.product_id or "")
+        values[f"lines[{i}].description"] = "" if line.product_id else line.description
+        values[f"lines[{i}].category"] = "" if line.product_id else line.category.value
+        values[f"lines[{i}].quantity"] = format_quantity(line.quantity)
+        values[f"lines[{i}].unit_price_rp"] = f"{line.unit_price_rp:,}".replace(",", ".")
+    return values
+
+
+# -- the "Catat transaksi" form --------------------------------------------------------------------------------
+
+
+async def _form_context(pesantren_id: int) -> dict[str, Any]:
+    products = await catalog.list_products(pesantren_id=pesantren_id, per_page=200)
+    return {
+        "kinds": KINDS,
+        "categories": [(c.value, c.label) for c in Category],
+        "buyer_types": [(t.value, label) for t, label in BUYER_TYPE_LABELS.items()],
+        "products": [(p.id, f"{p.name} · {format_rupiah(p.price_rp)}/{p.unit}") for p in products.items],
+        "max_lines": MAX_LINES,
+    }
+
+
+async def _new_form(actor: Actor, values: dict[str, Any], *, status_code: int = 200,
+                    errors: dict[str, str] | None = None) -> Template:
+    choices = await deals.deal_form_choices(pesantren_id=actor.pesantren_id or 0)
+    if len(choices) == 1:
+        values.setdefault("event_slug", choices[0][0])
+    values.setdefault("kind", DealKind.transaksi.value)
+    values.setdefault("deal_date", _today().isoformat())
+    values["form_key"] = _form_key(values)
+    values["baris"] = str(_line_count(values))
+    return page(
+        "transaksi/form.html",
+        actor=actor,
+        title="Catat transaksi",
+        section="transaksi",
+        status_code=status_code,
+        deal=None,
+        values=values,
+        errors=errors or {},
+        events=[(slug, name) for slug, name, _ in choices],
+        buyer_groups=[(name, buyers) for _, name, buyers in choices if buyers],
+        multi_event=len(choices) > 1,
+        **await _form_context(actor.pesantren_id or 0),
+    )
+
+
+@get("/transaksi/baru", name="transaksi-baru", cache=False, include_in_schema=False)
+async def deal_new(actor: CurrentActor) -> Template:
+    return await _new_form(_seller(actor), {})
+
+
+def _buyer_part(values: FormValues) -> dict[str, Any]:
+    chosen = values.text("buyer_id")
+    if chosen and chosen != "baru":
+        if not chosen.isdigit():
+            raise InvalidInput.field("buyer_id", "pilih dari daftar")
+        return {"buyer_id": int(chosen)}
+    if not values.text("new_buyer.name"):
+        field = "new_buyer.name" if chosen == "baru" else "buyer_id"
+        raise InvalidInput.field(field, "pilih pembeli atau isi nama pembeli baru")
+    errors = [] if values.text("new_buyer.buyer_type") else [
+        FieldError(field="new_buyer.buyer_type", message="pilih jenis pembeli")
+    ]
+    raise_all(errors)
+    return {
+        "new_buyer": {
+            "name": values.text("new_buyer.name"),
+            "buyer_type": values.text("new_buyer.buyer_type"),
+            "whatsapp": values.text("new_buyer.whatsapp"),
+        }
+    }
+
+
+@post("/transaksi/baru", name="transaksi-baru-kirim", cache=False, include_in_schema=False, status_code=303)
+async def deal_create(request: Request, actor: CurrentActor) -> Redirect | Template:
+    actor = _seller(actor)
+    values = await read_form(request)
+    if values.get("aksi") == "tambah":  # "+ Tambah baris" without JavaScript: the same form, one row more
+        values["baris"] = str(min(MAX_LINES, _line_count(values) + 1))
+        return await _new_form(actor, values)
+    rows: dict[int, int] = {}
+    try:
+        errors: list[FieldError] = []
+        for name in ("event_slug", "kind", "deal_date"):
+            if not values.text(name):
+                errors.append(FieldError(field=name, message="wajib diisi"))
+        buyer: dict[str, Any] = {}
+        try:
+            buyer = _buyer_part(values)
+        except InvalidInput as exc:
+            errors += exc.errors
+        try:
+            lines, rows = _lines_from_form(values)
+        except InvalidInput as exc:
+            errors += exc.errors
+        raise_all(errors)
+        data = to_struct(
+            {
+                "event_slug": values.text("event_slug"),
+                "kind": values.text("kind"),
+                "deal_date": values.text("deal_date"),
+                "lines": lines,
+                "note": values.text("note"),
+                **buyer,
+            },
+            schemas.DealCreate,
+        )
+        key = values.text("form_key")
+        if not key:
+            raise InvalidInput.field(FORM_ERROR, "formulir tidak lengkap; muat ulang halaman lalu isi lagi")
+        deal_id, created = await deals.create_once(
+            scope=f"user:{actor.user_id}", key=key, create=lambda: deals.log_deal(actor=actor, data=data)
+        )
+    except (InvalidInput, Conflict) as exc:
+        errors_map = field_errors(_on_form_rows(exc, rows), known=_known_fields(_line_count(values)))
+        return await _new_form(actor, values, status_code=exc.status, errors=errors_map)
+    return Redirect(f"/transaksi/{deal_id}?{'baru' if created else 'sudah'}=1", status_code=303)
+
+
+# -- lists -------------------------------------------------------------------------------------------------
+
+
+def _state(value: str | None) -> DealState | None:
+    return DealState(value) if value in {s.value for s in DealState} else None
+
+
+@get("/transaksi", name="transaksi", cache=False, include_in_schema=False)
+async def deal_list(
+    request: Request, actor: CurrentActor, status: StateFilter = None, halaman: PageNo = 1
+) -> Template:
+    actor = require_role(actor, Role.seller, Role.buyer)
+    state = _state(status)
+    result = await deals.list_deals(actor=actor, state=state, page=halaman, per_page=30)
+    return page(
+        "transaksi/list.html",
+        actor=actor,
+        title="Transaksi saya",
+        section="transaksi",
+        deals=result.items,
+        total=result.total,
+        pager=pager(request, result),
+        states=[(s.value, STATE_LABELS[s]) for s in DealState],
+        current_state=state.value if state else "",
+        base="/transaksi",
+    )
+
+
+# -- one deal --------------------------------------------------------------------------------------------
+
+
+async def _deal_page(actor: Actor, deal_id: int, *, status_code: int = 200, notice: str = "",
+                     errors: dict[str, str] | None = None, link: schemas.ConfirmLinkOut | None = None,
+                     values: dict[str, Any] | None = None) -> Template:
+    deal = await deals.get_deal(actor=actor, deal_id=deal_id)
+    entries = await deals.history(actor=actor, deal_id=deal_id)
+    realisations = await deals.list_realisations(actor=actor, deal_id=deal_id) if actor.is_admin else []
+    can_link = (
+        deal.state is DealState.dicatat
+        and (actor.is_admin or (actor.role is Role.seller and actor.pesantren_id == deal.pesantren.id))
+    )
+    return page(
+        "transaksi/detail.html",
+        actor=actor,
+        title=f"Transaksi {deal.number}",
+        section="dinas" if actor.is_admin else "transaksi",
+        status_code=status_code,
+        deal=deal,
+        kind_label=KIND_LABELS[deal.kind],
+        history=list(reversed(entries)),
+        realisations=realisations,
+        realisation_kinds=REALISATION_KINDS,
+        can=set(deal.allowed_actions),
+        can_link=can_link,
+        link=link,
+        notice=notice,
+        errors=errors or {},
+        values=values or {"realisasi.realised_on": _today().isoformat()},
+        state_labels=STATE_LABELS,
+    )
+
+
+_NOTICES = {
+    "baru": "Transaksi tercatat. Kirim tautan konfirmasi ke pembeli agar transaksi terhitung.",
+    "sudah": "Formulir ini sudah terkirim sebelumnya; transaksi tidak dicatat dua kali.",
+    "ok": "Perubahan tersimpan.",
+}
+
+
+@get("/transaksi/{deal_id:int}", name="transaksi-detail", cache=False, include_in_schema=False)
+async def deal_detail(
+    actor: CurrentActor, deal_id: FromPath[int], baru: Flag = None, sudah: Flag = None, ok: Flag = None
+) -> Template:
+    actor = require_actor(actor)
+    notice = next((text for flag, text in _NOTICES.items() if {"baru": baru, "sudah": sudah, "ok": ok}[flag]), "")
+    return await _deal_page(actor, deal_id, notice=notice)
+
+
+def _version(values: FormValues) -> int:
+    text = values.text("version")
+    if not text.isdigit():
+        raise InvalidInput.field(FORM_ERROR, "formulir tidak lengkap; muat ulang halaman lalu coba lagi")
+    return int(text)
+
+
+def _back(values: FormValues, deal_id: int) -> str:
+    # Only the two lists that post these forms; anything else returns to the deal.
+    target = values.text("kembali")
+    return f"{target}?ok=1" if target in ("/dinas/verifikasi",) else f"/transaksi/{deal_id}?ok=1"
+
+
+async def _act(request: Request, actor: Actor | None, deal_id: int, form: str, run: Any) -> Redirect | Template:
+    """Post a deal action; a refusal or bad input comes back on the deal page, next to the form that sent it."""
+    actor = require_actor(actor)
+    values = await read_form(request)
+    try:
+        await run(actor, values)
+    except (InvalidInput, Conflict, Forbidden) as exc:
+        if isinstance(exc, Forbidden):
+            raise
+        errors = {f"{form}.{k}" if k != FORM_ERROR else k: v for k, v in field_errors(exc).items()}
+        if isinstance(exc, Conflict):
+            errors = {FORM_ERROR: exc.detail}
+        return await _deal_page(actor, deal_id, status_code=exc.status, errors=errors,
+                                values={f"{form}.{k}": v for k, v in values.items()})
+    return Redirect(_back(values, deal_id), status_code=303)
+
+
+def _reason(values: FormValues) -> dict[str, Any]:
+    return {"version": _version(values), "reason": values.text("reason")}
+
+
+@post("/transaksi/{deal_id:int}/konfirmasi", name="transaksi-konfirmasi", cache=False, include_in_schema=False,
+      status_code=303)
+async def deal_confirm(request: Request, actor: CurrentActor, deal_id: FromPath[int]) -> Redirect | Template:
+    async def run(who: Actor, values: FormValues) -> None:
+        await deals.confirm(actor=who, deal_id=deal_id, data=schemas.Confirm(version=_version(values)))
+
+    return await _act(request, actor, deal_id, "konfirmasi", run)
+
+
+@post("/transaksi/{deal_id:int}/sanggah", name="transaksi-sanggah", cache=False, include_in_schema=False,
+      status_code=303)
+async def deal_dispute(request: Request, actor: CurrentActor, deal_id: FromPath[int]) -> Redirect | Template:
+    async def run(who: Actor, values: FormValues) -> None:
+        await deals.dispute(actor=who, deal_id=deal_id, data=to_struct(_reason(values), schemas.ReasonIn))
+
+    return await _act(request, actor, deal_id, "sanggah", run)
+
+
+@post("/transaksi/{deal_id:int}/batal", name="transaksi-batal", cache=False, include_in_schema=False,
+      status_code=303)
+async def deal_cancel(request: Request, actor: CurrentActor, deal_id: FromPath[int]) -> Redirect | Template:
+    async def run(who: Actor, values: FormValues) -> None:
+        await deals.cancel(actor=who, deal_id=deal_id, data=to_struct(_reason(values), schemas.ReasonIn))
+
+    return await _act(request, actor, deal_id, "batal", run)
+
+
+@post("/transaksi/{deal_id:int}/verifikasi", name="transaksi-verifikasi", cache=False, include_in_schema=False,
+      status_code=303)
+async def deal_verify(request: Request, actor: CurrentActor, deal_id: FromPath[int]) -> Redirect | Template:
+    async def run(who: Actor, values: FormValues) -> None:
+        await deals.verify(actor=who, deal_id=deal_id, data=schemas.VersionIn(version=_version(values)))
+
+    return await _act(request, actor, deal_id, "verifikasi", run)
+
+
+@post("/transaksi/{deal_id:int}/kembalikan", name="transaksi-kembalikan", cache=False, include_in_schema=False,
+      status_code=303)
+async def deal_send_back(request: Request, actor: CurrentActor, deal_id: FromPath[int]) -> Redirect | Template:
+    async def run(who: Actor, values: FormValues) -> None:
+        await deals.send_back(actor=who, deal_id=deal_id, data=to_struct(_reason(values), schemas.ReasonIn))
+
+    return await _act(request, actor, deal_id, "kembalikan", run)
+
+
+@post("/transaksi/{deal_id:int}/realisasi", name="transaksi-realisasi", cache=False, include_in_schema=False,
+      status_code=303)
+async def realisation_create(request: Request, actor: CurrentActor, deal_id: FromPath[int]) -> Redirect | Template:
+    async def run(who: Actor, values: FormValues) -> None:
+        errors = [FieldError(field=n, message="wajib diisi") for n in ("kind", "realised_on") if not values.text(n)]
+        amount = None
+        try:
+            amount = rupiah_field(values, "amount_rp")
+        except InvalidInput as exc:
+            errors += exc.errors
+        raise_all(errors)
+        data = to_struct(
+            {"kind": values.text("kind"), "realised_on": values.text("realised_on"), "amount_rp": amount,
+             "note": values.text("note")},
+            schemas.RealisationCreate,
+        )
+        await deals.record_realisation(actor=who, deal_id=deal_id, data=data)
+
+    return await _act(request, actor, deal_id, "realisasi", run)
+
+
+@post("/transaksi/{deal_id:int}/realisasi/{realisation_id:int}/koreksi", name="realisasi-koreksi", cache=False,
+      include_in_schema=False, status_code=303)
+async def realisation_void(
+    request: Request, actor: CurrentActor, deal_id: FromPath[int], realisation_id: FromPath[int]
+) -> Redirect | Template:
+    async def run(who: Actor, values: FormValues) -> None:
+        data = to_struct({"reason": values.text("reason")}, schemas.RealisationVoid)
+        await deals.void_realisation(actor=who, deal_id=deal_id, realisation_id=realisation_id, data=data)
+
+    return await _act(request, actor, deal_id, f"koreksi{realisation_id}", run)
+
+
+@post("/transaksi/{deal_id:int}/tautan", name="transaksi-tautan", cache=False, include_in_schema=False,
+      status_code=200)
+async def deal_link(actor: CurrentActor, deal_id: FromPath[int]) -> Template:
+    """The signed link is shown once, on this response (it is not stored in readable form)."""
+    actor = require_actor(actor)
+    try:
+        link = await deals.create_confirm_link(actor=actor, deal_id=deal_id)
+    except Conflict as exc:
+        return await _deal_page(actor, deal_id, status_code=409, errors={FORM_ERROR: exc.detail})
+    return await _deal_page(actor, deal_id, link=link)
+
+
+# -- amend -------------------------------------------------------------------------------------------------
+
+
+async def _amend_form(actor: Actor, deal: schemas.Deal, values: dict[str, Any], *, status_code: int = 200,
+                      errors: dict[str, str] | None = None) -> Template:
+    values["baris"] = str(_line_count(values))
+    values["form_key"] = ""
+    return page(
+        "transaksi/form.html",
+        actor=actor,
+        title=f"Ubah transaksi {deal.number}",
+        section="transaksi",
+        status_code=status_code,
+        deal=deal,
+        values=values,
+        errors=errors or {},
+        events=[],
+        buyer_groups=[],
+        multi_event=False,
+        **await _form_context(deal.pesantren.id),
+    )
+
+
+async def _amendable(actor: Actor | None, deal_id: int) -> tuple[Actor, schemas.Deal]:
+    actor = require_actor(actor)
+    deal = await deals.get_deal(actor=actor, deal_id=deal_id)
+    if DealAction.ubah not in deal.allowed_actions:
+        raise Conflict(f"Transaksi {deal.number} berstatus {deal.state_label.lower()} dan tidak bisa diubah.")
+    return actor, deal
+
+
+@get("/transaksi/{deal_id:int}/ubah", name="transaksi-ubah", cache=False, include_in_schema=False)
+async def deal_edit(actor: CurrentActor, deal_id: FromPath[int]) -> Template:
+    actor, deal = await _amendable(actor, deal_id)
+    return await _amend_form(actor, deal, _deal_values(deal))
+
+
+@post("/transaksi/{deal_id:int}/ubah", name="transaksi-ubah-kirim", cache=False, include_in_schema=False,
+      status_code=303)
+async def deal_amend(request: Request, actor: CurrentActor, deal_id: FromPath[int]) -> Redirect | Template:
+    actor, deal = await _amendable(actor, deal_id)
+    values = await read_form(request)
+    if values.get("aksi") == "tambah":
+        values["baris"] = str(min(MAX_LINES, _line_count(values) + 1))
+        return await _amend_form(actor, deal, values)
+    rows: dict[int, int] = {}
+    try:
+        errors = [FieldError(field=n, message="wajib diisi") for n in ("kind", "deal_date") if not values.text(n)]
+        try:
+            lines, rows = _lines_from_form(values)
+        except InvalidInput as exc:
+            errors += exc.errors
+        raise_all(errors)
+        data = to_struct(
+            {"version": _version(values), "kind": values.text("kind"), "deal_date": values.text("deal_date"),
+             "lines": lines, "note": values.text("note")},
+            schemas.DealAmend,
+        )
+        await deals.amend(actor=actor, deal_id=deal_id, data=data)
+    except (InvalidInput, Conflict) as exc:
+        errors_map = field_errors(_on_form_rows(exc, rows), known=_known_fields(_line_count(values)))
+        return await _amend_form(actor, deal, values, status_code=exc.status, errors=errors_map)
+    return Redirect(f"/transaksi/{deal_id}?ok=1", status_code=303)
+
+
+# -- buyer: interest (minat beli) ------------------------------------------------------------------------------
+
+
+async def _interest_form(actor: Actor, product_id: int, values: dict[str, Any], *, status_code: int = 200,
+                         errors: dict[str, str] | None = None) -> Template:
+    product = await catalog.get_product(product_id=product_id)
+    choices = await deals.interest_events(pesantren_id=product.pesantren_id)
+    if len(choices) == 1:
+        values.setdefault("event_slug", choices[0][0])
+    values.setdefault("kind", DealKind.kontrak.value)
+    values["form_key"] = _form_key(values)
+    return page(
+        "transaksi/minat.html",
+        actor=actor,
+        title="Ajukan minat beli",
+        section="transaksi",
+        status_code=status_code,
+        product=product,
+        events=choices,
+        kinds=KINDS,
+        values=values,
+        errors=errors or {},
+    )
+
+
+@get("/transaksi/minat/{product_id:int}", name="minat-baru", cache=False, include_in_schema=False)
+async def interest_new(actor: CurrentActor, product_id: FromPath[int]) -> Template:
+    actor = require_role(actor, Role.buyer)
+    return await _interest_form(actor, product_id, {"quantity": ""})
+
+
+@post("/transaksi/minat/{product_id:int}", name="minat-kirim", cache=False, include_in_schema=False,
+      status_code=303)
+async def interest_create(request: Request, actor: CurrentActor, product_id: FromPath[int]) -> Redirect | Template:
+    actor = require_role(actor, Role.buyer)
+    values = await read_form(request)
+    product = await catalog.get_product(product_id=product_id)
+    try:
+        errors = [FieldError(field=n, message="wajib diisi") for n in ("event_slug", "quantity") if not values.text(n)]
+        raise_all(errors)
+        data = to_struct(
+            {
+                "event_slug": values.text("event_slug"),
+                "pesantren_id": product.pesantren_id,
+                "kind": values.text("kind") or DealKind.kontrak.value,
+                "lines": [{"product_id": product.id, "quantity": quantity_text(values, "quantity")}],
+                "note": values.text("note"),
+            },
+            schemas.InterestCreate,
+        )
+        key = values.text("form_key") or secrets.token_urlsafe(18)
+        deal_id, created = await deals.create_once(
+            scope=f"user:{actor.user_id}", key=key, create=lambda: deals.register_interest(actor=actor, data=data)
+        )
+    except (InvalidInput, Conflict) as exc:
+        exc.errors = [
+            FieldError(field="quantity" if e.field.startswith("lines") else e.field, message=e.message)
+            for e in exc.errors
+        ]
+        errors_map = field_errors(exc, known={"event_slug", "quantity", "kind", "note", "pesantren_id"})
+        return await _interest_form(actor, product_id, values, status_code=exc.status, errors=errors_map)
+    return Redirect(f"/transaksi/{deal_id}?{'baru' if created else 'sudah'}=1", status_code=303)
+
+
+# -- Dinas: verification queue, follow-up, reports ------------------------------------------------------------------
+
+
+@get("/dinas/verifikasi", name="dinas-verifikasi", cache=False, include_in_schema=False)
+async def verification_queue(request: Request, actor: CurrentActor, halaman: PageNo = 1, ok: Flag = None) -> Template:
+    actor = require_role(actor, Role.admin)
+    result = await deals.list_deals(actor=actor, state=DealState.dikonfirmasi, page=halaman, per_page=30)
+    return page(
+        "transaksi/verifikasi.html",
+        actor=actor,
+        title="Antrean verifikasi",
+        section="dinas",
+        deals=result.items,
+        total=result.total,
+        pager=pager(request, result),
+        notice="Transaksi diverifikasi." if ok else "",
+    )
+
+
+@get("/dinas/tindak-lanjut", name="dinas-tindak-lanjut", cache=False, include_in_schema=False)
+async def follow_up_list(actor: CurrentActor, hari: Annotated[int, QueryParameter(ge=1, le=3650)] = 30) -> Template:
+    actor = require_role(actor, Role.admin)
+    days = hari if hari in (30, 60, 90) else 30
+    items = await deals.follow_up(actor=actor, days=days)
+    return page(
+        "transaksi/tindak_lanjut.html",
+        actor=actor,
+        title="Tindak lanjut realisasi",
+        section="dinas",
+        items=items,
+        days=days,
+    )
+
+
+async def _report_form(actor: Actor, values: dict[str, Any], *, status_code: int = 200,
+                       errors: dict[str, str] | None = None) -> Template:
+    found = await events.list_events(per_page=200)
+    years = sorted({e.starts_on.year for e in found.items}, reverse=True) or [_today().year]
+    values.setdefault("lingkup", "acara")
+    values.setdefault("format", "xlsx")
+    return page(
+        "transaksi/laporan.html",
+        actor=actor,
+        title="Unduh laporan",
+        section="dinas",
+        status_code=status_code,
+        event_options=[(e.slug, e.name) for e in found.items],
+        year_options=[(y, y) for y in years],
+        formats=[("xlsx", "Excel (xlsx)"), ("pdf", "PDF"), ("csv", "CSV")],
+        values=values,
+        errors=errors or {},
+    )
+
+
+@get("/dinas/laporan", name="dinas-laporan", cache=False, include_in_schema=False)
+async def report_form(actor: CurrentActor) -> Template:
+    return await _report_form(require_role(actor, Role.admin), {})
+
+
+Short = Annotated[str | None, QueryParameter(max_length=80)]
+
+
+@get("/dinas/laporan/unduh", name="dinas-laporan-unduh", cache=False, include_in_schema=False)
+async def report_download(
+    actor: CurrentActor, lingkup: Short = None, acara: Short = None, tahun: Short = None, format: Short = None,
+    per: Short = None,
+) -> File | Template:
+    actor = require_role(actor, Role.admin)
+    values = {"lingkup": lingkup or "acara", "acara": acara or "", "tahun": tahun or "", "format": format or "xlsx",
+              "per": per or ""}
+    errors: dict[str, str] = {}
+    slug = year = as_of = None
+    if values["lingkup"] == "tahun":
+        if not values["tahun"].isdigit() or not 2018 <= int(values["tahun"]) <= 2100:
+            errors["tahun"] = "pilih tahun program 2018–2100"
+        else:
+            year = int(values["tahun"])
+    elif not values["acara"]:
+        errors["acara"] = "pilih acara"
+    else:
+        slug = values["acara"]
+    if values["format"] not in ("xlsx", "pdf", "csv"):
+        errors["format"] = "pilih xlsx, pdf atau csv"
+    if values["per"]:
+        try:
+            as_of = parse_local_datetime(values["per"])
+        except ValueError:
+            errors["per"] = "bukan waktu yang sah; contoh 2020-12-09 16:00"
+    if errors:
+        return await _report_form(actor, values, status_code=422, errors=errors)
+    try:
+        report = await _render_report(actor, values["format"], slug, year, as_of)
+    except InvalidInput as exc:
+        return await _report_form(actor, values, status_code=422, errors=field_errors(exc))
+    return File(
+        path=report.path,
+        filename=report.filename,
+        media_type=report.content_type,
+        background=BackgroundTask(report.path.unlink, missing_ok=True),
+    )
+
+
+async def _render_report(actor: Actor, fmt: str, slug: str | None, year: int | None, as_of: datetime | None) -> Any:
+    from opop_events.reports import services as reports  # exporters load their libraries on first use
+
+    return await reports.render_for(actor=actor, fmt=fmt, slug=slug, year=year, as_of=as_of)
+
+
+HANDLERS = [
+    deal_new, deal_create, deal_list, deal_detail, deal_confirm, deal_dispute, deal_cancel, deal_verify,
+    deal_send_back, realisation_create, realisation_void, deal_link, deal_edit, deal_amend, interest_new,
+    interest_create, verification_queue, follow_up_list, report_form, report_download,
+]  # fmt: skip

@@ -1,0 +1,519 @@
+"""Deal-ledger pages: the phone form and its one-time key, the deal page and its actions, the WhatsApp link page,
+the live board, Dinas verification, realisations, follow-up and report downloads."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+
+from opop_events.core.dates import now_utc
+from opop_events.core.money import format_rupiah
+from opop_events.deals import schemas
+from opop_events.deals import services as deals
+from opop_events.deals.enums import DealState
+from opop_events.deals.tables import ConfirmLink
+from opop_events.events.tables import Registration
+from opop_events.reports import queries
+from tests.deals.conftest import Market, market  # noqa: F401 - the shared ledger fixture
+from tests.web.conftest import csrf_from, post_form, sign_in
+
+
+@pytest.fixture
+async def shop(market: Market) -> Market:  # noqa: F811 - builds on the imported fixture
+    """The ledger market with its buyer registered at the event (the form offers the event's buyers)."""
+    await Registration.insert(
+        Registration(event=market.event["id"], party_kind="buyer", buyer=market.buyer.actor.buyer_id)
+    )
+    return market
+
+
+def _form_key(page: str) -> str:
+    match = re.search(r'name="form_key" value="([^"]+)"', page)
+    assert match, "form has no one-time key"
+    return match.group(1)
+
+
+def _deal_form(m: Market, **overrides: str) -> dict[str, str]:
+    data = {
+        "baris": "1",
+        "buyer_id": str(m.buyer.actor.buyer_id),
+        "kind": "transaksi",
+        "deal_date": "2020-12-09",
+        "lines[0].product_id": str(m.product["id"]),
+        "lines[0].quantity": "10",
+        "lines[0].unit_price_rp": "",
+        "aksi": "simpan",
+    }
+    data.update(overrides)
+    return data
+
+
+async def _log(m: Market, *, state: DealState = DealState.dicatat, quantity: str = "10") -> schemas.Deal:
+    body = m.deal_body(lines=[{"product_id": m.product["id"], "quantity": quantity, "unit_price_rp": 25_000}])
+    deal = await deals.log_deal(actor=m.seller.actor, data=msgspec.convert(body, schemas.DealCreate))
+    if state in (DealState.dikonfirmasi, DealState.diverifikasi):
+        deal = await deals.confirm(actor=m.buyer.actor, deal_id=deal.id, data=schemas.Confirm(version=deal.version))
+    if state is DealState.diverifikasi:
+        deal = await deals.verify(actor=m.admin.actor, deal_id=deal.id, data=schemas.VersionIn(version=deal.version))
+    return deal
+
+
+async def _my_deals(m: Market) -> list[schemas.Deal]:
+    return (await deals.list_deals(actor=m.seller.actor)).items
+
+
+@pytest.fixture
+async def stranger(app: Any) -> Any:
+    """A second browser with no session: the buyer opening the WhatsApp link, or a projector."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local") as c:
+        yield c
+
+
+# -- the "Catat transaksi" form ---------------------------------------------------------------------------
+
+
+async def test_deal_form_renders_for_a_phone_with_the_events_buyers_and_a_one_time_key(client, shop):
+    await sign_in(client, shop.seller)
+
+    response = await client.get("/transaksi/baru")
+
+    assert response.status_code == 200
+    page = response.text
+    assert len(_form_key(page)) >= 16
+    assert csrf_from(page)
+    assert f'<input type="hidden" name="event_slug" value="{shop.slug}">' in page
+    assert f'<option value="{shop.buyer.actor.buyer_id}">Swalayan Uji</option>' in page
+    assert f'<option value="{shop.product["id"]}">' in page
+    assert 'name="lines[0].quantity" type="text" value="" inputmode="decimal"' in page
+    assert 'name="lines[0].unit_price_rp" type="text" value=""' in page and 'inputmode="numeric"' in page
+    assert 'name="lines[1].quantity"' not in page
+    assert "+ Tambah baris" in page
+
+
+async def test_the_same_form_submitted_twice_creates_one_deal(client, shop):
+    await sign_in(client, shop.seller)
+    page = (await client.get("/transaksi/baru")).text
+    data = {**_deal_form(shop), "form_key": _form_key(page), "event_slug": shop.slug, "_csrf_token": csrf_from(page)}
+
+    first = await client.post("/transaksi/baru", data=data)
+    again = await client.post("/transaksi/baru", data=data)
+
+    [deal] = await _my_deals(shop)
+    assert (first.status_code, first.headers["location"]) == (303, f"/transaksi/{deal.id}?baru=1")
+    assert (again.status_code, again.headers["location"]) == (303, f"/transaksi/{deal.id}?sudah=1")
+    assert (deal.state, deal.total_rp, deal.buyer.id) == (DealState.dicatat, 250_000, shop.buyer.actor.buyer_id)
+    shown = await client.get(again.headers["location"])
+    assert "tidak dicatat dua kali" in shown.text
+
+
+async def test_a_fresh_form_key_logs_a_second_deal(client, shop):
+    await sign_in(client, shop.seller)
+    for _ in range(2):
+        page = (await client.get("/transaksi/baru")).text
+        data = {**_deal_form(shop), "form_key": _form_key(page), "event_slug": shop.slug,
+                "_csrf_token": csrf_from(page)}  # fmt: skip
+        assert (await client.post("/transaksi/baru", data=data)).status_code == 303
+
+    assert len(await _my_deals(shop)) == 2
+
+
+async def test_deal_form_with_a_new_buyer_and_a_free_line(client, shop):
+    await sign_in(client, shop.seller)
+    form = _deal_form(
+        shop,
+        buyer_id="baru",
+        **{
+            "new_buyer.name": "Toko Berkah Baru", "new_buyer.buyer_type": "horeka",
+            "new_buyer.whatsapp": "0812 1111 2222", "lines[0].product_id": "", "lines[0].description": "Kerupuk kulit",
+            "lines[0].category": "makanan", "lines[0].quantity": "1.500", "lines[0].unit_price_rp": "Rp 2.000",
+        },
+    )  # fmt: skip
+
+    response = await post_form(client, "/transaksi/baru", {**form, "event_slug": shop.slug, "form_key": "k" * 20})
+
+    assert response.status_code == 303, response.text
+    [deal] = await _my_deals(shop)
+    assert (deal.buyer.name, deal.total_rp, [(x.description, x.quantity) for x in deal.lines]) == (
+        "Toko Berkah Baru", 3_000_000, [("Kerupuk kulit", "1500")],
+    )  # fmt: skip
+
+
+async def test_deal_form_without_csrf_token_is_refused(client, shop):
+    await sign_in(client, shop.seller)
+    page = (await client.get("/transaksi/baru")).text
+
+    response = await client.post("/transaksi/baru", data={**_deal_form(shop), "form_key": _form_key(page)})
+
+    assert response.status_code == 403
+    assert "Formulir kedaluwarsa" in response.text
+    assert await _my_deals(shop) == []
+
+
+async def test_deal_form_errors_are_shown_next_to_their_fields_and_keep_the_key(client, shop):
+    await sign_in(client, shop.seller)
+    page = (await client.get("/transaksi/baru")).text
+    key = _form_key(page)
+    form = _deal_form(shop, buyer_id="", **{"lines[0].quantity": "", "lines[0].unit_price_rp": "dua ribu"})
+
+    response = await client.post(
+        "/transaksi/baru", data={**form, "form_key": key, "event_slug": shop.slug, "_csrf_token": csrf_from(page)}
+    )
+
+    assert response.status_code == 422
+    assert '<p class="error" id="buyer_id-galat">pilih pembeli atau isi nama pembeli baru</p>' in response.text
+    assert '<p class="error" id="lines[0].quantity-galat">wajib diisi</p>' in response.text
+    assert 'id="lines[0].unit_price_rp-galat">&#39;dua ribu&#39; bukan nilai rupiah yang sah' in response.text
+    assert 'value="dua ribu"' in response.text
+    assert _form_key(response.text) == key
+    assert await _my_deals(shop) == []
+
+
+async def test_domain_errors_land_on_the_form_row_that_caused_them(client, shop):
+    await sign_in(client, shop.seller)
+    # Row 0 left empty (skipped), row 1 names another pesantren's product: the error belongs to row 1.
+    other = await deals_product_of_other(shop)
+    form = _deal_form(shop, baris="2", **{"lines[0].product_id": "", "lines[0].quantity": "",
+                                          "lines[1].product_id": str(other), "lines[1].quantity": "2"})  # fmt: skip
+
+    response = await post_form(client, "/transaksi/baru", {**form, "event_slug": shop.slug, "form_key": "k" * 20})
+
+    assert response.status_code == 422
+    assert 'id="lines[1].product_id-galat">produk tidak ada atau bukan milik pesantren ini' in response.text
+
+
+async def deals_product_of_other(m: Market) -> int:
+    from tests.factories import make_product
+
+    return (await make_product(pesantren_id=m.other_seller.actor.pesantren_id))["id"]
+
+
+async def test_tambah_baris_shows_one_more_row_without_javascript(client, shop):
+    await sign_in(client, shop.seller)
+    page = (await client.get("/transaksi/baru")).text
+    key = _form_key(page)
+
+    response = await client.post(
+        "/transaksi/baru",
+        data={**_deal_form(shop, aksi="tambah"), "form_key": key, "event_slug": shop.slug,
+              "_csrf_token": csrf_from(page)},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert 'name="lines[1].quantity"' in response.text
+    assert 'name="lines[0].quantity" type="text" value="10"' in response.text
+    assert _form_key(response.text) == key
+    assert await _my_deals(shop) == []
+
+
+# -- lists, the deal page and its actions ----------------------------------------------------------------
+
+
+async def test_my_deals_lists_states_and_totals(client, shop):
+    await _log(shop)
+    await _log(shop, state=DealState.dikonfirmasi, quantity="4")
+    await sign_in(client, shop.seller)
+
+    everything = await client.get("/transaksi")
+    confirmed = await client.get("/transaksi?status=dikonfirmasi")
+
+    assert everything.status_code == 200
+    assert "2 transaksi" in everything.text
+    assert "Rp250.000" in everything.text and "Rp100.000" in everything.text
+    assert "1 transaksi" in confirmed.text and "Rp250.000" not in confirmed.text
+
+
+async def test_deal_page_shows_lines_history_and_allowed_actions(client, shop):
+    deal = await _log(shop)
+    await sign_in(client, shop.seller)
+
+    response = await client.get(f"/transaksi/{deal.id}")
+
+    assert response.status_code == 200
+    text = response.text
+    assert f"<h1>{deal.number}</h1>" in text
+    assert "Rp250.000" in text and "Swalayan Uji" in text
+    assert "Transaksi dicatat" in text  # history
+    assert shop.seller.actor.name in text
+    assert f'action="/transaksi/{deal.id}/tautan"' in text
+    assert f'href="/transaksi/{deal.id}/ubah"' in text
+    assert f'action="/transaksi/{deal.id}/batal"' in text
+    assert f'action="/transaksi/{deal.id}/verifikasi"' not in text
+
+
+async def test_seller_sends_the_whatsapp_link_and_the_buyer_confirms_through_it(client, shop, stranger):
+    deal = await _log(shop)
+    await sign_in(client, shop.seller)
+
+    sent = await post_form(client, f"/transaksi/{deal.id}/tautan", {}, form_page=f"/transaksi/{deal.id}")
+
+    assert sent.status_code == 200
+    assert 'href="https://wa.me/6281298765432?text=' in sent.text
+    message = html.unescape(re.search(r'<textarea id="pesan-wa"[^>]*>([^<]+)</textarea>', sent.text).group(1))
+    assert "Rp250.000" in message
+    token = re.search(r"/konfirmasi/([A-Za-z0-9_.-]+)", message).group(1)
+
+    page = await stranger.get(f"/konfirmasi/{token}")
+    assert page.status_code == 200
+    assert "Swalayan Uji" in page.text and "Rp250.000" in page.text
+    assert not re.search(r'href="/(?!static)', page.text)  # nothing else of the system is linked
+    done = await stranger.post(f"/konfirmasi/{token}", data={"aksi": "konfirmasi", "_csrf_token": csrf_from(page.text)})
+
+    assert done.status_code == 200
+    assert "sudah Anda konfirmasi" in done.text
+    assert (await deals.get_deal(actor=shop.seller.actor, deal_id=deal.id)).state is DealState.dikonfirmasi
+    used = await stranger.get(f"/konfirmasi/{token}")
+    assert used.status_code == 410 and "tidak berlaku lagi" in used.text
+
+
+async def test_dispute_through_the_link_asks_for_a_reason(client, shop, stranger):
+    deal = await _log(shop)
+    link = await deals.create_confirm_link(actor=shop.seller.actor, deal_id=deal.id)
+    path = link.url.split("testserver.local")[-1].split(":8000")[-1]
+    path = path[path.index("/konfirmasi/"):]
+    page = await stranger.get(path)
+
+    empty = await stranger.post(path, data={"aksi": "sanggah", "reason": "", "_csrf_token": csrf_from(page.text)})
+    given = await stranger.post(path, data={"aksi": "sanggah", "reason": "Harga belum disepakati",
+                                            "_csrf_token": csrf_from(page.text)})  # fmt: skip
+
+    assert empty.status_code == 422
+    assert 'id="reason-galat">tuliskan alasan sanggahan' in empty.text
+    assert given.status_code == 200 and "Sanggahan Anda" in given.text
+    history = await deals.history(actor=shop.seller.actor, deal_id=deal.id)
+    assert [(h.state, h.reason) for h in history][-1] == (DealState.disanggah, "Harga belum disepakati")
+
+
+async def test_expired_and_tampered_links_show_a_friendly_page(shop, stranger):
+    deal = await _log(shop)
+    link = await deals.create_confirm_link(actor=shop.seller.actor, deal_id=deal.id)
+    path = link.url[link.url.index("/konfirmasi/"):]
+    await ConfirmLink.update({ConfirmLink.expires_at: now_utc() - timedelta(minutes=1)}).where(
+        ConfirmLink.deal == deal.id
+    )
+
+    expired = await stranger.get(path)
+    tampered = await stranger.get(path[:-4] + "AAAA")
+    unknown = await stranger.get("/konfirmasi/bukan-tautan")
+
+    assert expired.status_code == 410
+    assert "sudah kedaluwarsa" in expired.text
+    assert (tampered.status_code, unknown.status_code) == (404, 404)
+    assert "Tautan tidak ditemukan" in tampered.text
+    assert 'href="/masuk"' not in expired.text and 'href="/masuk"' not in tampered.text
+
+
+async def test_buyer_confirms_and_disputes_from_my_deals(client, shop):
+    first, second = await _log(shop), await _log(shop, quantity="2")
+    await sign_in(client, shop.buyer)
+
+    listed = await client.get("/transaksi")
+    confirmed = await post_form(client, f"/transaksi/{first.id}/konfirmasi", {"version": "1"},
+                                form_page=f"/transaksi/{first.id}")  # fmt: skip
+    no_reason = await post_form(client, f"/transaksi/{second.id}/sanggah", {"version": "1", "reason": ""},
+                                form_page=f"/transaksi/{second.id}")  # fmt: skip
+    disputed = await post_form(client, f"/transaksi/{second.id}/sanggah", {"version": "1", "reason": "Jumlah salah"},
+                               form_page=f"/transaksi/{second.id}")  # fmt: skip
+
+    assert listed.status_code == 200 and first.number in listed.text
+    assert (confirmed.status_code, disputed.status_code) == (303, 303)
+    assert no_reason.status_code == 422
+    assert 'id="sanggah.reason-galat"' in no_reason.text
+    states = {d.id: d.state for d in await _my_deals(shop)}
+    assert states == {first.id: DealState.dikonfirmasi, second.id: DealState.disanggah}
+
+
+async def test_stale_version_is_refused_with_a_message(client, shop):
+    deal = await _log(shop)
+    await sign_in(client, shop.buyer)
+
+    response = await post_form(client, f"/transaksi/{deal.id}/konfirmasi", {"version": "7"},
+                               form_page=f"/transaksi/{deal.id}")  # fmt: skip
+
+    assert response.status_code == 409
+    assert "baru saja diubah" in response.text
+
+
+async def test_seller_amends_and_cancels_with_a_reason(client, shop):
+    deal = await _log(shop)
+    await sign_in(client, shop.seller)
+
+    form = await client.get(f"/transaksi/{deal.id}/ubah")
+    amended = await post_form(
+        client, f"/transaksi/{deal.id}/ubah",
+        {"version": "1", "baris": "1", "kind": "kontrak", "deal_date": "2020-12-10",
+         "lines[0].product_id": str(shop.product["id"]), "lines[0].quantity": "12", "lines[0].unit_price_rp": "25.000"},
+        form_page=f"/transaksi/{deal.id}/ubah",
+    )  # fmt: skip
+    cancelled = await post_form(client, f"/transaksi/{deal.id}/batal", {"version": "2", "reason": "Pembeli mundur"},
+                                form_page=f"/transaksi/{deal.id}")  # fmt: skip
+
+    assert form.status_code == 200 and 'name="lines[0].quantity" type="text" value="10"' in form.text
+    assert (amended.status_code, cancelled.status_code) == (303, 303)
+    now = await deals.get_deal(actor=shop.seller.actor, deal_id=deal.id)
+    assert (now.state, now.kind.value, now.total_rp) == (DealState.dibatalkan, "kontrak", 300_000)
+    page = await client.get(f"/transaksi/{deal.id}")
+    assert "Pembeli mundur" in page.text and "Total Rp250.000 → Rp300.000" in page.text
+
+
+async def test_another_pesantren_cannot_open_the_deal(client, shop):
+    deal = await _log(shop)
+    await sign_in(client, shop.other_seller)
+
+    response = await client.get(f"/transaksi/{deal.id}")
+
+    assert response.status_code == 403
+
+
+async def test_buyer_registers_interest_from_the_product_page(client, shop):
+    await sign_in(client, shop.buyer)
+
+    product_page = await client.get(f"/produk/{shop.product['id']}")
+    form = await client.get(f"/transaksi/minat/{shop.product['id']}")
+    sent = await post_form(client, f"/transaksi/minat/{shop.product['id']}", {
+        "event_slug": shop.slug, "quantity": "20", "kind": "kontrak", "note": "Untuk Ramadan",
+        "form_key": _form_key(form.text),
+    })  # fmt: skip
+
+    assert f'href="/transaksi/minat/{shop.product["id"]}">Ajukan minat beli</a>' in product_page.text
+    assert sent.status_code == 303, sent.text
+    [deal] = (await deals.list_deals(actor=shop.buyer.actor)).items
+    assert (deal.state, deal.total_rp, deal.note) == (DealState.minat, 500_000, "Untuk Ramadan")
+
+
+# -- the live board --------------------------------------------------------------------------------------
+
+
+async def test_board_shows_the_ledger_headline_and_refreshes_itself(shop, stranger):
+    await _log(shop, state=DealState.dikonfirmasi)
+    await _log(shop, state=DealState.diverifikasi, quantity="3")
+    await _log(shop)  # only logged: not in the headline
+    headline = await queries.headline(queries.Scope(event_id=shop.event["id"]))
+
+    board = await stranger.get(f"/papan/{shop.slug}")
+    figures = await stranger.get(f"/papan/{shop.slug}/angka")
+
+    assert headline.confirmed_rp == 325_000
+    assert board.status_code == 200
+    assert f'data-total="{headline.confirmed_rp}">{format_rupiah(headline.confirmed_rp)}</p>' in board.text
+    assert f"<strong>{headline.deals_confirmed}</strong> transaksi" in board.text
+    assert 'hx-trigger="every 5s"' in board.text and 'http-equiv="refresh"' in board.text
+    assert figures.status_code == 200 and "<html" not in figures.text
+    assert format_rupiah(headline.confirmed_rp) in figures.text
+    assert (await stranger.get("/papan/tidak-ada")).status_code == 404
+
+
+# -- Dinas -----------------------------------------------------------------------------------------------
+
+
+async def test_admin_verifies_from_the_queue_and_sends_back_with_a_reason(client, shop):
+    first = await _log(shop, state=DealState.dikonfirmasi)
+    second = await _log(shop, state=DealState.dikonfirmasi, quantity="2")
+    await sign_in(client, shop.admin)
+
+    queue = await client.get("/dinas/verifikasi")
+    verified = await post_form(client, f"/transaksi/{first.id}/verifikasi",
+                               {"version": str(first.version), "kembali": "/dinas/verifikasi"},
+                               form_page="/dinas/verifikasi")  # fmt: skip
+    no_reason = await post_form(client, f"/transaksi/{second.id}/kembalikan", {"version": "2", "reason": ""},
+                                form_page=f"/transaksi/{second.id}")  # fmt: skip
+    sent_back = await post_form(client, f"/transaksi/{second.id}/kembalikan",
+                                {"version": "2", "reason": "Harga tidak wajar"}, form_page=f"/transaksi/{second.id}")
+
+    assert queue.status_code == 200 and first.number in queue.text and second.number in queue.text
+    assert (verified.status_code, verified.headers["location"]) == (303, "/dinas/verifikasi?ok=1")
+    assert no_reason.status_code == 422 and 'id="kembalikan.reason-galat"' in no_reason.text
+    assert sent_back.status_code == 303
+    states = {d.id: d.state for d in await _my_deals(shop)}
+    assert states == {first.id: DealState.diverifikasi, second.id: DealState.dicatat}
+    assert first.number not in (await client.get("/dinas/verifikasi")).text
+
+
+async def test_admin_records_and_voids_a_realisation(client, shop):
+    deal = await _log(shop, state=DealState.diverifikasi)
+    await sign_in(client, shop.admin)
+
+    bad = await post_form(client, f"/transaksi/{deal.id}/realisasi",
+                          {"kind": "pembayaran", "realised_on": "2021-01-05", "amount_rp": "banyak"},
+                          form_page=f"/transaksi/{deal.id}")  # fmt: skip
+    recorded = await post_form(client, f"/transaksi/{deal.id}/realisasi",
+                               {"kind": "pembayaran", "realised_on": "2021-01-05", "amount_rp": "100.000",
+                                "note": "Transfer BJB"}, form_page=f"/transaksi/{deal.id}")  # fmt: skip
+    [realisation] = await deals.list_realisations(actor=shop.admin.actor, deal_id=deal.id)
+    voided = await post_form(client, f"/transaksi/{deal.id}/realisasi/{realisation.id}/koreksi",
+                             {"reason": "Salah transaksi"}, form_page=f"/transaksi/{deal.id}")  # fmt: skip
+
+    assert bad.status_code == 422 and 'id="realisasi.amount_rp-galat"' in bad.text
+    assert (recorded.status_code, voided.status_code) == (303, 303)
+    assert realisation.amount_rp == 100_000
+    assert (await deals.get_deal(actor=shop.admin.actor, deal_id=deal.id)).realised_rp == 0
+    page = await client.get(f"/transaksi/{deal.id}")
+    assert "Transfer BJB" in page.text and "dikoreksi" in page.text
+
+
+async def test_follow_up_list_by_days(client, shop):
+    deal = await _log(shop, state=DealState.dikonfirmasi)
+    await sign_in(client, shop.admin)
+
+    response = await client.get("/dinas/tindak-lanjut?hari=90")
+
+    assert response.status_code == 200
+    assert deal.number in response.text and 'aria-current="page">90 hari' in response.text
+
+
+async def test_pages_refuse_the_wrong_role(client, shop):
+    await sign_in(client, shop.seller)
+
+    assert (await client.get("/dinas/verifikasi")).status_code == 403
+    assert (await client.get("/dinas/laporan")).status_code == 403
+    assert (await client.get(f"/transaksi/minat/{shop.product['id']}")).status_code == 403
+
+
+async def test_report_download_is_an_xlsx_whose_total_equals_the_ledger(client, shop):
+    import openpyxl
+
+    await _log(shop, state=DealState.dikonfirmasi)
+    await _log(shop, state=DealState.diverifikasi, quantity="3")
+    await sign_in(client, shop.admin)
+    headline = await queries.headline(queries.Scope(event_id=shop.event["id"]))
+
+    form = await client.get("/dinas/laporan")
+    response = await client.get(f"/dinas/laporan/unduh?lingkup=acara&acara={shop.slug}&format=xlsx&per=")
+
+    assert form.status_code == 200 and 'type="datetime-local"' in form.text
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response.headers["content-disposition"].startswith("attachment;")
+    summary = openpyxl.load_workbook(io.BytesIO(response.content))["Ringkasan"]
+    figures = {row[0]: row[1] for row in summary.iter_rows(values_only=True) if row[0]}
+    assert figures["Nilai transaksi terkonfirmasi (Rp)"] == headline.confirmed_rp == 325_000
+
+
+async def test_report_download_csv_and_pdf_content_types(client, shop):
+    await _log(shop, state=DealState.dikonfirmasi)
+    await sign_in(client, shop.admin)
+
+    csv = await client.get("/dinas/laporan/unduh?lingkup=tahun&tahun=2020&format=csv&per=2020-12-31T23:00")
+    pdf = await client.get(f"/dinas/laporan/unduh?lingkup=acara&acara={shop.slug}&format=pdf")
+
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert csv.content.startswith(b"\xef\xbb\xbf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+
+
+async def test_report_form_shows_errors_next_to_fields(client, shop):
+    await sign_in(client, shop.admin)
+
+    response = await client.get("/dinas/laporan/unduh?lingkup=acara&acara=&format=doc&per=kemarin")
+
+    assert response.status_code == 422
+    assert 'id="acara-galat">pilih acara' in response.text
+    assert 'id="format-galat">pilih xlsx, pdf atau csv' in response.text
+    assert 'id="per-galat">bukan waktu yang sah' in response.text
