@@ -8,6 +8,7 @@ loser rolls back and replays the winner's response.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from typing import Any
@@ -113,23 +114,23 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
                 captured["body"].append(message.get("body", b""))
 
         try:
-            async with write_transaction():
-                await app(scope, replay_receive, capture)
-                if captured["status"] >= 300:
-                    raise _Rollback
-                content_type = dict(captured["headers"]).get(b"content-type", b"application/json").decode()
-                await IdempotencyRecord.insert(
-                    IdempotencyRecord(
-                        scope=scope_hash,
-                        key=key,
-                        fingerprint=fingerprint,
-                        status=captured["status"],
-                        content_type=content_type[:100],
-                        body=b"".join(captured["body"]),
+            # An error response rolls the handler's writes back (via _Rollback) and is not recorded.
+            with contextlib.suppress(_Rollback):
+                async with write_transaction():
+                    await app(scope, replay_receive, capture)
+                    if captured["status"] >= 300:
+                        raise _Rollback
+                    content_type = dict(captured["headers"]).get(b"content-type", b"application/json").decode()
+                    await IdempotencyRecord.insert(
+                        IdempotencyRecord(
+                            scope=scope_hash,
+                            key=key,
+                            fingerprint=fingerprint,
+                            status=captured["status"],
+                            content_type=content_type[:100],
+                            body=b"".join(captured["body"]),
+                        )
                     )
-                )
-        except _Rollback:
-            pass
         except Exception as exc:
             if is_unique_violation(exc) and await replay():
                 return
