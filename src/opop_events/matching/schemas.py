@@ -155,3 +155,19 @@ class Funnel(msgspec.Struct):
     held: int
     deals: int
     confirmed_rp: int
+
+
+class Counterpart(msgspec.Struct):
+    id: int
+    name: str
+
+
+class ScheduleRunInfo(msgspec.Struct):
+    run_id: int
+    started_at: datetime
+    published_at: datetime | None
+    requested: int
+    scheduled: int
+    breaks_total: int
+    optimal: bool
+    seconds: float
