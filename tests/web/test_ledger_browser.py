@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,6 +52,7 @@ async def test_deal_from_phone_to_whatsapp_link_to_board_to_dinas_xlsx(live_serv
     loaded: list[Any] = []
     seller.on("requestfinished", lambda request: loaded.append(request))
     await seller.goto(live_server + "/transaksi/baru")
+    await seller.wait_for_load_state("networkidle")
     weight = 0
     for request in loaded:
         sizes = await request.sizes()
@@ -95,7 +97,7 @@ async def test_deal_from_phone_to_whatsapp_link_to_board_to_dinas_xlsx(live_serv
     async with admin.expect_download() as download_info:
         await admin.get_by_role("button", name="Unduh laporan").click()
     download = await download_info.value
-    content = open(await download.path(), "rb").read()  # noqa: ASYNC230 - a small local temp file
+    content = Path(await download.path()).read_bytes()
     summary = openpyxl.load_workbook(io.BytesIO(content))["Ringkasan"]
     figures = {row[0]: row[1] for row in summary.iter_rows(values_only=True) if row[0]}
     assert figures["Nilai transaksi terkonfirmasi (Rp)"] == 250_000

@@ -3,6 +3,7 @@ the live board, Dinas verification, realisations, follow-up and report downloads
 
 from __future__ import annotations
 
+import asyncio
 import html
 import io
 import re
@@ -111,6 +112,19 @@ async def test_the_same_form_submitted_twice_creates_one_deal(client, shop):
     assert (deal.state, deal.total_rp, deal.buyer.id) == (DealState.dicatat, 250_000, shop.buyer.actor.buyer_id)
     shown = await client.get(again.headers["location"])
     assert "tidak dicatat dua kali" in shown.text
+
+
+async def test_two_copies_of_the_form_racing_each_other_create_one_deal(client, shop):
+    await sign_in(client, shop.seller)
+    page = (await client.get("/transaksi/baru")).text
+    data = {**_deal_form(shop), "form_key": _form_key(page), "event_slug": shop.slug, "_csrf_token": csrf_from(page)}
+
+    responses = await asyncio.gather(*(client.post("/transaksi/baru", data=data) for _ in range(3)))
+
+    [deal] = await _my_deals(shop)
+    assert sorted(r.headers["location"] for r in responses) == [
+        f"/transaksi/{deal.id}?baru=1", f"/transaksi/{deal.id}?sudah=1", f"/transaksi/{deal.id}?sudah=1",
+    ]  # fmt: skip
 
 
 async def test_a_fresh_form_key_logs_a_second_deal(client, shop):
@@ -457,14 +471,22 @@ async def test_admin_records_and_voids_a_realisation(client, shop):
     assert "Transfer BJB" in page.text and "dikoreksi" in page.text
 
 
-async def test_follow_up_list_by_days(client, shop):
+async def test_follow_up_list_by_days_leaves_out_realised_deals(client, shop):
     deal = await _log(shop, state=DealState.dikonfirmasi)
+    paid = await _log(shop, state=DealState.dikonfirmasi, quantity="2")
+    before_payment = now_utc()
+    await deals.record_realisation(actor=shop.admin.actor, deal_id=paid.id, data=msgspec.convert(
+        {"kind": "pembayaran", "realised_on": "2021-01-05", "amount_rp": 50_000}, schemas.RealisationCreate
+    ))  # fmt: skip
     await sign_in(client, shop.admin)
 
     response = await client.get("/dinas/tindak-lanjut?hari=90")
+    as_of = await deals.follow_up(actor=shop.admin.actor, days=90, as_of=before_payment)
 
     assert response.status_code == 200
     assert deal.number in response.text and 'aria-current="page">90 hari' in response.text
+    assert paid.number not in response.text
+    assert sorted(f.deal.id for f in as_of) == sorted([deal.id, paid.id])
 
 
 async def test_pages_refuse_the_wrong_role(client, shop):
@@ -517,3 +539,47 @@ async def test_report_form_shows_errors_next_to_fields(client, shop):
     assert 'id="acara-galat">pilih acara' in response.text
     assert 'id="format-galat">pilih xlsx, pdf atau csv' in response.text
     assert 'id="per-galat">bukan waktu yang sah' in response.text
+
+
+# -- Dinas: Excel import ---------------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def _upload(client: Any, data: dict[str, str], content: bytes) -> Any:
+    page = await client.get("/dinas/impor")
+    return await client.post(
+        "/dinas/impor", data={**data, "_csrf_token": csrf_from(page.text)},
+        files={"berkas": ("rekap.xlsx", content, XLSX)},
+    )  # fmt: skip
+
+
+async def test_import_page_dry_run_lists_every_error_as_a_table(client, shop):
+    from tests.catalog.test_import_helpers import workbook
+
+    content = workbook({"Produk": [["Pesantren Hilang", "Sabun", "kosmetik", "pcs", "1,5 juta", None]]})
+    await sign_in(client, shop.admin)
+
+    response = await _upload(client, {"event_slug": shop.slug, "dry_run": "1"}, content)
+
+    assert response.status_code == 422
+    assert "tidak ada yang ditulis" in response.text
+    assert '<table class="import-errors">' in response.text
+    assert "<td>Produk</td><td class=\"num\">2</td><td>harga</td><td>1,5 juta</td>" in response.text
+
+
+async def test_import_page_writes_a_clean_workbook_unless_dry_run(client, shop):
+    from tests.catalog.test_import_helpers import workbook
+
+    content = workbook({"Pembeli": [["Hotel Impor", "horeka", "Garut", None, None]]})
+    await sign_in(client, shop.admin)
+
+    checked = await _upload(client, {"event_slug": shop.slug, "dry_run": "1"}, content)
+    written = await _upload(client, {"event_slug": shop.slug}, content)
+    missing = await _upload(client, {"event_slug": ""}, b"")
+
+    assert checked.status_code == 200 and "Uji coba rekap.xlsx: tidak ada galat" in checked.text
+    assert written.status_code == 200 and "rekap.xlsx berhasil diimpor" in written.text
+    assert "<strong>1</strong> pembeli baru" in written.text
+    assert missing.status_code == 422
+    assert 'id="event_slug-galat">pilih acara' in missing.text and 'id="berkas-galat">pilih berkas Excel' in missing.text

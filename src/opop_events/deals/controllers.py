@@ -46,8 +46,8 @@ class DealController(Controller):
         actor: CurrentActor,
         event_slug: Annotated[str | None, QueryParameter(max_length=80)] = None,
         deal_state: Annotated[DealState | None, QueryParameter(name="state")] = None,
-        pesantren_id: Annotated[int | None, QueryParameter(ge=1, le=2**53)] = None,
-        buyer_id: Annotated[int | None, QueryParameter(ge=1, le=2**53)] = None,
+        pesantren_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+        buyer_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
         page: PageParam = 1,
         per_page: PerPageParam = 50,
     ) -> Page[schemas.Deal]:

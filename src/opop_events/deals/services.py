@@ -865,8 +865,15 @@ async def follow_up(*, actor: Actor | None, days: int = 30, as_of: datetime | No
     actor = require_role(actor, Role.admin)
     moment = as_of or now_utc()
     cutoff = moment.date() - timedelta(days=days)
-    where = [f"cur.state IN ('dikonfirmasi', 'diverifikasi')", "r.deal_date <= {}", "COALESCE(real.realised_rp, 0) = 0"]
-    args: list[Any] = [cutoff]
+    # Nothing realised: no realisation (recorded by `as_of`) that was not voided (by then); amounts are > 0.
+    at = " AND z.recorded_at <= {}" if as_of else ""
+    unvoided = "NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id" + (" AND v.recorded_at <= {}" if as_of else "")
+    where = [
+        "cur.state IN ('dikonfirmasi', 'diverifikasi')",
+        "r.deal_date <= {}",
+        f"NOT EXISTS (SELECT 1 FROM realisation z WHERE z.deal = d.id AND z.voids IS NULL{at} AND {unvoided}))",
+    ]
+    args: list[Any] = [cutoff, *([as_of, as_of] if as_of else [])]
     if event_slug:
         where.append("ev.slug = {}")
         args.append(event_slug)

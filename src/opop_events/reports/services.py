@@ -51,7 +51,9 @@ async def render(
             exporter.render(data, handle)
 
     await asyncio.to_thread(write)
-    return RenderedReport(path=path, filename=exporter.filename(data), content_type=exporter.content_type)
+    # The bare media type: Litestar's File response appends "; charset=utf-8" to text types itself.
+    media_type = exporter.content_type.split(";")[0].strip()
+    return RenderedReport(path=path, filename=exporter.filename(data), content_type=media_type)
 
 
 async def render_for(

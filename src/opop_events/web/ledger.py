@@ -23,7 +23,14 @@ from opop_events.core.errors import AppError, Conflict, FieldError, Forbidden, I
 from opop_events.core.money import format_quantity, format_rupiah
 from opop_events.deals import schemas
 from opop_events.deals import services as deals
-from opop_events.deals.enums import KIND_LABELS, STATE_LABELS, DealAction, DealKind, DealState, RealisationKind
+from opop_events.deals.enums import (
+    KIND_LABELS,
+    STATE_LABELS,
+    DealAction,
+    DealKind,
+    DealState,
+    RealisationKind,
+)
 from opop_events.events import services as events
 from opop_events.web.forms import (
     FORM_ERROR,
@@ -701,8 +708,68 @@ async def _render_report(actor: Actor, fmt: str, slug: str | None, year: int | N
     return await reports.render_for(actor=actor, fmt=fmt, slug=slug, year=year, as_of=as_of)
 
 
+# -- Dinas: Excel import -------------------------------------------------------------------------------------
+
+
+MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
+
+
+async def _import_page(actor: Actor, *, values: dict[str, Any], status_code: int = 200, result: Any = None,
+                       errors: dict[str, str] | None = None, filename: str = "") -> Template:
+    found = await events.list_my_events(actor=actor, per_page=200)
+    return page(
+        "transaksi/impor.html",
+        actor=actor,
+        title="Impor Excel",
+        section="dinas",
+        status_code=status_code,
+        event_options=[(e.slug, e.name) for e in found.items],
+        values=values,
+        errors=errors or {},
+        result=result,
+        filename=filename,
+    )
+
+
+@get("/dinas/impor", name="dinas-impor", cache=False, include_in_schema=False)
+async def import_form(actor: CurrentActor) -> Template:
+    return await _import_page(require_role(actor, Role.admin), values={"dry_run": "1"})
+
+
+@post("/dinas/impor", name="dinas-impor-kirim", cache=False, include_in_schema=False, status_code=200,
+      request_max_body_size=MAX_WORKBOOK_BYTES + 64 * 1024)
+async def import_upload(request: Request, actor: CurrentActor) -> Template:
+    """Upload a Dinas workbook into an event; a dry run checks everything and writes nothing."""
+    from litestar.datastructures import UploadFile
+
+    from opop_events.catalog.importing.service import display_name, import_workbook
+
+    actor = require_role(actor, Role.admin)
+    form = await request.form()
+    upload = form.get("berkas")
+    values = {"event_slug": str(form.get("event_slug", "")), "dry_run": "1" if form.get("dry_run") else ""}
+    errors: dict[str, str] = {}
+    if not values["event_slug"]:
+        errors["event_slug"] = "pilih acara"
+    content = await upload.read() if isinstance(upload, UploadFile) else b""
+    if not content:
+        errors["berkas"] = "pilih berkas Excel (.xlsx)"
+    elif len(content) > MAX_WORKBOOK_BYTES:
+        errors["berkas"] = "berkas lebih dari 10 MB"
+    if errors:
+        return await _import_page(actor, values=values, status_code=422, errors=errors)
+    assert isinstance(upload, UploadFile)
+    try:
+        result = await import_workbook(actor=actor, event_slug=values["event_slug"], content=content,
+                                       filename=upload.filename or "berkas.xlsx", dry_run=bool(values["dry_run"]))
+    except InvalidInput as exc:
+        return await _import_page(actor, values=values, status_code=422, errors=field_errors(exc))
+    return await _import_page(actor, values=values, status_code=200 if result.ok else 422, result=result,
+                              filename=display_name(upload.filename or "berkas.xlsx"))
+
+
 HANDLERS = [
     deal_new, deal_create, deal_list, deal_detail, deal_confirm, deal_dispute, deal_cancel, deal_verify,
     deal_send_back, realisation_create, realisation_void, deal_link, deal_edit, deal_amend, interest_new,
-    interest_create, verification_queue, follow_up_list, report_form, report_download,
+    interest_create, verification_queue, follow_up_list, report_form, report_download, import_form, import_upload,
 ]  # fmt: skip

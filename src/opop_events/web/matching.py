@@ -17,6 +17,7 @@ from opop_events.api import CurrentActor
 from opop_events.catalog import services as catalog
 from opop_events.catalog.enums import Category
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput
+from opop_events.core.pagination import Page
 from opop_events.core.phone import wa_link
 from opop_events.events import schemas as event_schemas
 from opop_events.events import services as events
@@ -38,7 +39,7 @@ from opop_events.web.rendering import Pager, format_clock, page, pager
 Search = Annotated[str | None, QueryParameter(max_length=100)]
 Choice = Annotated[str | None, QueryParameter(max_length=40)]
 PageNo = Annotated[int, QueryParameter(ge=1, le=100_000)]
-OptionalId = Annotated[int | None, QueryParameter(ge=1, le=2**53)]
+OptionalId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 PER_PAGE = 24
 REQUEST_FIELDS = {"pesantren_id", "buyer_id", "product_id", "message", "priority"}
 DEAL_FORM = "/transaksi/baru"
@@ -74,7 +75,11 @@ async def _registered_event(actor: Actor, slug: str) -> event_schemas.Event:
 
 
 def _tabs(actor: Actor) -> list[tuple[str, str, str]]:
-    tabs = [("permintaan", "Permintaan", ""), ("agenda", "Agenda", "/agenda"), ("ketersediaan", "Ketersediaan", "/ketersediaan")]
+    tabs = [
+        ("permintaan", "Permintaan", ""),
+        ("agenda", "Agenda", "/agenda"),
+        ("ketersediaan", "Ketersediaan", "/ketersediaan"),
+    ]
     if actor.role is Role.buyer:
         tabs.insert(0, ("katalog", "Cari pesantren", "/katalog"))
     return tabs
@@ -106,15 +111,15 @@ async def my_events(actor: CurrentActor) -> Template:
         if e.status is not EventStatus.draft
         and (await events.list_registrations(actor=actor, slug=e.slug, per_page=1)).total
     ]
-    return page("pertemuan/events.html", actor=actor, title="Temu bisnis saya", section="pertemuan", items=mine)
+    return page(
+        "pertemuan/events.html", actor=actor, title="Temu bisnis saya", section="pertemuan", items=mine
+    )
 
 
 # -- catalog of the event (buyer) ---------------------------------------------------------------------------
 
 
 def _list_pager(request: Request, total: int, number: int) -> Pager:
-    from opop_events.core.pagination import Page
-
     return pager(request, Page(items=[], total=total, page=number, per_page=PER_PAGE))
 
 
@@ -139,9 +144,15 @@ async def event_catalog(
     }
     context: dict[str, Any] = {}
     if lihat == "pesantren":
-        everyone = [p for p in await matching.list_counterparts(actor=actor, slug=slug) if query.lower() in p.name.lower()]
+        everyone = [
+            p
+            for p in await matching.list_counterparts(actor=actor, slug=slug)
+            if query.lower() in p.name.lower()
+        ]
         start = (halaman - 1) * PER_PAGE
-        context.update(pesantren=everyone[start : start + PER_PAGE], pager=_list_pager(request, len(everyone), halaman))
+        context.update(
+            pesantren=everyone[start : start + PER_PAGE], pager=_list_pager(request, len(everyone), halaman)
+        )
     else:
         result = await catalog.list_products(
             q=query or None, category=category, event_id=event.id, page=halaman, per_page=PER_PAGE
@@ -196,7 +207,10 @@ async def _request_form(
 
 @get("/pertemuan/{slug:str}/minta", name="pertemuan-minta", cache=False, include_in_schema=False)
 async def request_new(
-    actor: CurrentActor, slug: FromPath[str], pesantren: OptionalId = None, produk: OptionalId = None,
+    actor: CurrentActor,
+    slug: FromPath[str],
+    pesantren: OptionalId = None,
+    produk: OptionalId = None,
     pembeli: OptionalId = None,
 ) -> Template:
     actor = _participant(actor)
@@ -205,11 +219,21 @@ async def request_new(
     return await _request_form(
         actor,
         event,
-        {"counterpart_id": str(counterpart or ""), "product_id": str(produk or ""), "priority": Priority.penting.value},
+        {
+            "counterpart_id": str(counterpart or ""),
+            "product_id": str(produk or ""),
+            "priority": Priority.penting.value,
+        },
     )
 
 
-@post("/pertemuan/{slug:str}/minta", name="pertemuan-minta-kirim", cache=False, include_in_schema=False, status_code=303)
+@post(
+    "/pertemuan/{slug:str}/minta",
+    name="pertemuan-minta-kirim",
+    cache=False,
+    include_in_schema=False,
+    status_code=303,
+)
 async def request_create(request: Request, actor: CurrentActor, slug: FromPath[str]) -> Redirect | Template:
     actor = _participant(actor)
     event = await _registered_event(actor, slug)
@@ -266,14 +290,20 @@ async def my_requests(actor: CurrentActor, slug: FromPath[str], pesan: Choice = 
     include_in_schema=False,
     status_code=303,
 )
-async def request_answer(request: Request, actor: CurrentActor, slug: FromPath[str], request_id: FromPath[int]) -> Redirect:
+async def request_answer(
+    request: Request, actor: CurrentActor, slug: FromPath[str], request_id: FromPath[int]
+) -> Redirect:
     actor = _participant(actor)
     values = await read_form(request)
     accept = values.text("jawaban") == "terima"
     await matching.answer_request(
-        actor=actor, request_id=request_id, data=to_struct({"accept": accept, "note": values.text("note")}, schemas.RequestAnswer)
+        actor=actor,
+        request_id=request_id,
+        data=to_struct({"accept": accept, "note": values.text("note")}, schemas.RequestAnswer),
     )
-    return Redirect(f"/pertemuan/{slug}?pesan={'diterima' if accept else 'ditolak'}#q-{request_id}", status_code=303)
+    return Redirect(
+        f"/pertemuan/{slug}?pesan={'diterima' if accept else 'ditolak'}#q-{request_id}", status_code=303
+    )
 
 
 @post(
@@ -342,7 +372,9 @@ async def my_agenda_pdf(actor: CurrentActor, slug: FromPath[str]) -> Response[by
     include_in_schema=False,
     status_code=303,
 )
-async def rate(request: Request, actor: CurrentActor, slug: FromPath[str], meeting_id: FromPath[int]) -> Redirect:
+async def rate(
+    request: Request, actor: CurrentActor, slug: FromPath[str], meeting_id: FromPath[int]
+) -> Redirect:
     actor = _participant(actor)
     values = await read_form(request)
     if values.text("outcome") not in {o.value for o in Outcome}:
@@ -363,8 +395,13 @@ async def rate(request: Request, actor: CurrentActor, slug: FromPath[str], meeti
 
 
 async def _availability_page(
-    actor: Actor, event: event_schemas.Event, chosen: set[int], *, errors: dict[str, str] | None = None,
-    status_code: int = 200, notice: str = "",
+    actor: Actor,
+    event: event_schemas.Event,
+    chosen: set[int],
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    notice: str = "",
 ) -> Template:
     return _page(
         "pertemuan/availability.html",
@@ -380,12 +417,16 @@ async def _availability_page(
     )
 
 
-@get("/pertemuan/{slug:str}/ketersediaan", name="pertemuan-ketersediaan", cache=False, include_in_schema=False)
+@get(
+    "/pertemuan/{slug:str}/ketersediaan", name="pertemuan-ketersediaan", cache=False, include_in_schema=False
+)
 async def availability_form(actor: CurrentActor, slug: FromPath[str], pesan: Choice = None) -> Template:
     actor = _participant(actor)
     event = await _registered_event(actor, slug)
     current = await matching.get_availability(actor=actor, slug=slug)
-    return await _availability_page(actor, event, set(current.unavailable_slot_ids), notice=NOTICES.get(pesan or "", ""))
+    return await _availability_page(
+        actor, event, set(current.unavailable_slot_ids), notice=NOTICES.get(pesan or "", "")
+    )
 
 
 @post(
@@ -395,7 +436,9 @@ async def availability_form(actor: CurrentActor, slug: FromPath[str], pesan: Cho
     include_in_schema=False,
     status_code=303,
 )
-async def availability_save(request: Request, actor: CurrentActor, slug: FromPath[str]) -> Redirect | Template:
+async def availability_save(
+    request: Request, actor: CurrentActor, slug: FromPath[str]
+) -> Redirect | Template:
     actor = _participant(actor)
     event = await _registered_event(actor, slug)
     values = await read_form(request, lists=("slot",))

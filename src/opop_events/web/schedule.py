@@ -1,5 +1,5 @@
-"""Organizer pages of matching: the event's meeting requests, and "Susun jadwal" — run the scheduler, review the
-grid, pin or move a meeting, publish, add walk-ins, mark attendance at the tables, the funnel and printouts."""
+"""Organizer pages of matching: the event's meeting requests, and "Susun jadwal" — run the scheduler, review
+the grid, pin or move a meeting, publish, add walk-ins, mark attendance at tables; funnel and printouts."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from opop_events.web.organizer import _event_for, _event_page
 from opop_events.web.rendering import format_clock
 
 Choice = Annotated[str | None, QueryParameter(max_length=40)]
-OptionalId = Annotated[int | None, QueryParameter(ge=1, le=2**53)]
+OptionalId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 PLACED = (MeetingStatus.usulan, MeetingStatus.terjadwal, MeetingStatus.hadir, MeetingStatus.tidak_hadir)
 PRINTS = {
     "agenda.pdf": (matching.agenda_pdf, "Agenda semua peserta (PDF)"),
@@ -107,7 +107,9 @@ async def _grid(actor: Actor, slug: str) -> Grid:
     by_slot: dict[int, list[schemas.Meeting]] = {}
     for m in placed:
         by_slot.setdefault(m.slot_id, []).append(m)  # type: ignore[arg-type]
-    names = {f"b{m.buyer_id}": m.buyer_name for m in meetings} | {f"p{m.pesantren_id}": m.pesantren_name for m in meetings}
+    names = {f"b{m.buyer_id}": m.buyer_name for m in meetings} | {
+        f"p{m.pesantren_id}": m.pesantren_name for m in meetings
+    }
     return Grid(
         slots=[(s, slot) for s in sessions for slot in s.slots],
         tables=await events.list_tables(slug=slug),
@@ -142,7 +144,8 @@ def _left_out(grid: Grid) -> list[tuple[str, str, list[str]]]:
 
 
 def slot_label(session: event_schemas.Session, slot: event_schemas.Slot) -> str:
-    return f"{format_clock(slot.starts_at)}–{format_clock(slot.ends_at)} · {session.name} {session.day.day}/{session.day.month}"
+    day = f"{session.day.day}/{session.day.month}"
+    return f"{format_clock(slot.starts_at)}–{format_clock(slot.ends_at)} · {session.name} {day}"
 
 
 async def _schedule_page(
@@ -156,7 +159,9 @@ async def _schedule_page(
 ) -> Template:
     slug = event.slug
     grid = await _grid(actor, slug)
-    buyers = await events.list_registrations(actor=actor, slug=slug, party_kind=PartyKind.buyer.value, per_page=1000)
+    buyers = await events.list_registrations(
+        actor=actor, slug=slug, party_kind=PartyKind.buyer.value, per_page=1000
+    )
     pesantren = await events.list_registrations(
         actor=actor, slug=slug, party_kind=PartyKind.pesantren.value, per_page=1000
     )
@@ -189,7 +194,13 @@ async def schedule_page(actor: CurrentActor, slug: FromPath[str], pesan: Choice 
     return await _schedule_page(actor, event, notice=NOTICES.get(pesan or "", ""))
 
 
-@post("/acara/{slug:str}/jadwal/susun", name="acara-jadwal-susun", cache=False, include_in_schema=False, status_code=303)
+@post(
+    "/acara/{slug:str}/jadwal/susun",
+    name="acara-jadwal-susun",
+    cache=False,
+    include_in_schema=False,
+    status_code=303,
+)
 async def schedule_run(request: Request, actor: CurrentActor, slug: FromPath[str]) -> Redirect | Template:
     actor, event = await _event_for(actor, slug)
     values = await read_form(request)
@@ -205,7 +216,11 @@ async def schedule_run(request: Request, actor: CurrentActor, slug: FromPath[str
 
 
 @post(
-    "/acara/{slug:str}/jadwal/terbitkan", name="acara-jadwal-terbit", cache=False, include_in_schema=False, status_code=303
+    "/acara/{slug:str}/jadwal/terbitkan",
+    name="acara-jadwal-terbit",
+    cache=False,
+    include_in_schema=False,
+    status_code=303,
 )
 async def schedule_publish(actor: CurrentActor, slug: FromPath[str]) -> Redirect | Template:
     actor, event = await _event_for(actor, slug)
@@ -216,7 +231,13 @@ async def schedule_publish(actor: CurrentActor, slug: FromPath[str]) -> Redirect
     return Redirect(f"/acara/{slug}/jadwal?pesan=terbit", status_code=303)
 
 
-@post("/acara/{slug:str}/jadwal/walk-in", name="acara-walkin", cache=False, include_in_schema=False, status_code=303)
+@post(
+    "/acara/{slug:str}/jadwal/walk-in",
+    name="acara-walkin",
+    cache=False,
+    include_in_schema=False,
+    status_code=303,
+)
 async def schedule_walk_in(request: Request, actor: CurrentActor, slug: FromPath[str]) -> Redirect | Template:
     actor, event = await _event_for(actor, slug)
     values = await read_form(request)
@@ -274,7 +295,8 @@ async def _meeting_page(
         status_code=status_code,
         meeting=meeting,
         errors=errors or {},
-        values=values or {"slot_id": str(meeting.slot_id or ""), "table_id": str(meeting.table_id or ""), "pinned": "1"},
+        values=values
+        or {"slot_id": str(meeting.slot_id or ""), "table_id": str(meeting.table_id or ""), "pinned": "1"},
         notice=notice,
         slot_options=[(slot.id, slot_label(s, slot)) for s in sessions for slot in s.slots],
         table_options=[(t.id, t.label or t.code) for t in tables],
@@ -282,8 +304,15 @@ async def _meeting_page(
     )
 
 
-@get("/acara/{slug:str}/jadwal/pertemuan/{meeting_id:int}", name="acara-pertemuan", cache=False, include_in_schema=False)
-async def meeting_page(actor: CurrentActor, slug: FromPath[str], meeting_id: FromPath[int], pesan: Choice = None) -> Template:
+@get(
+    "/acara/{slug:str}/jadwal/pertemuan/{meeting_id:int}",
+    name="acara-pertemuan",
+    cache=False,
+    include_in_schema=False,
+)
+async def meeting_page(
+    actor: CurrentActor, slug: FromPath[str], meeting_id: FromPath[int], pesan: Choice = None
+) -> Template:
     actor, event = await _event_for(actor, slug)
     meeting = await _meeting_of(actor, event, meeting_id)
     return await _meeting_page(actor, event, meeting, notice=NOTICES.get(pesan or "", ""))
@@ -317,7 +346,9 @@ async def meeting_move(
         await matching.move_meeting(actor=actor, meeting_id=meeting_id, data=data)
     except (InvalidInput, Conflict) as exc:
         errors = field_errors(exc, known={"slot_id", "table_id", "reason"})
-        return await _meeting_page(actor, event, meeting, status_code=exc.status, errors=errors, values=values)
+        return await _meeting_page(
+            actor, event, meeting, status_code=exc.status, errors=errors, values=values
+        )
     return Redirect(f"/acara/{slug}/jadwal/pertemuan/{meeting_id}?pesan=dipindah", status_code=303)
 
 
@@ -325,10 +356,12 @@ async def meeting_move(
 
 
 def _current_slot(grid: Grid, now: datetime) -> int | None:
+    """The slot running now (or next); after the event, the first slot that had meetings."""
     for _, slot in grid.slots:
-        if slot.ends_at > now:
+        if slot.ends_at > now and slot.id in grid.by_slot:
             return slot.id
-    return grid.slots[-1][1].id if grid.slots else None
+    busy = [slot.id for _, slot in grid.slots if slot.id in grid.by_slot]
+    return busy[0] if busy else (grid.slots[0][1].id if grid.slots else None)
 
 
 @get("/acara/{slug:str}/jadwal/meja", name="acara-jadwal-meja", cache=False, include_in_schema=False)
@@ -389,7 +422,12 @@ async def meeting_attendance(
 # -- printouts ----------------------------------------------------------------------------------------------
 
 
-@get("/acara/{slug:str}/jadwal/cetak/{name:str}", name="acara-jadwal-cetak", cache=False, include_in_schema=False)
+@get(
+    "/acara/{slug:str}/jadwal/cetak/{name:str}",
+    name="acara-jadwal-cetak",
+    cache=False,
+    include_in_schema=False,
+)
 async def schedule_print(actor: CurrentActor, slug: FromPath[str], name: FromPath[str]) -> Response[bytes]:
     actor, _ = await _event_for(actor, slug)
     if name not in PRINTS:
