@@ -16,6 +16,7 @@ from opop_events import __version__
 from opop_events.accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
 from opop_events.api import EXCEPTION_HANDLERS, provide_actor, strict_body
 from opop_events.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
+from opop_events.catalog.importing.controllers import CONTROLLERS as IMPORT_CONTROLLERS
 from opop_events.db import close_pool, open_pool
 from opop_events.deals.controllers import CONTROLLERS as DEAL_CONTROLLERS
 from opop_events.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health,
             *ACCOUNT_CONTROLLERS,
             *CATALOG_CONTROLLERS,
+            *IMPORT_CONTROLLERS,
             *EVENT_CONTROLLERS,
             *DEAL_CONTROLLERS,
             *MATCHING_CONTROLLERS,

@@ -100,7 +100,7 @@ class ProductController(Controller):
         category: Annotated[Category | None, QueryParameter()] = None,
         wilayah_code: WilayahParam = None,
         certification: Annotated[Certification | None, QueryParameter()] = None,
-        pesantren_id: Annotated[int | None, QueryParameter(ge=1, le=2**53)] = None,
+        pesantren_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
         page: PageParam = 1,
         per_page: PerPageParam = 50,
     ) -> Page[schemas.Product]:

@@ -81,8 +81,9 @@ def check_amount(amount: int, *, maximum: int = MAX_LINE_RP) -> int:
 def parse_quantity(text: str | int | Decimal) -> Decimal:
     """An exact quantity: positive, at most three decimal places, at most one billion.
 
-    Accepts `12`, `12.5` and the Indonesian decimal comma `12,5`; thousands separators are refused
-    because `1.500` is ambiguous between the two conventions.
+    Accepts `12`, `12.5` and the Indonesian decimal comma `12,5` (one separator, read as the decimal point;
+    no thousands separators). Where people type Indonesian numbers (web forms, Excel imports) the callers
+    refuse `1.500` as ambiguous before it gets here.
     """
     if isinstance(text, bool):
         raise MoneyError("jumlah harus angka")
