@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import asyncio
+import json
 import os
 import subprocess
 import sys
 
 from opop_events.db import raw
+from opop_events.settings import get_settings
 
 COMMANDS = [[], ["db"], ["db", "upgrade"], ["demo"], ["serve"], ["users"], ["users", "create"]]
 
@@ -64,18 +63,19 @@ async def test_demo_loads_once_then_says_data_exists(database_url):
     loaded = await _run(["demo"], database_url)
     again = await _run(["demo"], database_url)
 
+    spec = json.loads((get_settings().fixtures_dir / "demo" / "event.json").read_text(encoding="utf-8"))
+    buyers = spec["buyers_registered"] + 10  # demo.load adds ten buyers who did not register
     assert loaded.returncode == 0, loaded.stderr
-    assert "400 pesantren" in loaded.stdout and "160 pembeli" in loaded.stdout
+    assert f"{spec['pesantren_total']} pesantren" in loaded.stdout and f"{buyers} pembeli" in loaded.stdout
     counts = {
         table: (await raw(f"SELECT COUNT(*) AS n FROM {table}"))[0]["n"] for table in ("pesantren", "buyer", "wilayah")
     }
-    assert counts == {"pesantren": 400, "buyer": 160, "wilayah": 27}
-    event = await raw("SELECT id, status FROM event WHERE slug = {}", "temu-bisnis-opop-bandung-2020")
-    assert [e["status"] for e in event] == ["closed"]
-    per_event = await raw(
-        "SELECT COUNT(*) AS n FROM registration WHERE event = {} AND checked_in_at IS NOT NULL", event[0]["id"]
-    )
-    assert per_event[0]["n"] == 450
+    assert counts == {"pesantren": spec["pesantren_total"], "buyer": buyers, "wilayah": 27}
+    assert (spec["slug"], spec["pesantren_total"], buyers) == ("temu-bisnis-opop-bandung-2020", 400, 160)
+    event = await raw("SELECT id, status FROM event WHERE slug = {}", spec["slug"])
+    assert [e["status"] for e in event] == [spec["status"]]
+    registered = await raw("SELECT COUNT(*) AS n FROM registration WHERE event = {}", event[0]["id"])
+    assert registered[0]["n"] == spec["pesantren_registered"] + spec["buyers_registered"]
     duplicate_names = await raw(
         "SELECT pesantren, name, COUNT(*) AS n FROM product GROUP BY pesantren, name HAVING COUNT(*) > 1"
     )
@@ -83,7 +83,7 @@ async def test_demo_loads_once_then_says_data_exists(database_url):
     assert (again.returncode, again.stdout.splitlines()[0]) == (
         0, "Data demo sudah ada (pakai --reset untuk memuat ulang).",
     )
-    assert (await raw("SELECT COUNT(*) AS n FROM pesantren"))[0]["n"] == 400
+    assert (await raw("SELECT COUNT(*) AS n FROM pesantren"))[0]["n"] == spec["pesantren_total"]
 
 
 async def test_invalid_database_url_is_a_clear_error():

@@ -31,8 +31,9 @@ CurrentActor = NamedDependency[Actor | None]
 PageParam = Annotated[int, QueryParameter(ge=1, le=100_000, description="Nomor halaman")]
 PerPageParam = Annotated[int, QueryParameter(ge=1, le=200, description="Butir per halaman (maks. 200)")]
 SearchParam = Annotated[str | None, QueryParameter(max_length=100, description="Cari nama")]
-IdPath = Annotated[int, PathParameter(ge=1, le=2**53, description="Nomor id")]
-"""A row id in a path, bounded so that no number reaches the database driver out of range (a 500 otherwise)."""
+IdPath = Annotated[int, PathParameter(ge=1, le=2**31 - 1, description="Nomor id")]
+"""A row id in a path, bounded so that no number reaches the database driver out of range (a 500 otherwise):
+ids are PostgreSQL `serial`, 32-bit."""
 
 _DESCRIPTIONS = {
     400: "Permintaan rusak (JSON tidak sah)",
@@ -92,10 +93,22 @@ async def provide_actor(request: Request) -> Actor | None:
     return None
 
 
+_DB_INT = 2**31
+"""Ids are 32-bit on PostgreSQL (serial); a larger number in a path would reach the driver and fail there."""
+
+
 async def strict_body(request: Request) -> None:
-    """Validate a JSON body strictly before Litestar's lenient conversion runs: Litestar converts bodies with
-    msgspec `strict=False`, which would turn the text "25.000" (Indonesian for 25 thousand) into Rp25. Money
-    and counts must arrive as JSON numbers."""
+    """Refuse path ids no row can have, then validate a JSON body strictly before Litestar's lenient conversion
+    runs: Litestar converts bodies with msgspec `strict=False`, which would turn the text "25.000" (Indonesian
+    for 25 thousand) into Rp25. Money and counts must arrive as JSON numbers."""
+    parameters = request.route_handler.parsed_fn_signature.parameters
+    for name, value in request.path_params.items():
+        # `{meeting_id:int}` accepts any size; 10**30 is an OverflowError in sqlite3, 3e9 a DataError in asyncpg.
+        # A bounded parameter (IdPath) answers 422 with its limit instead, when its validation runs.
+        if isinstance(value, int) and not -_DB_INT <= value < _DB_INT:
+            definition = getattr(parameters.get(name), "kwarg_definition", None)
+            if getattr(definition, "le", None) is None and getattr(definition, "lt", None) is None:
+                raise NotFoundException()
     if request.method not in ("POST", "PUT", "PATCH") or not request.url.path.startswith("/api/"):
         return
     field = request.route_handler.parsed_fn_signature.parameters.get("data")

@@ -1,4 +1,5 @@
-"""WhatsApp numbers: Indonesian mobile numbers normalised to E.164 digits (`628…`) and `wa.me` links."""
+"""WhatsApp numbers normalised to E.164 digits (`628…`; Indonesian numbers must be mobile, foreign buyers such as
+exporters may give their own country's number) and `wa.me` links."""
 
 from __future__ import annotations
 

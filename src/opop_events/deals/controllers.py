@@ -144,11 +144,11 @@ class LinkController(Controller):
     async def open_link(self, token: FromPath[str]) -> schemas.PublicDeal:
         return await services.open_link(token=token)
 
-    @post("/{token:str}/confirm", operation_id="confirmByLink", summary="Konfirmasi lewat tautan", responses=problems(404, 409, 410, 422), status_code=200)
+    @post("/{token:str}/confirm", operation_id="confirmByLink", summary="Konfirmasi lewat tautan", responses=problems(400, 404, 409, 410, 422), status_code=200)
     async def confirm(self, token: FromPath[str]) -> schemas.PublicDeal:
         return await services.act_on_link(token=token, action=DealAction.konfirmasi)
 
-    @post("/{token:str}/dispute", operation_id="disputeByLink", summary="Sanggah lewat tautan", responses=problems(404, 409, 410, 422), status_code=200)
+    @post("/{token:str}/dispute", operation_id="disputeByLink", summary="Sanggah lewat tautan", responses=problems(400, 404, 409, 410, 422), status_code=200)
     async def dispute(self, token: FromPath[str], data: JSONBody[schemas.LinkAction]) -> schemas.PublicDeal:
         return await services.act_on_link(token=token, action=DealAction.sanggah, reason=data.reason)
 
