@@ -568,8 +568,9 @@ async def _load_upcoming_event(*, rng: random.Random, fixtures_dir: Path, organi
         MeetingTable,
         [MeetingTable(event=event_id, code=f"M{n:02d}", label=f"Meja M{n:02d}") for n in range(1, spec["tables"] + 1)],
     )
-    sellers = rng.sample(pesantren_ids, spec["pesantren"])
-    buyers = rng.sample(buyer_ids, spec["buyers"])
+    # The demo seller's and buyer's organisations take part, so their accounts see this event too.
+    sellers = [pesantren_ids[0], *rng.sample(pesantren_ids[1:], spec["pesantren"] - 1)]
+    buyers = [buyer_ids[0], *rng.sample(buyer_ids[1:], spec["buyers"] - 1)]
     await insert_chunked(
         Registration,
         [Registration(event=event_id, party_kind="pesantren", pesantren=p) for p in sellers]

@@ -68,8 +68,8 @@ class EventMatchingController(Controller):
         self,
         actor: CurrentActor,
         slug: FromPath[str],
-        buyer_id: Annotated[int | None, QueryParameter(ge=1, le=2**53)] = None,
-        pesantren_id: Annotated[int | None, QueryParameter(ge=1, le=2**53)] = None,
+        buyer_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+        pesantren_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
     ) -> schemas.Agenda:
         return await services.agenda(actor=actor, slug=slug, buyer_id=buyer_id, pesantren_id=pesantren_id)
 
@@ -111,7 +111,7 @@ class MeetingController(Controller):
 # -- printed schedule ---------------------------------------------------------------------------------------
 
 PRINT = problems(401, 403, 404, 422)
-PartyId = Annotated[int | None, QueryParameter(ge=1, le=2**53)]
+PartyId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 Paper = Annotated[
     str, QueryParameter(pattern=r"^(a4|a3)$", description="Ukuran kertas (mendatar): a4 atau a3")
 ]

@@ -197,8 +197,15 @@ async def _new_form(actor: Actor, values: dict[str, Any], *, status_code: int = 
 
 
 @get("/transaksi/baru", name="transaksi-baru", cache=False, include_in_schema=False)
-async def deal_new(actor: CurrentActor) -> Template:
-    return await _new_form(_seller(actor), {})
+async def deal_new(
+    actor: CurrentActor,
+    event: Annotated[str | None, QueryParameter(max_length=80)] = None,
+    buyer_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+    meeting_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+) -> Template:
+    """The empty form; after a "sepakat" meeting it comes prefilled with the event, the buyer and the meeting."""
+    prefill = {"event_slug": event, "buyer_id": buyer_id, "meeting_id": meeting_id}
+    return await _new_form(_seller(actor), FormValues({k: str(v) for k, v in prefill.items() if v is not None}))
 
 
 def _buyer_part(values: FormValues) -> dict[str, Any]:
@@ -254,6 +261,7 @@ async def deal_create(request: Request, actor: CurrentActor) -> Redirect | Templ
                 "lines": lines,
                 "note": values.text("note"),
                 **buyer,
+                **({"meeting_id": int(values.text("meeting_id"))} if values.text("meeting_id").isdigit() else {}),
             },
             schemas.DealCreate,
         )

@@ -168,6 +168,7 @@ async def event_catalog(
         filters={"q": query, "kategori": category or ""},
         categories=[(c.value, c.label) for c in Category],
         requested=requested,
+        can_request=event.status is EventStatus.open,
         **context,
     )
 
@@ -296,11 +297,18 @@ async def request_answer(
     actor = _participant(actor)
     values = await read_form(request)
     accept = values.text("jawaban") == "terima"
-    await matching.answer_request(
-        actor=actor,
-        request_id=request_id,
-        data=to_struct({"accept": accept, "note": values.text("note")}, schemas.RequestAnswer),
-    )
+    try:
+        await matching.answer_request(
+            actor=actor,
+            request_id=request_id,
+            data=to_struct({"accept": accept, "note": values.text("note")}, schemas.RequestAnswer),
+        )
+    except Conflict:
+        # A double tap or a retry on a weak connection: the first answer already did what was asked.
+        wanted = RequestStatus.diterima if accept else RequestStatus.ditolak
+        mine = {r.id: r.status for r in await matching.list_requests(actor=actor, slug=slug)}
+        if mine.get(request_id) is not wanted:
+            raise
     return Redirect(
         f"/pertemuan/{slug}?pesan={'diterima' if accept else 'ditolak'}#q-{request_id}", status_code=303
     )

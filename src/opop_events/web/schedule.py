@@ -17,6 +17,7 @@ from opop_events.accounts.services import Actor
 from opop_events.api import CurrentActor
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Conflict, InvalidInput, NotFound
+from opop_events.core.pagination import Page
 from opop_events.events import schemas as event_schemas
 from opop_events.events import services as events
 from opop_events.events.enums import PartyKind
@@ -31,9 +32,11 @@ from opop_events.matching.enums import (
 )
 from opop_events.web.forms import FORM_ERROR, field_errors, read_form, to_struct
 from opop_events.web.organizer import _event_for, _event_page
-from opop_events.web.rendering import format_clock
+from opop_events.web.rendering import format_clock, pager
 
 Choice = Annotated[str | None, QueryParameter(max_length=40)]
+PageNo = Annotated[int, QueryParameter(ge=1, le=100_000)]
+REQUESTS_PER_PAGE = 100
 OptionalId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 PLACED = (MeetingStatus.usulan, MeetingStatus.terjadwal, MeetingStatus.hadir, MeetingStatus.tidak_hadir)
 PRINTS = {
@@ -56,18 +59,24 @@ _PARTY_TOKEN = re.compile(r"\b([bp])(\d+)\b")
 
 
 @get("/acara/{slug:str}/permintaan", name="acara-permintaan", cache=False, include_in_schema=False)
-async def requests_page(actor: CurrentActor, slug: FromPath[str], status: Choice = None) -> Template:
+async def requests_page(
+    request: Request, actor: CurrentActor, slug: FromPath[str], status: Choice = None, halaman: PageNo = 1
+) -> Template:
     actor, event = await _event_for(actor, slug)
     chosen = RequestStatus(status) if status in {s.value for s in RequestStatus} else None
     everything = await matching.list_requests(actor=actor, slug=slug)
     counts = {s.value: sum(1 for r in everything if r.status is s) for s in RequestStatus}
+    shown = [r for r in everything if chosen is None or r.status is chosen]
+    start = (halaman - 1) * REQUESTS_PER_PAGE
     return _event_page(
         "jadwal/requests.html",
         actor=actor,
         event=event,
         tab="permintaan",
         title=f"Permintaan pertemuan — {event.name}",
-        items=[r for r in everything if chosen is None or r.status is chosen],
+        items=shown[start : start + REQUESTS_PER_PAGE],
+        shown=len(shown),
+        pager=pager(request, Page(items=[], total=len(shown), page=halaman, per_page=REQUESTS_PER_PAGE)),
         total=len(everything),
         counts=counts,
         status=chosen.value if chosen else "",
@@ -227,7 +236,9 @@ async def schedule_publish(actor: CurrentActor, slug: FromPath[str]) -> Redirect
     try:
         await matching.publish(actor=actor, slug=slug)
     except Conflict as exc:
-        return await _schedule_page(actor, event, status_code=exc.status, errors={FORM_ERROR: exc.detail})
+        # Pressed twice: the first press published everything, so the second finds no draft left.
+        if not (await _grid(actor, slug)).published:
+            return await _schedule_page(actor, event, status_code=exc.status, errors={FORM_ERROR: exc.detail})
     return Redirect(f"/acara/{slug}/jadwal?pesan=terbit", status_code=303)
 
 

@@ -21,7 +21,7 @@ def _runs(mask: int) -> int:
 
 
 def improve(problem: Problem, domains: list[list[int]], slot_of: list[int | None], *, seconds: float,
-            fairness: int | None, seed: int = 1, target: int = 0) -> list[int | None]:
+            fairness: int | None, seed: int = 1, target: int = 0, focus: float = 0.7) -> list[int | None]:
     """Return a schedule with the same held meetings and (usually) fewer breaks; never an invalid one."""
     rng = random.Random(seed)
     held = [m for m in range(problem.n_meetings) if slot_of[m] is not None]
@@ -76,7 +76,19 @@ def improve(problem: Problem, domains: list[list[int]], slot_of: list[int | None
             temp = temp0 * (temp_end / temp0) ** frac
         elif it == 1:
             temp = temp0
-        m = held_arr[rng.randrange(len(held_arr))]
+        if rng.random() < focus:
+            # mostly move meetings of participants who have breaks: that is where the cost is
+            p = active[rng.randrange(len(active))]
+            for _ in range(4):
+                if brk[p]:
+                    break
+                p = active[rng.randrange(len(active))]
+            slots_p = at[p]
+            if not slots_p:
+                continue
+            m = rng.choice(list(slots_p.values()))
+        else:
+            m = held_arr[rng.randrange(len(held_arr))]
         d = domains[m]
         if len(d) < 2:
             continue
@@ -209,3 +221,172 @@ def schedule_cost(problem: Problem, slot_of: Sequence[int | None], fairness: int
         return 0, 0
     exc = max(0, max(per) - min(per) - fairness) if fairness is not None else 0
     return exc, sum(per)
+
+
+class _State:
+    """Slots, per-participant occupancy and loads of a partial schedule, with Kempe swaps."""
+
+    def __init__(self, problem: Problem, domains: list[list[int]], slot_of: list[int | None]) -> None:
+        self.problem = problem
+        self.domains = domains
+        self.dom_sets = [frozenset(d) for d in domains]
+        self.slot = list(slot_of)
+        self.n_tables = len(problem.table_ids)
+        self.succ: list[list[int]] = [[] for _ in range(problem.n_meetings)]
+        for m, before in enumerate(problem.meeting_after):
+            for q in before:
+                self.succ[q].append(m)
+        self.at: list[dict[int, int]] = [{} for _ in problem.participant_ids]
+        self.load = [0] * problem.n_slots
+        for m, t in enumerate(self.slot):
+            if t is not None:
+                self.load[t] += 1
+                for p in problem.meeting_participants[m]:
+                    self.at[p][t] = m
+
+    def component(self, m: int, t1: int, t2: int, limit: int = 200) -> set[int] | None:
+        comp = {m}
+        stack = [m]
+        while stack:
+            a = stack.pop()
+            for p in self.problem.meeting_participants[a]:
+                for tt in (t1, t2):
+                    b = self.at[p].get(tt)
+                    if b is not None and b not in comp:
+                        comp.add(b)
+                        stack.append(b)
+                        if len(comp) > limit:
+                            return None
+        return comp
+
+    def can_swap(self, comp: set[int], t1: int, t2: int) -> bool:
+        moved = 0
+        for a in comp:
+            other = t2 if self.slot[a] == t1 else t1
+            if other not in self.dom_sets[a]:
+                return False
+            moved += 1 if self.slot[a] == t1 else -1
+        if self.load[t2] + moved > self.n_tables or self.load[t1] - moved > self.n_tables:
+            return False
+        for a in comp:
+            na = t2 if self.slot[a] == t1 else t1
+            for q in self.problem.meeting_after[a]:
+                sq = self.slot[q]
+                if sq is not None and (t2 if (q in comp and sq == t1) else t1 if (q in comp and sq == t2) else sq) >= na:
+                    return False
+            for q in self.succ[a]:
+                sq = self.slot[q]
+                if sq is not None and (t2 if (q in comp and sq == t1) else t1 if (q in comp and sq == t2) else sq) <= na:
+                    return False
+        return True
+
+    def swap(self, comp: set[int], t1: int, t2: int) -> None:
+        members = self.problem.meeting_participants
+        for a in comp:
+            old = self.slot[a]
+            for p in members[a]:
+                if self.at[p].get(old) == a:  # type: ignore[arg-type]
+                    del self.at[p][old]  # type: ignore[arg-type]
+            self.load[old] -= 1  # type: ignore[index]
+        for a in comp:
+            new = t2 if self.slot[a] == t1 else t1
+            self.slot[a] = new
+            self.load[new] += 1
+            for p in members[a]:
+                self.at[p][new] = a
+
+    def fits(self, m: int, t: int) -> bool:
+        if self.load[t] >= self.n_tables:
+            return False
+        if any(t in self.at[p] for p in self.problem.meeting_participants[m]):
+            return False
+        if any(self.slot[q] is not None and self.slot[q] >= t for q in self.problem.meeting_after[m]):  # type: ignore[operator]
+            return False
+        return not any(self.slot[q] is not None and self.slot[q] <= t for q in self.succ[m])  # type: ignore[operator]
+
+    def place(self, m: int, t: int) -> None:
+        self.slot[m] = t
+        self.load[t] += 1
+        for p in self.problem.meeting_participants[m]:
+            self.at[p][t] = m
+
+
+def insert_with_chains(problem: Problem, domains: list[list[int]], slot_of: list[int | None], *,
+                       seconds: float, order: Sequence[int], seed: int = 3) -> list[int | None]:
+    """Place unscheduled meetings by freeing a slot with Kempe swaps (König's augmenting argument).
+
+    For an unscheduled meeting and a slot t of its domain, each meeting that blocks a participant at t is
+    moved away by swapping its Kempe component between t and another slot; if the participants end up
+    free at t, the meeting goes there. Random Kempe moves between passes shake things loose.
+    """
+    rng = random.Random(seed)
+    st = _State(problem, domains, slot_of)
+    deadline = time.monotonic() + seconds
+    pending = [m for m in order if st.slot[m] is None and domains[m]]
+    while pending and time.monotonic() < deadline:
+        progress = False
+        for m in list(pending):
+            if time.monotonic() >= deadline:
+                break
+            if _try_insert(st, m, rng):
+                pending.remove(m)
+                progress = True
+        if not progress:
+            # shake: random valid Kempe swaps around the participants of pending meetings
+            for _ in range(200):
+                m = pending[rng.randrange(len(pending))]
+                p = problem.meeting_participants[m][rng.randrange(len(problem.meeting_participants[m]))]
+                if not st.at[p]:
+                    continue
+                t1 = rng.choice(list(st.at[p]))
+                a = st.at[p][t1]
+                if len(domains[a]) < 2:
+                    continue
+                t2 = rng.choice(domains[a])
+                if t2 == t1:
+                    continue
+                comp = st.component(a, t1, t2, limit=30)
+                if comp is not None and st.can_swap(comp, t1, t2):
+                    st.swap(comp, t1, t2)
+    return st.slot
+
+
+def _try_insert(st: _State, m: int, rng: random.Random) -> bool:
+    members = st.problem.meeting_participants[m]
+    slots = list(st.domains[m])
+    rng.shuffle(slots)
+    for t in slots:
+        if st.fits(m, t):
+            st.place(m, t)
+            return True
+    for t in slots:
+        if st.load[t] >= st.n_tables:
+            continue
+        blockers = [st.at[p][t] for p in members if t in st.at[p]]
+        if any(st.problem.meeting_after[m]) or st.succ[m]:
+            pass  # precedence is checked by fits() after the swaps
+        ok = True
+        for b in dict.fromkeys(blockers):
+            if st.slot[b] != t:
+                continue  # already moved by an earlier swap in this attempt
+            moved = False
+            targets = list(st.domains[b])
+            rng.shuffle(targets)
+            for t2 in targets:
+                if t2 == t:
+                    continue
+                comp = st.component(b, t, t2)
+                if comp is None or any(any(p in members for p in st.problem.meeting_participants[a]) and
+                                       st.slot[a] == t2 for a in comp):
+                    continue  # would just move the clash to t
+                if st.can_swap(comp, t, t2):
+                    st.swap(comp, t, t2)
+                    moved = True
+                    break
+            if not moved:
+                ok = False
+                break
+        if ok and st.fits(m, t):
+            st.place(m, t)
+            return True
+    return False

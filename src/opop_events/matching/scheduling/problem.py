@@ -76,7 +76,7 @@ def _obj(value: Any, path: str) -> Mapping[str, Any]:
 
 def _unknown_keys(obj: Mapping[str, Any], allowed: Sequence[str], path: str) -> None:
     for key in obj:
-        _expect(key in allowed, f"{path}.{key}", "kolom tidak dikenal")
+        _expect(key in allowed, f"{path}.{key}" if path else str(key), "kolom tidak dikenal")
 
 
 def parse_problem(data: Any) -> Problem:

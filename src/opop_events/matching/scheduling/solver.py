@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from opop_events.matching.scheduling.local_search import improve, schedule_cost
+from opop_events.matching.scheduling.local_search import improve, insert_with_chains, schedule_cost
 from opop_events.matching.scheduling.problem import Problem
 
 Progress = Callable[[str], None]
@@ -216,7 +216,8 @@ class _SlotModel:
         return slot_of
 
     def add_breaks(self, *, fairness: int | None, soft_fairness: bool, lower_bound: int,
-                   implied: bool = True, cumulative: bool = True) -> None:
+                   implied: bool = True, cumulative: bool = True,
+                   windows: bool = True) -> None:
         """Objective on breaks: runs of busy slots minus one per participant; implied block constraints."""
         problem, md = self.problem, self.model
         T = problem.n_slots
@@ -269,6 +270,19 @@ class _SlotModel:
             whole = md.new_bool_var(f"w{p}")
             md.add(b == 0).only_enforce_if(whole)
             md.add(b >= 1).only_enforce_if(whole.Not())
+            if windows:
+                # window starts: y is exactly one run of n slots when whole; a slot nobody can use kills
+                # every window over it (stronger than the first/last bounds)
+                starts_ok = [a for a in range(T - n + 1) if all(row[t] is not None for t in range(a, a + n))]
+                w = {a: md.new_bool_var(f"win{p}_{a}") for a in starts_ok}
+                md.add(sum(w.values()) == whole)
+                for a, v in w.items():
+                    md.add(first == a).only_enforce_if(v)
+                for t in range(T):
+                    cover = [w[a] for a in range(max(0, t - n + 1), t + 1) if a in w]
+                    if row[t] is None:
+                        continue
+                    md.add(row[t] == sum(cover)).only_enforce_if(whole)  # type: ignore[arg-type]
             intervals.append(md.new_optional_fixed_size_interval_var(first, n, whole, f"blk{p}"))
             demands.append(1)
             for t in range(T):
@@ -433,18 +447,29 @@ def _solver(seconds: float, workers: int) -> cp_model.CpSolver:
 
 
 FOUND = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+# meetings x slots above which the full CP-SAT break model does not pay off within a minute
+LARGE = 15_000
 
 
 def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserve: float = 0.0,
                 progress: Progress | None = None) -> SlotResult:
     """Choose a slot for as many meetings as possible, then minimise breaks. Always returns a valid choice."""
-    say = progress or (lambda _msg: None)
     clock = _Clock(max(0.0, time_limit - reserve))
+
+    def say(msg: str) -> None:
+        if progress is not None:
+            progress(f"[{time.monotonic() - clock.start:6.1f} d] {msg}")
+
     domains = meeting_domains(problem)
     possible = [m for m in range(problem.n_meetings) if domains[m]]
     slot_of = greedy(problem, domains)
     say(f"awal (greedy): {sum(s is not None for s in slot_of)} dari {problem.n_meetings} pertemuan terjadwal")
     weights = priority_weights(problem)
+    if any(slot_of[m] is None for m in possible):
+        order = sorted(possible, key=lambda m: (-weights[m], len(domains[m]), m))
+        slot_of = insert_with_chains(problem, domains, slot_of, seconds=min(0.1 * clock.left(), 5.0),
+                                     order=order)
+        say(f"rantai Kempe: {sum(s is not None for s in slot_of)} terjadwal")
     result = SlotResult(slot_of=slot_of)
 
     # Phase A: hold as many meetings as possible (priority-weighted).
@@ -471,35 +496,55 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
     current = sum(participant_breaks(problem, slot_of).values())
     lower = 0
     soft = False
+    large = len(held) * problem.n_slots > LARGE
     if complete and clock.left() > 0.1 and held:
         relax = _relaxation(problem, domains, held, fairness)
-        solver = _solver(min(clock.left() * 0.25, clock.left()), workers)
+        solver = _solver(clock.left() * (0.15 if large else 0.25), workers)
         status = solver.solve(relax)
         if status == cp_model.INFEASIBLE and fairness is not None:
             soft = True
             say("relaksasi: keadilan jeda tidak mungkin dipenuhi")
         elif status in FOUND or status == cp_model.OPTIMAL:
-            lower = int(round(solver.best_objective_bound))
+            lower = math.ceil(solver.best_objective_bound - 1e-6)
             say(f"relaksasi: batas bawah jeda {lower} ({solver.status_name(status)})")
     # Local search on the held set: quick few-break schedules, stops once it meets the bound.
     if clock.left() > 0.2 and held and len(held) > 1:
         exc0, before = schedule_cost(problem, slot_of, fairness)
-        improved = improve(problem, domains, slot_of, seconds=clock.left() * 0.3,
-                           fairness=None if soft else fairness, target=lower)
+        # small events: a few seconds, then CP-SAT takes over; big ones: CP-SAT cannot help, search on
+        budget = clock.left() if large else min(clock.left() * 0.4, 0.3 + len(held) / 15)
+        improved = improve(problem, domains, slot_of, seconds=budget,
+                           fairness=fairness, target=lower)
         if schedule_cost(problem, improved, fairness) <= (exc0, before):
             slot_of = improved
         say(f"pencarian lokal: jeda {before} -> {schedule_cost(problem, slot_of, fairness)[1]}")
     exc_now, cur_breaks = schedule_cost(problem, slot_of, fairness)
     best_breaks = cur_breaks if complete and exc_now == 0 and not soft else None
-    if best_breaks is not None and best_breaks <= lower:
-        pass  # already meets the proven bound: optimal
-    elif clock.left() > 0.1 and held:
+    if complete and not soft and not large and best_breaks is not None:
+        # Decide "total breaks <= lower" first: with few breaks allowed, propagation is strong, so this
+        # either refutes the bound (raising it) or hits it (optimal) faster than plain minimisation.
+        while best_breaks > lower and clock.left() > 0.5:
+            dm = _SlotModel(problem, domains, held, mandatory=True)
+            dm.add_breaks(fairness=fairness, soft_fairness=False, lower_bound=0)
+            dm.model.clear_objective()
+            dm.model.add(dm.total_breaks <= lower)
+            dm.hint(slot_of)
+            solver = _solver(max(min(clock.left(), 5.0), 0.3 * clock.left()), workers)
+            status = solver.solve(dm.model)
+            say(f"uji jeda <= {lower}: {solver.status_name(status)}")
+            if status == cp_model.INFEASIBLE:
+                lower += 1
+            elif status in FOUND:
+                slot_of = dm.read(solver)
+                best_breaks = schedule_cost(problem, slot_of, fairness)[1]
+            else:
+                break
+    if (best_breaks is None or best_breaks > lower) and clock.left() > 0.1 and held and not large:
         sm = _SlotModel(problem, domains, held if complete else possible, mandatory=complete)
         if not complete:
             sm.model.add(sum(weights[m] * sm.held[m] for m in possible) >= _weight(slot_of, weights))
         sm.add_breaks(fairness=fairness, soft_fairness=soft, lower_bound=lower)
         sm.hint(slot_of)
-        solver = _solver(clock.left() if not complete else clock.left() * 0.7, workers)
+        solver = _solver(clock.left(), workers)
         status = solver.solve(sm.model)
         say(f"fase jeda: {solver.status_name(status)} nilai "
             f"{solver.objective_value if status in FOUND else '-'} batas {solver.best_objective_bound}")
@@ -514,36 +559,22 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
                     best_breaks = schedule_cost(problem, slot_of, fairness)[1]
         elif status == cp_model.INFEASIBLE and fairness is not None and not soft:
             soft = True
-        # Raise the lower bound by refuting "total <= lower" while time remains.
-        while (complete and not soft and best_breaks is not None and best_breaks > lower
-               and clock.left() > 0.5):
-            dm = _SlotModel(problem, domains, held, mandatory=True)
-            dm.add_breaks(fairness=fairness, soft_fairness=False, lower_bound=0)
-            dm.model.clear_objective()
-            dm.model.add(dm.total_breaks <= lower)
-            dm.hint(slot_of)
-            solver = _solver(clock.left(), workers)
-            status = solver.solve(dm.model)
-            say(f"uji jeda <= {lower}: {solver.status_name(status)}")
-            if status == cp_model.INFEASIBLE:
-                lower += 1
-            elif status in FOUND:
-                slot_of = dm.read(solver)
-                best_breaks = sum(participant_breaks(problem, slot_of).values())
-                lower = min(lower, best_breaks)
-            else:
-                break
-        if best_breaks is not None and best_breaks <= lower and not soft:
-            result.breaks_optimal = True
-        if soft and clock.left() > 0.1:
-            sm = _SlotModel(problem, domains, held, mandatory=True)
-            sm.add_breaks(fairness=fairness, soft_fairness=True, lower_bound=0)
-            sm.hint(slot_of)
-            solver = _solver(clock.left(), workers)
-            status = solver.solve(sm.model)
-            if status in FOUND:
-                slot_of = sm.read(solver)
+    if best_breaks is not None and best_breaks <= lower and not soft:
+        result.breaks_optimal = True
+    if held and soft and complete and not large and clock.left() > 0.1:
+        sm = _SlotModel(problem, domains, held, mandatory=True)
+        sm.add_breaks(fairness=fairness, soft_fairness=True, lower_bound=0)
+        sm.hint(slot_of)
+        solver = _solver(clock.left(), workers)
+        status = solver.solve(sm.model)
+        if status in FOUND and schedule_cost(problem, sm.read(solver), fairness) <= schedule_cost(
+                problem, slot_of, fairness):
+            slot_of = sm.read(solver)
     _ = current
+    missing = [m for m in possible if slot_of[m] is None]
+    if missing:  # a search cut short may leave room that a plain insertion still finds
+        slot_of = list(slot_of)
+        greedy_insert(problem, domains, slot_of, sorted(missing, key=lambda m: -weights[m]))
     if soft:
         lower = 0  # no fair schedule exists; claim nothing about breaks
     result.slot_of = slot_of
