@@ -298,5 +298,138 @@ def import_workbook(file: Path, event_slug: str, dry_run: bool, as_email: str | 
         click.echo(f"  nilai {state:<13} {format_rupiah(total)}")
 
 
+# -- backup and restore -------------------------------------------------------------------------------------------
+
+_KEPT_TABLES = ("migration", "wilayah")
+"""Reference tables every migrated database has; rows elsewhere mean the database holds someone's data."""
+
+
+def _pg_guidance(action: str, path: str) -> str:
+    """pg_dump / pg_restore commands for the configured PostgreSQL database (the password is never printed)."""
+    from urllib.parse import urlsplit
+
+    url = urlsplit(get_settings().database_url)
+    host, port = url.hostname or "127.0.0.1", url.port or 5432
+    user, dbname = url.username or "postgres", url.path.lstrip("/") or "postgres"
+    conn = f"-h {host} -p {port} -U {user}"
+    if action == "backup":
+        return (
+            f"Basis data PostgreSQL '{dbname}' di {host}:{port}: cadangkan dengan pg_dump (format custom), "
+            "aman saat aplikasi berjalan:\n"
+            f"  pg_dump {conn} -Fc -f {path} {dbname}\n"
+            f"Pulihkan nanti dengan: opop-events restore {path}  (menampilkan perintah pg_restore)"
+        )
+    return (
+        f"Basis data PostgreSQL '{dbname}' di {host}:{port}: pulihkan dengan pg_restore ke basis data kosong.\n"
+        "Hentikan aplikasi dulu, lalu:\n"
+        f"  createdb {conn} {dbname}_pulih\n"
+        f"  pg_restore {conn} --no-owner -d {dbname}_pulih {path}\n"
+        f"Periksa isinya, lalu arahkan OPOP_DATABASE_URL ke {dbname}_pulih (atau ganti nama basis data).\n"
+        f"Menimpa basis data yang ada: pg_restore {conn} --clean --if-exists --no-owner -d {dbname} {path}"
+    )
+
+
+def _sqlite_tables(conn: Any) -> list[str]:
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    return [r[0] for r in rows]
+
+
+def _sqlite_has_data(path: str) -> bool:
+    import sqlite3
+
+    if not Path(path).exists():
+        return False
+    conn = sqlite3.connect(path, timeout=60)
+    try:
+        for table in _sqlite_tables(conn):
+            if table not in _KEPT_TABLES and conn.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone():
+                return True
+        return False
+    finally:
+        conn.close()
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Timpa berkas PATH bila sudah ada.")
+def backup(path: str, force: bool) -> None:
+    """Cadangkan basis data ke PATH.
+
+    SQLite: salinan utuh lewat API backup SQLite, aman saat aplikasi berjalan. PostgreSQL: menampilkan perintah
+    pg_dump untuk basis data yang dipakai (tidak menjalankannya).
+    """
+    import sqlite3
+
+    settings = get_settings()
+    if settings.engine == "postgres":
+        click.echo(_pg_guidance("backup", path))
+        return
+    source = settings.sqlite_path
+    if not Path(source).exists():
+        _fail(f"basis data {source} tidak ada; tidak ada yang dicadangkan", 1)
+    target = Path(path)
+    if target.exists() and not force:
+        _fail(f"{path} sudah ada; pakai --force untuk menimpanya", 1)
+    if target.resolve() == Path(source).resolve():
+        _fail("berkas cadangan tidak boleh sama dengan basis data", 1)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".sebagian")
+    partial.unlink(missing_ok=True)
+    src = sqlite3.connect(source, timeout=60)
+    dst = sqlite3.connect(partial)
+    try:
+        # The online backup API copies a consistent snapshot page by page while writers keep working.
+        src.backup(dst, pages=1024)
+        dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+    finally:
+        dst.close()
+        src.close()
+    partial.replace(target)
+    click.echo(f"Cadangan SQLite ditulis ke {target} ({target.stat().st_size:,} bita).".replace(",", "."))
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Timpa basis data yang sudah berisi data.")
+def restore(path: str, force: bool) -> None:
+    """Pulihkan basis data dari cadangan PATH (dibuat oleh `opop-events backup`).
+
+    SQLite: ditolak bila basis data tujuan sudah berisi data, kecuali dengan --force; hentikan aplikasi dulu.
+    PostgreSQL: menampilkan perintah pg_restore (tidak menjalankannya).
+    """
+    import sqlite3
+
+    settings = get_settings()
+    if settings.engine == "postgres":
+        click.echo(_pg_guidance("restore", path))
+        return
+    source = Path(path)
+    if not source.is_file():
+        _fail(f"berkas cadangan {path} tidak ada", 1)
+    try:
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        tables = _sqlite_tables(src)
+    except sqlite3.DatabaseError:
+        _fail(f"{path} bukan berkas cadangan SQLite", 1)
+    if "migration" not in tables:
+        src.close()
+        _fail(f"{path} bukan cadangan opop-events (tabel migrasi tidak ada)", 1)
+    target = settings.sqlite_path
+    if Path(target).resolve() == source.resolve():
+        src.close()
+        _fail("berkas cadangan tidak boleh sama dengan basis data", 1)
+    if _sqlite_has_data(target) and not force:
+        src.close()
+        _fail(f"basis data {target} sudah berisi data; pakai --force untuk menimpanya (cadangkan dulu)", 1)
+    dst = sqlite3.connect(target, timeout=60)
+    try:
+        src.backup(dst, pages=1024)
+        dst.execute("PRAGMA journal_mode=WAL")
+    finally:
+        dst.close()
+        src.close()
+    click.echo(f"Basis data {target} dipulihkan dari {source}.")
+
+
 if __name__ == "__main__":
     main()

@@ -12,7 +12,7 @@ from opop_events.catalog.tables import Buyer, Pesantren, Product, Wilayah
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from opop_events.core.money import MoneyError, parse_quantity, quantity_to_text
-from opop_events.core.pagination import Page, offset
+from opop_events.core.pagination import Page, paginate
 from opop_events.core.phone import PhoneError, normalize_whatsapp
 from opop_events.db import write_transaction
 
@@ -95,12 +95,7 @@ async def list_pesantren(
     if cohort_year:
         where.append(Pesantren.cohort_year == cohort_year)
     query = Pesantren.select(*_PESANTREN_COLUMNS).order_by(Pesantren.name).order_by(Pesantren.id)
-    count = Pesantren.count()
-    for clause in where:
-        query = query.where(clause)
-        count = count.where(clause)
-    rows = await query.limit(per_page).offset(offset(page, per_page))
-    return Page(items=[_pesantren(r) for r in rows], total=await count, page=page, per_page=per_page)
+    return await paginate(query, Pesantren.count(), where, _pesantren, page=page, per_page=per_page)
 
 
 async def get_pesantren(*, pesantren_id: int) -> schemas.Pesantren:
@@ -206,12 +201,7 @@ async def list_buyers(
     if buyer_type:
         where.append(Buyer.buyer_type == buyer_type)
     query = Buyer.select().order_by(Buyer.name).order_by(Buyer.id)
-    count = Buyer.count()
-    for clause in where:
-        query = query.where(clause)
-        count = count.where(clause)
-    rows = await query.limit(per_page).offset(offset(page, per_page))
-    return Page(items=[_buyer(r) for r in rows], total=await count, page=page, per_page=per_page)
+    return await paginate(query, Buyer.count(), where, _buyer, page=page, per_page=per_page)
 
 
 async def get_buyer(*, actor: Actor | None, buyer_id: int) -> schemas.Buyer:
@@ -327,12 +317,7 @@ async def list_products(
             )
         )
     query = Product.select(*_PRODUCT_COLUMNS).order_by(Product.name).order_by(Product.id)
-    count = Product.count()
-    for clause in where:
-        query = query.where(clause)
-        count = count.where(clause)
-    rows = await query.limit(per_page).offset(offset(page, per_page))
-    return Page(items=[_product(r) for r in rows], total=await count, page=page, per_page=per_page)
+    return await paginate(query, Product.count(), where, _product, page=page, per_page=per_page)
 
 
 async def get_product(*, product_id: int) -> schemas.Product:

@@ -25,7 +25,7 @@ Quantity = Annotated[
         examples=["12.5"],
     ),
 ]
-Id = Annotated[int, msgspec.Meta(ge=1, le=2**53)]
+Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 Year = Annotated[int, msgspec.Meta(ge=2018, le=2100)]
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=3, max_length=80)]
 PageNo = Annotated[int, msgspec.Meta(ge=1, le=100_000)]

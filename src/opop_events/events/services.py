@@ -12,7 +12,7 @@ from opop_events.catalog.services import wilayah_id
 from opop_events.catalog.tables import Buyer, Pesantren
 from opop_events.core.dates import WIB, now_utc
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from opop_events.core.pagination import Page, offset
+from opop_events.core.pagination import Page, paginate
 from opop_events.db import write_transaction
 from opop_events.events import schemas
 from opop_events.events.enums import EVENT_STATUS_LABELS, EVENT_TRANSITIONS, EventStatus, PartyKind
@@ -37,28 +37,23 @@ def _aware(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=WIB)
 
 
+def _events_newest_first() -> Any:
+    return Event.select(*_EVENT_COLUMNS).order_by(Event.starts_on, ascending=False).order_by(Event.id)
+
+
 async def list_events(*, status: str | None = None, page: int = 1, per_page: int = 50) -> Page[schemas.Event]:
     """Events are public: name, place, dates and status."""
-    query = Event.select(*_EVENT_COLUMNS).order_by(Event.starts_on, ascending=False).order_by(Event.id)
-    count = Event.count()
-    if status:
-        query = query.where(Event.status == status)
-        count = count.where(Event.status == status)
-    rows = await query.limit(per_page).offset(offset(page, per_page))
-    return Page(items=[_event(r) for r in rows], total=await count, page=page, per_page=per_page)
+    where = [Event.status == status] if status else []
+    return await paginate(_events_newest_first(), Event.count(), where, _event, page=page, per_page=per_page)
 
 
 async def list_my_events(*, actor: Actor | None, page: int = 1, per_page: int = 50) -> Page[schemas.Event]:
     """The events the caller runs: every event for admin, the assigned ones for an organizer."""
     actor = require_role(actor, Role.admin, Role.organizer)
-    query = Event.select(*_EVENT_COLUMNS).order_by(Event.starts_on, ascending=False).order_by(Event.id)
-    count = Event.count()
+    where = []
     if actor.role is Role.organizer:
-        mine = Event.id.is_in(EventOrganizer.select(EventOrganizer.event).where(EventOrganizer.user == actor.user_id))
-        query = query.where(mine)
-        count = count.where(mine)
-    rows = await query.limit(per_page).offset(offset(page, per_page))
-    return Page(items=[_event(r) for r in rows], total=await count, page=page, per_page=per_page)
+        where.append(Event.id.is_in(EventOrganizer.select(EventOrganizer.event).where(EventOrganizer.user == actor.user_id)))
+    return await paginate(_events_newest_first(), Event.count(), where, _event, page=page, per_page=per_page)
 
 
 async def get_event(*, slug: str) -> schemas.Event:
@@ -320,12 +315,7 @@ async def list_registrations(
     if q:
         where.append(Registration.pesantren.name.ilike(f"%{q}%") | Registration.buyer.name.ilike(f"%{q}%"))
     query = Registration.select(*_REG_COLUMNS).order_by(Registration.id)
-    count = Registration.count()
-    for clause in where:
-        query = query.where(clause)
-        count = count.where(clause)
-    rows = await query.limit(per_page).offset(offset(page, per_page))
-    return Page(items=[_registration(r) for r in rows], total=await count, page=page, per_page=per_page)
+    return await paginate(query, Registration.count(), where, _registration, page=page, per_page=per_page)
 
 
 async def register(*, actor: Actor | None, slug: str, data: schemas.RegistrationCreate) -> schemas.Registration:
