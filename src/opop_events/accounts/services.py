@@ -5,6 +5,7 @@ Also the `Actor` every other domain's rules are checked against.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import secrets
@@ -29,8 +30,13 @@ _hasher = (
     if os.environ.get("OPOP_PASSWORD_HASH") == "fast"
     else PasswordHasher()
 )
-# A valid hash to verify against when the e-mail is unknown, so both paths take the same time.
-_DUMMY_HASH = _hasher.hash("opop-events-dummy-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A valid hash to verify unknown e-mails against, so both paths take the same time (made on first use:
+    hashing costs about a second of CPU, which every CLI command would otherwise pay at import)."""
+    return _hasher.hash("opop-events-dummy-password")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +159,7 @@ async def authenticate(*, email: str, password: str, ip: str = "", per_minute: i
     row = await User.select().where((User.email == email) & (User.active == True)).first()  # noqa: E712
     ok = False
     try:
-        ok = _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password[:128]) and row is not None
+        ok = _hasher.verify(row["password_hash"] if row else _dummy_hash(), password[:128]) and row is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
     async with write_transaction():

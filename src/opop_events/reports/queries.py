@@ -16,7 +16,7 @@ from opop_events.catalog.enums import BUYER_TYPE_LABELS, CATEGORY_LABELS, BuyerT
 from opop_events.core.dates import now_utc
 from opop_events.db import raw
 from opop_events.deals.enums import STATE_LABELS, DealKind, DealState
-from opop_events.deals.queries import COUNTED_SQL, LOGGED_SQL, current_events_cte, realised_cte
+from opop_events.deals.queries import COUNTED_SQL, LOGGED_SQL, current_event_join, current_events_cte, realised_cte
 from opop_events.reports.model import BreakdownRow, DealLineRow, Headline, ReportData
 
 LINE_CHUNK = 2000
@@ -291,22 +291,28 @@ async def _page_end(scope: Scope, *, after_deal: int, limit: int) -> int | None:
     return rows[0]["last"]
 
 
+# labels by stored code (a plain dict lookup per deal line; an unknown code still fails loudly)
+_BUYER_TYPE_NAMES = {t.value: BUYER_TYPE_LABELS[t] for t in BuyerType}
+_CATEGORY_NAMES = {c.value: CATEGORY_LABELS[c] for c in Category}
+
+
 async def deal_lines_between(scope: Scope, *, as_of: datetime | None, after_deal: int, up_to: int) -> list[DealLineRow]:
     """Reported deal lines of the deals with after_deal < id <= up_to, in deal and line order."""
     from opop_events.deals.services import deal_number
 
     where, args = scope.where()
-    with_sql, with_args = _with(as_of)
+    # each deal's current history row by a correlated lookup on the (deal, version) index: a page reads only its
+    # own deals' history (the `cur` CTE of the aggregates would scan the whole history once per page)
+    join, join_args = current_event_join(as_of)
     rows = await raw(
-        with_sql
-        + "SELECT d.id, r.deal_date, cur.state, r.kind, p.name AS pesantren, w.name AS wilayah, b.name AS buyer, "
+        "SELECT d.id, r.deal_date, cur.state, r.kind, p.name AS pesantren, w.name AS wilayah, b.name AS buyer, "
         "b.buyer_type, l.category, l.description, l.quantity, l.unit, l.unit_price_rp, l.value_rp, l.position "
-        "FROM deal d JOIN cur ON cur.deal = d.id JOIN deal_revision r ON r.id = cur.revision "
+        "FROM deal d " + join + "JOIN deal_revision r ON r.id = cur.revision "
         "JOIN deal_line l ON l.revision = cur.revision JOIN pesantren p ON p.id = d.pesantren "
         "JOIN wilayah w ON w.id = p.wilayah JOIN buyer b ON b.id = d.buyer "
         f"WHERE {where} AND cur.state IN {REPORTED_STATES_SQL} AND d.id > {{}} AND d.id <= {{}} "
         "ORDER BY d.id, l.position",
-        *with_args,
+        *join_args,
         *args,
         after_deal,
         up_to,
@@ -320,8 +326,8 @@ async def deal_lines_between(scope: Scope, *, as_of: datetime | None, after_deal
             pesantren=r["pesantren"],
             kabupaten_kota=r["wilayah"],
             buyer=r["buyer"],
-            buyer_type=BUYER_TYPE_LABELS[BuyerType(r["buyer_type"])],
-            category=CATEGORY_LABELS[Category(r["category"])],
+            buyer_type=_BUYER_TYPE_NAMES[r["buyer_type"]],
+            category=_CATEGORY_NAMES[r["category"]],
             description=r["description"],
             quantity=r["quantity"],
             unit=r["unit"],
@@ -342,15 +348,26 @@ def stream_deal_lines(
     scope: Scope, *, as_of: datetime | None, loop: asyncio.AbstractEventLoop, chunk: int = LINE_CHUNK
 ) -> Iterator[DealLineRow]:
     """A synchronous iterator over every deal line, for exporters running in a worker thread: each page of
-    `chunk` deals is fetched on the event loop `loop`, which runs in another thread."""
+    `chunk` deals is fetched on the event loop `loop`, which runs in another thread. The next page is fetched
+    while the caller works through the current one, so the database's work (a PostgreSQL server, SQLite's C code
+    outside the GIL) overlaps the exporter's; at most two pages are held."""
 
-    def run(coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, loop).result()
+    async def page(after: int) -> tuple[int | None, list[DealLineRow]]:
+        end = await _page_end(scope, after_deal=after, limit=chunk)
+        if end is None:
+            return None, []
+        return end, await deal_lines_between(scope, as_of=as_of, after_deal=after, up_to=end)
 
-    after = 0
-    while (end := run(_page_end(scope, after_deal=after, limit=chunk))) is not None:
-        yield from run(deal_lines_between(scope, as_of=as_of, after_deal=after, up_to=end))
-        after = end
+    pending = asyncio.run_coroutine_threadsafe(page(0), loop)
+    try:
+        while True:
+            end, rows = pending.result()
+            if end is None:
+                return
+            pending = asyncio.run_coroutine_threadsafe(page(end), loop)
+            yield from rows
+    finally:
+        pending.cancel()  # the caller stopped early: drop the page being fetched
 
 
 async def deal_line_totals(scope: Scope, *, as_of: datetime | None = None) -> dict[str, int]:
@@ -418,6 +435,10 @@ def _date(value: Any) -> date:
 async def _report(*, scope: Scope, as_of: datetime | None, loop: asyncio.AbstractEventLoop | None, title: str,
                   subject: str, venue: str | None, period_start: date, period_end: date, kind: str) -> ReportData:
     loop = loop or asyncio.get_running_loop()
+    generated_at = now_utc()
+    # Every figure of one report is read as of one moment (the generation time when no `as_of` is asked), so a
+    # deal confirmed while the report is being built cannot make its tables disagree with each other.
+    moment = as_of or generated_at
     return ReportData(
         title=title,
         scope=kind,  # type: ignore[arg-type]
@@ -426,14 +447,14 @@ async def _report(*, scope: Scope, as_of: datetime | None, loop: asyncio.Abstrac
         period_start=period_start,
         period_end=period_end,
         as_of=as_of,
-        generated_at=now_utc(),
-        headline=await headline(scope, as_of=as_of),
-        by_region=await by_region(scope, as_of=as_of),
-        by_category=await by_category(scope, as_of=as_of),
-        by_buyer_type=await by_buyer_type(scope, as_of=as_of),
-        by_pesantren=await by_pesantren(scope, as_of=as_of),
-        by_buyer=await by_buyer(scope, as_of=as_of),
-        deal_lines=lambda: stream_deal_lines(scope, as_of=as_of, loop=loop),
+        generated_at=generated_at,
+        headline=await headline(scope, as_of=moment),
+        by_region=await by_region(scope, as_of=moment),
+        by_category=await by_category(scope, as_of=moment),
+        by_buyer_type=await by_buyer_type(scope, as_of=moment),
+        by_pesantren=await by_pesantren(scope, as_of=moment),
+        by_buyer=await by_buyer(scope, as_of=moment),
+        deal_lines=lambda: stream_deal_lines(scope, as_of=moment, loop=loop),
     )
 
 

@@ -15,8 +15,10 @@ Formats, chosen once here:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from functools import partial
 from itertools import chain, islice
 from typing import Any, BinaryIO
 
@@ -29,7 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from opop_events.core.money import format_number, format_quantity, format_rupiah
-from opop_events.reports.exporters._format import clean_text, format_datetime, is_formula_like
+from opop_events.reports.exporters._format import FORMULA_TRIGGERS, clean_text, format_datetime, is_formula_like
 from opop_events.reports.exporters.tabular import Column, Kind, ReportTables, Sheet, Typed
 from opop_events.reports.model import ReportData
 
@@ -56,6 +58,79 @@ def axis_format(largest: int) -> str:
 WIDTH_SAMPLE_ROWS = 500
 """Rows buffered before a streamed sheet's column widths are fixed (widths precede the rows in the file)."""
 MIN_WIDTH, MAX_WIDTH = 8, 60
+
+_TEXT_NEEDS_CLEANING = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Any character `clean_text` strips or a CR (rewritten as LF): text without one is written as it is."""
+_ERROR_CODES = frozenset(ERROR_CODES)
+
+
+class _ReusedCell(Cell):
+    """One styled cell per column and number format, refilled for every row of a streamed sheet.
+
+    Safe because a write-only sheet writes each row during `append`, and nothing else is ever bound into this
+    cell: `_values_to_row` below binds plain values only to cells it made, and openpyxl's own version (used if
+    the hook ever goes away) moves on to a fresh cell after a styled one. openpyxl's version also tries to bind
+    an appended cell as a value first and formats the failure message with its repr: a constant repr keeps that
+    cheap. The style never changes after the first row, so its index in the style table is looked up once.
+    """
+
+    __slots__ = ("_style_index",)
+
+    def __repr__(self) -> str:
+        return "<Cell>"
+
+    @property
+    def has_style(self) -> bool:
+        return True  # always a number format
+
+    @property
+    def style_id(self) -> int:
+        try:
+            return self._style_index
+        except AttributeError:
+            self._style_index: int = super().style_id
+            return self._style_index
+
+
+def _values_to_row(ws: WriteOnlyWorksheet, values: Iterable[object], row_idx: int) -> Iterator[Cell]:
+    """openpyxl 3.1's `WriteOnlyWorksheet._values_to_row` for rows that carry ready cells: a cell is used as it
+    is (openpyxl first tries to bind it as a value, fails and formats an error message, then starts a fresh
+    cell after it); any other value is bound to a plain cell exactly as openpyxl does."""
+    plain = WriteOnlyCell(ws)
+    for col_idx, value in enumerate(values, 1):
+        if value is None:
+            continue
+        if isinstance(value, Cell):
+            cell = value
+        else:
+            if plain.has_style or plain.hyperlink is not None:  # a date bound before took a number format
+                plain = WriteOnlyCell(ws)
+            plain.value = value
+            cell = plain
+        cell.column = col_idx
+        cell.row = row_idx
+        if cell.hyperlink is not None:
+            cell.hyperlink.ref = cell.coordinate
+        yield cell
+
+
+def _quantity(value: object) -> tuple[int | Decimal, str]:
+    text = str(value)
+    if text.isascii() and text.isdigit():  # the common case: a whole number of units
+        return int(text), QUANTITY_FORMATS[0]
+    quantity = Decimal(text)
+    whole = quantity == quantity.to_integral_value()
+    # exact in the file up to 15 significant digits; the money beside it is the integer that counts
+    return (int(quantity), QUANTITY_FORMATS[0]) if whole else (quantity, QUANTITY_FORMATS[1])
+
+
+_NUMBERS: dict[Kind, Callable[[object], tuple[object, str]]] = {
+    Kind.MONEY: lambda value: (int(value), RUPIAH_FORMAT),  # type: ignore[call-overload]
+    Kind.COUNT: lambda value: (int(value), COUNT_FORMAT),  # type: ignore[call-overload]
+    Kind.DATE: lambda value: (value, DATE_FORMAT),
+    Kind.RATE: lambda value: (Decimal(int(value)) / 10000, RATE_FORMAT),  # type: ignore[call-overload]
+    Kind.QUANTITY: _quantity,
+}
 
 HEADER_FONT = Font(name="Calibri", size=11, bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F5130")
@@ -99,6 +174,8 @@ class _SheetWriter:
     def __init__(self, workbook: Workbook, sheet: Sheet) -> None:
         self.sheet = sheet
         self.ws: WriteOnlyWorksheet = workbook.create_sheet(sheet.name)
+        if callable(getattr(self.ws, "_values_to_row", None)):  # the hook openpyxl 3.1 streams rows through
+            self.ws._values_to_row = partial(_values_to_row, self.ws)  # type: ignore[method-assign]  # noqa: SLF001
 
     def cell(self, value: object, kind: Kind, **style: Any) -> Cell | str | None:
         """The value ready for `append`: a styled cell, or plain text where openpyxl's own typing is safe.
@@ -138,14 +215,41 @@ class _SheetWriter:
             cell.value = Decimal(int(value)) / 10000  # type: ignore[call-overload]
             cell.number_format = RATE_FORMAT
         elif kind is Kind.QUANTITY:
-            quantity = Decimal(str(value))
-            whole = quantity == quantity.to_integral_value()
-            # exact in the file up to 15 significant digits; the money beside it is the integer that counts
-            cell.value = int(quantity) if whole else quantity
-            cell.number_format = QUANTITY_FORMATS[0 if whole else 1]
+            cell.value, cell.number_format = _quantity(value)
         for name, setting in style.items():
             setattr(cell, name, setting)
         return cell
+
+    def converter(self, kind: Kind) -> Callable[[object], Cell | str | None]:
+        """What `cell(value, kind)` returns for one column's plain values, without its per-cell costs: text
+        that needs no cleaning and cannot read as a formula or an error goes out as it is; numbers and dates
+        refill one reused styled cell per number format. Anything else takes `cell`."""
+        if kind is Kind.TEXT:
+
+            def text(value: object) -> Cell | str | None:
+                if value.__class__ is str and not _TEXT_NEEDS_CLEANING.search(value):  # type: ignore[arg-type]
+                    if not value.startswith(FORMULA_TRIGGERS) and value not in _ERROR_CODES:  # type: ignore[attr-defined]
+                        return value  # type: ignore[return-value]
+                return self.cell(value, kind)
+
+            return text
+        number = _NUMBERS[kind]
+        data_type = "d" if kind is Kind.DATE else "n"
+        cells: dict[str, _ReusedCell] = {}
+
+        def styled(value: object) -> Cell | str | None:
+            if value is None or isinstance(value, Typed):
+                return self.cell(value, kind)
+            converted, number_format = number(value)
+            cell = cells.get(number_format)
+            if cell is None:
+                cell = cells[number_format] = _ReusedCell(self.ws)
+                cell.number_format = number_format
+            cell._value = converted  # noqa: SLF001 - the type is known: skip openpyxl's inference
+            cell.data_type = data_type
+            return cell
+
+        return styled
 
     def header_cells(self) -> list[Cell | str | None]:
         cells = []
@@ -182,11 +286,11 @@ class _SheetWriter:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
 
         ws.append(self.header_cells())
-        kinds = [column.kind for column in sheet.columns]
+        converters = [self.converter(column.kind) for column in sheet.columns]
         count = 0
         chart_max = 0  # the largest charted value, to scale the chart's axis
         for row in chain(sample, rows):
-            ws.append([self.cell(value, kind) for value, kind in zip(row, kinds, strict=True)])
+            ws.append([convert(value) for convert, value in zip(converters, row, strict=True)])
             count += 1
             if sheet.chart is not None and count <= sheet.chart.max_rows:
                 chart_max = max(chart_max, int(row[sheet.chart.value_column]))  # type: ignore[call-overload]
