@@ -65,8 +65,11 @@ def solve(
     started = time.monotonic()
     if not isinstance(problem, Problem):
         problem = parse_problem(problem)
-    if not (isinstance(time_limit, (int, float)) and math.isfinite(time_limit) and 0 < time_limit <= MAX_TIME_LIMIT):
-        raise ProblemError("time_limit", f"batas waktu harus lebih dari 0 dan paling lama {MAX_TIME_LIMIT:.0f} detik")
+    if not (isinstance(time_limit, (int, float)) and math.isfinite(time_limit)
+            and 0 < time_limit <= MAX_TIME_LIMIT):
+        raise ProblemError(
+            "time_limit", f"batas waktu harus lebih dari 0 dan paling lama {MAX_TIME_LIMIT:.0f} detik"
+        )
     workers = max(1, min(int(workers), 2))
     # keep a little time for tables and output, more on big events
     reserve = min(0.2 * time_limit, 0.2 + problem.n_meetings / 4000)
@@ -83,7 +86,7 @@ def solve(
     ]
     unscheduled = [
         {"id": problem.meeting_ids[m], "reason": reason}
-        for m, reason in unscheduled_reasons(problem, slot_of).items()
+        for m, reason in unscheduled_reasons(problem, slot_of, proven=slots.meetings_optimal).items()
     ]
     per = participant_breaks(problem, slot_of)
     tables_per: dict[int, set[int]] = {}
@@ -107,8 +110,15 @@ def solve(
     return {"meetings": meetings, "unscheduled": unscheduled, "stats": stats}
 
 
-def unscheduled_reasons(problem: Problem, slot_of: Sequence[int | None]) -> dict[int, str]:
-    """A user-facing reason (Bahasa Indonesia) for each meeting left out of the schedule."""
+def unscheduled_reasons(
+    problem: Problem, slot_of: Sequence[int | None], *, proven: bool = True
+) -> dict[int, str]:
+    """A user-facing reason (Bahasa Indonesia) for each meeting left out of the schedule.
+
+    Reasons from the input alone (availability, too many requests) always hold; the others describe the
+    final schedule, and when the search did not prove that no schedule holds more, they say so.
+    """
+    unproven = "" if proven else " (belum terbukti mustahil; coba tambah batas waktu)"
     domains = meeting_domains(problem)
     succ = successors_of(problem)
     names = problem.participant_ids
@@ -159,21 +169,23 @@ def unscheduled_reasons(problem: Problem, slot_of: Sequence[int | None]) -> dict
             continue
         free_people = [t2 for t2 in domains[m] if not any(t2 in busy[p] for p in members)]
         if not free_people:
-            reasons[m] = "tidak ada slot bebas bersama tanpa bentrok"
+            reasons[m] = "tidak ada slot bebas bersama tanpa bentrok" + unproven
             continue
         with_table = [t2 for t2 in free_people if load[t2] < len(problem.table_ids)]
         if not with_table:
-            reasons[m] = "semua meja penuh di slot yang masih bebas untuk para peserta"
+            reasons[m] = "semua meja penuh di slot yang masih bebas untuk para peserta" + unproven
             continue
-        blockers = sorted({
-            problem.meeting_ids[q]
-            for t2 in with_table
-            for q in list(problem.meeting_after[m]) + succ[m]
-            if slot_of[q] is not None and ((q in problem.meeting_after[m] and slot_of[q] >= t2)  # type: ignore[operator]
-                                            or (q in succ[m] and slot_of[q] <= t2))  # type: ignore[operator]
-        })
+        blockers = sorted(
+            {problem.meeting_ids[q] for t2 in with_table for q in problem.meeting_after[m]
+             if slot_of[q] is not None and slot_of[q] >= t2}  # type: ignore[operator]
+            | {problem.meeting_ids[q] for t2 in with_table for q in succ[m]
+               if slot_of[q] is not None and slot_of[q] <= t2}  # type: ignore[operator]
+        )
         if blockers:
-            reasons[m] = f"tidak ada slot bebas yang memenuhi urutan 'after' dengan pertemuan {', '.join(blockers)}"
+            reasons[m] = (
+                f"tidak ada slot bebas yang memenuhi urutan 'after' dengan pertemuan {', '.join(blockers)}"
+                + unproven
+            )
         else:
             reasons[m] = "tidak terjadwal dalam batas waktu penjadwalan; coba tambah batas waktu"
     return reasons
@@ -193,7 +205,9 @@ def read_problem(input_path: str | Path) -> Problem:
     except UnicodeDecodeError as exc:
         raise ProblemError("input", "berkas bukan teks UTF-8") from exc
     except json.JSONDecodeError as exc:
-        raise ProblemError("input", f"JSON tidak valid di baris {exc.lineno} kolom {exc.colno}: {exc.msg}") from exc
+        raise ProblemError(
+            "input", f"JSON tidak valid di baris {exc.lineno} kolom {exc.colno}: {exc.msg}"
+        ) from exc
     except OSError as exc:
         raise ProblemError("input", f"berkas '{path}' tidak dapat dibaca ({exc.strerror})") from exc
     return parse_problem(data)

@@ -271,14 +271,20 @@ class _State:
         for a in comp:
             na = t2 if self.slot[a] == t1 else t1
             for q in self.problem.meeting_after[a]:
-                sq = self.slot[q]
-                if sq is not None and (t2 if (q in comp and sq == t1) else t1 if (q in comp and sq == t2) else sq) >= na:
+                sq = self._after_swap(q, comp, t1, t2)
+                if sq is not None and sq >= na:
                     return False
             for q in self.succ[a]:
-                sq = self.slot[q]
-                if sq is not None and (t2 if (q in comp and sq == t1) else t1 if (q in comp and sq == t2) else sq) <= na:
+                sq = self._after_swap(q, comp, t1, t2)
+                if sq is not None and sq <= na:
                     return False
         return True
+
+    def _after_swap(self, q: int, comp: set[int], t1: int, t2: int) -> int | None:
+        sq = self.slot[q]
+        if sq is None or q not in comp:
+            return sq
+        return t2 if sq == t1 else t1
 
     def swap(self, comp: set[int], t1: int, t2: int) -> None:
         members = self.problem.meeting_participants
@@ -300,9 +306,10 @@ class _State:
             return False
         if any(t in self.at[p] for p in self.problem.meeting_participants[m]):
             return False
-        if any(self.slot[q] is not None and self.slot[q] >= t for q in self.problem.meeting_after[m]):  # type: ignore[operator]
+        before = (self.slot[q] for q in self.problem.meeting_after[m])
+        if any(s is not None and s >= t for s in before):
             return False
-        return not any(self.slot[q] is not None and self.slot[q] <= t for q in self.succ[m])  # type: ignore[operator]
+        return not any(s is not None and s <= t for s in (self.slot[q] for q in self.succ[m]))
 
     def place(self, m: int, t: int) -> None:
         self.slot[m] = t

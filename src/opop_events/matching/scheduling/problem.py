@@ -138,7 +138,8 @@ def parse_problem(data: Any) -> Problem:
     _expect(
         len(meetings) * len(slot_ids) <= MAX_MEETING_SLOT_PAIRS,
         "meetings",
-        f"masalah terlalu besar: {len(meetings)} pertemuan × {len(slot_ids)} slot melebihi {MAX_MEETING_SLOT_PAIRS}",
+        f"masalah terlalu besar: {len(meetings)} pertemuan × {len(slot_ids)} slot "
+        f"melebihi {MAX_MEETING_SLOT_PAIRS}",
     )
     meeting_index: dict[str, int] = {}
     for i, raw in enumerate(meetings):
@@ -195,7 +196,8 @@ def parse_problem(data: Any) -> Problem:
         if priority is None:
             priority = 1
         _expect(
-            isinstance(priority, int) and not isinstance(priority, bool) and PRIORITY_MIN <= priority <= PRIORITY_MAX,
+            isinstance(priority, int) and not isinstance(priority, bool)
+            and PRIORITY_MIN <= priority <= PRIORITY_MAX,
             f"{path}.priority",
             f"harus bilangan bulat {PRIORITY_MIN}–{PRIORITY_MAX} (lebih besar = lebih penting)",
         )

@@ -1,4 +1,4 @@
-"""The slot-assignment search: greedy start, CP-SAT phases for meetings and breaks, a relaxation lower bound."""
+"""Slot assignment: greedy start, Kempe repair and search, CP-SAT phases, a relaxation lower bound."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ class SlotResult:
 
     slot_of: list[int | None]
     meetings_optimal: bool = False  # no schedule holds more (by priority) meetings
-    breaks_lower_bound: int = 0  # proven, among schedules with at least this many meetings (and fair, if asked)
+    # proven, among schedules with at least this many meetings (and fair, if asked)
+    breaks_lower_bound: int = 0
     breaks_optimal: bool = False
     fairness_met: bool | None = None
     notes: list[str] = field(default_factory=list)
@@ -147,7 +148,8 @@ def priority_weights(problem: Problem) -> list[int]:
 class _SlotModel:
     """x[m,t] model shared by the phases; `mandatory` fixes the set of meetings to hold."""
 
-    def __init__(self, problem: Problem, domains: list[list[int]], meetings: Sequence[int], *, mandatory: bool):
+    def __init__(self, problem: Problem, domains: list[list[int]], meetings: Sequence[int], *,
+                 mandatory: bool) -> None:
         self.problem = problem
         self.domains = domains
         self.meetings = list(meetings)
@@ -234,7 +236,7 @@ class _SlotModel:
                     starts.append(row[t])
                     continue
                 st = md.new_bool_var(f"st{p}_{t}")
-                md.add_bool_and([row[t], prev.Not()]).only_enforce_if(st)  # type: ignore[list-item,union-attr]
+                md.add_bool_and([row[t], prev.Not()]).only_enforce_if(st)  # type: ignore[list-item]
                 md.add_bool_or([row[t].Not(), prev, st])  # type: ignore[list-item,union-attr]
                 starts.append(st)
             b = md.new_int_var(0, T, f"b{p}")
@@ -326,8 +328,8 @@ def _relaxation(problem: Problem, domains: list[list[int]], meetings: Sequence[i
                 *, upper: int | None = None) -> cp_model.CpModel:
     """Busy-pattern relaxation: which slots each participant is busy in, without who meets whom.
 
-    Each participant holds its fixed number of meetings in its possible slots, the busy counts per slot fit the
-    tables (and are a multiple of the meeting size), each busy participant has a possible partner busy too,
+    Each participant holds its fixed number of meetings in its possible slots, the busy counts per slot fit
+    the tables (and are a multiple of the meeting size), each busy participant has a possible partner busy,
     session counts fit. Its optimum is a lower bound on total breaks; it is small and solves in seconds.
     """
     md = cp_model.CpModel()
