@@ -48,6 +48,10 @@ class _Group(click.Group):
         except AppError as exc:
             details = "".join(f"\n  - {e.field}: {e.message}" for e in exc.errors)
             _fail(f"{exc.detail}{details}")
+        except BrokenPipeError:
+            # `opop-events demo | head`: the reader went away; nothing is wrong with the command
+            sys.stderr.close()
+            sys.exit(0)
         except OSError as exc:
             _fail(f"{exc.strerror or exc} ({getattr(exc, 'filename', '') or ''})")
 
