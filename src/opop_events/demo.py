@@ -368,7 +368,6 @@ async def _load_deals(
             ],
         }
     )
-    counted = len(plans)
     for state, count in (("dicatat", 48), ("disanggah", 9), ("minat", 14), ("dibatalkan", 1)):
         for _ in range(count):
             kind, _, low, high = rng.choices(_DEAL_PROFILES, weights=[p[1] for p in _DEAL_PROFILES])[0]

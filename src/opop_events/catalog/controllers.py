@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from opop_events.api import CurrentActor, IdPath, AUTH_READ, READ, WRITE, PageParam, PerPageParam, SearchParam
 from opop_events.catalog import schemas, services

@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 
 from opop_events.catalog.enums import BuyerType, Category
-from opop_events.core.types import Id, LongText, Name, Phone, Quantity, Rupiah, ShortText, Slug
+from opop_events.core.types import Id, Name, Phone, Quantity, Rupiah, ShortText, Slug
 from opop_events.deals.enums import DealAction, DealKind, DealState, Origin, RealisationKind
 
 Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000, description="Alasan (wajib)")]

@@ -20,7 +20,7 @@ from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor, require_role
 from opop_events.catalog.enums import BUYER_TYPE_LABELS, BuyerType, Category
 from opop_events.catalog.services import clean_whatsapp
-from opop_events.catalog.tables import Buyer, Pesantren, Product
+from opop_events.catalog.tables import Buyer, Product
 from opop_events.core.dates import format_date, format_datetime, now_utc
 from opop_events.core.errors import Conflict, FieldError, Forbidden, Gone, InvalidInput, NotFound
 from opop_events.core.money import MAX_LINE_RP, MoneyError, format_rupiah, line_value, parse_quantity, quantity_to_text
@@ -42,7 +42,7 @@ from opop_events.deals.enums import (
 from opop_events.deals.queries import current_event_join, realised_column
 from opop_events.deals.tables import ConfirmLink, Deal, DealEvent, DealLine, DealRevision, Realisation
 from opop_events.events.services import get_event, is_organizer
-from opop_events.events.tables import Event, Registration
+from opop_events.events.tables import Registration
 from opop_events.matching.services import check_meeting_for_deal
 from opop_events.settings import get_settings
 

@@ -25,7 +25,7 @@ from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opop_events.db import is_unique_violation, raw, write_transaction
 from opop_events.events.enums import EventStatus
 from opop_events.events.services import get_event, is_organizer, require_organizer
-from opop_events.events.tables import Event, MeetingTable, Registration, TimeSlot
+from opop_events.events.tables import Event, MeetingTable, Registration
 from opop_events.matching import schemas
 from opop_events.matching.enums import (
     MEETING_STATUS_LABELS,
