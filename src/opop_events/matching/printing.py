@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import itertools
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -284,7 +285,7 @@ class QrFlowable(Flowable):
         draw_qr(self.canv, self.text, 0, 0, self.size)
 
 
-class _Document:
+class _Document(ABC):
     """A small platypus document: page size and margins as class attributes, `story()` the content, a footer
     with the event, the print time and the page number within each group."""
 
@@ -341,8 +342,9 @@ class _Document:
             "right": ParagraphStyle("right", base, alignment=TA_RIGHT),
         }
 
+    @abstractmethod
     def story(self) -> list[Flowable]:
-        raise NotImplementedError
+        """The document's flowables (each kind of document writes its own)."""
 
     def event_lines(self) -> str:
         """`9–10 Desember 2020 · Gedung Sate, Bandung` (escaped, for a paragraph)."""
