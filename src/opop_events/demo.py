@@ -91,6 +91,28 @@ def _spread(rng: random.Random, items: Sequence[Any], count: int) -> Iterable[An
         yield items[i % len(items)] if i < len(items) else rng.choice(items)
 
 
+async def _insert_layout(event_id: int, spec: dict[str, Any]) -> None:
+    """An event's sessions with their consecutive slots (WIB) and its numbered tables, from a fixture spec."""
+    for position, session in enumerate(spec["sessions"]):
+        day = date.fromisoformat(session["day"])
+        rows = await EventSession.insert(
+            EventSession(event=event_id, name=session["name"], day=day, position=position)
+        ).returning(EventSession.id)
+        hour, minute = (int(x) for x in session["start"].split(":"))
+        start = datetime.combine(day, time(hour, minute), tzinfo=WIB)
+        length = timedelta(minutes=session["minutes"])
+        await TimeSlot.insert(
+            *[
+                TimeSlot(session=rows[0]["id"], starts_at=start + n * length, ends_at=start + (n + 1) * length)
+                for n in range(session["count"])
+            ]
+        )
+    await insert_chunked(
+        MeetingTable,
+        [MeetingTable(event=event_id, code=f"M{n:02d}", label=f"Meja M{n:02d}") for n in range(1, spec["tables"] + 1)],
+    )
+
+
 async def has_demo_data(slug: str) -> bool:
     return await Event.exists().where(Event.slug == slug)
 
@@ -208,23 +230,7 @@ async def load(fixtures_dir: Path) -> DemoSummary:
             )
         ).returning(Event.id)
         event_id = event_rows[0]["id"]
-        for position, session in enumerate(spec["sessions"]):
-            day = date.fromisoformat(session["day"])
-            session_rows = await EventSession.insert(
-                EventSession(event=event_id, name=session["name"], day=day, position=position)
-            ).returning(EventSession.id)
-            hour, minute = (int(x) for x in session["start"].split(":"))
-            start = datetime.combine(day, time(hour, minute), tzinfo=WIB)
-            slots = []
-            for _ in range(session["count"]):
-                end = start + timedelta(minutes=session["minutes"])
-                slots.append(TimeSlot(session=session_rows[0]["id"], starts_at=start, ends_at=end))
-                start = end
-            await TimeSlot.insert(*slots)
-        await insert_chunked(
-            MeetingTable,
-            [MeetingTable(event=event_id, code=f"M{n:02d}", label=f"Meja M{n:02d}") for n in range(1, spec["tables"] + 1)],
-        )
+        await _insert_layout(event_id, spec)
         registered_pesantren = pesantren_ids[: spec["pesantren_registered"]]
         registered_buyers = buyer_ids[: spec["buyers_registered"]]
         checked_in = datetime.combine(date.fromisoformat(spec["starts_on"]), time(8, 15), tzinfo=WIB)
@@ -551,22 +557,7 @@ async def _load_upcoming_event(*, rng: random.Random, fixtures_dir: Path, organi
     ).returning(Event.id)
     event_id = event_rows[0]["id"]
     await EventOrganizer.insert(EventOrganizer(event=event_id, user=organizer_id))
-    for position, session in enumerate(spec["sessions"]):
-        day = date.fromisoformat(session["day"])
-        rows = await EventSession.insert(
-            EventSession(event=event_id, name=session["name"], day=day, position=position)
-        ).returning(EventSession.id)
-        hour, minute = (int(x) for x in session["start"].split(":"))
-        start = datetime.combine(day, time(hour, minute), tzinfo=WIB)
-        slots = []
-        for _ in range(session["count"]):
-            slots.append(TimeSlot(session=rows[0]["id"], starts_at=start, ends_at=start + timedelta(minutes=session["minutes"])))
-            start += timedelta(minutes=session["minutes"])
-        await TimeSlot.insert(*slots)
-    await insert_chunked(
-        MeetingTable,
-        [MeetingTable(event=event_id, code=f"M{n:02d}", label=f"Meja M{n:02d}") for n in range(1, spec["tables"] + 1)],
-    )
+    await _insert_layout(event_id, spec)
     # The demo seller's and buyer's organisations take part, so their accounts see this event too.
     sellers = [pesantren_ids[0], *rng.sample(pesantren_ids[1:], spec["pesantren"] - 1)]
     buyers = [buyer_ids[0], *rng.sample(buyer_ids[1:], spec["buyers"] - 1)]

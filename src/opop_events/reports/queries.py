@@ -59,10 +59,15 @@ def _money(sql: str) -> str:
     return f"CAST(COALESCE(SUM({sql}), 0) AS BIGINT)"
 
 
-async def headline(scope: Scope, *, as_of: datetime | None = None) -> Headline:
+_KIND_COLUMNS = ("confirmed_rp", "logged_rp", "realised_rp", "deals_confirmed", "deals_logged", "deals_total")
+
+
+async def _by_kind(scope: Scope, as_of: datetime | None) -> dict[str, dict[str, int]]:
+    """Per deal kind (every kind present, zeros where none): the money and counts the headline and the
+    totals endpoint both show — one query, so the two can never disagree."""
     with_sql, with_args = _with(as_of)
     where, args = scope.where()
-    by_kind = await raw(
+    rows = await raw(
         with_sql
         + "SELECT r.kind, "
         + _money(f"CASE WHEN cur.state IN {COUNTED_SQL} THEN t.total_rp ELSE 0 END")
@@ -79,6 +84,17 @@ async def headline(scope: Scope, *, as_of: datetime | None = None) -> Headline:
         *with_args,
         *args,
     )
+    found = {row["kind"]: row for row in rows}
+    return {
+        kind.value: {name: int(found.get(kind.value, {}).get(name) or 0) for name in _KIND_COLUMNS}
+        for kind in DealKind
+    }
+
+
+async def headline(scope: Scope, *, as_of: datetime | None = None) -> Headline:
+    kinds = await _by_kind(scope, as_of)
+    with_sql, with_args = _with(as_of)
+    where, args = scope.where()
     parties = await raw(
         with_sql
         + "SELECT COUNT(DISTINCT d.pesantren) AS pesantren, COUNT(DISTINCT d.buyer) AS buyers "
@@ -87,15 +103,15 @@ async def headline(scope: Scope, *, as_of: datetime | None = None) -> Headline:
         *with_args,
         *args,
     )
-    kinds = {row["kind"]: row for row in by_kind}
 
     def total(name: str) -> int:
-        return int(sum(int(row[name] or 0) for row in by_kind))
+        # adds the (at most three) per-kind aggregates; the rows themselves were summed in SQL
+        return sum(row[name] for row in kinds.values())
 
     return Headline(
         confirmed_rp=total("confirmed_rp"),
         logged_rp=total("logged_rp"),
-        confirmed_by_kind={k.value: int(kinds[k.value]["confirmed_rp"]) if k.value in kinds else 0 for k in DealKind},
+        confirmed_by_kind={kind: row["confirmed_rp"] for kind, row in kinds.items()},
         realised_rp=total("realised_rp"),
         deals_confirmed=total("deals_confirmed"),
         deals_logged=total("deals_logged"),
@@ -108,33 +124,9 @@ async def headline(scope: Scope, *, as_of: datetime | None = None) -> Headline:
 
 async def kind_totals(scope: Scope, *, as_of: datetime | None = None) -> list[dict[str, Any]]:
     """Per deal kind: confirmed and logged rupiah and deal counts (for the totals endpoint)."""
-    with_sql, with_args = _with(as_of)
-    where, args = scope.where()
-    rows = await raw(
-        with_sql
-        + "SELECT r.kind, "
-        + _money(f"CASE WHEN cur.state IN {COUNTED_SQL} THEN t.total_rp ELSE 0 END")
-        + " AS confirmed_rp, "
-        + _money(f"CASE WHEN cur.state IN {LOGGED_SQL} THEN t.total_rp ELSE 0 END")
-        + " AS logged_rp, "
-        + f"SUM(CASE WHEN cur.state IN {COUNTED_SQL} THEN 1 ELSE 0 END) AS deals_confirmed, "
-        + f"SUM(CASE WHEN cur.state IN {LOGGED_SQL} THEN 1 ELSE 0 END) AS deals_logged "
-        + _BASE
-        + f"WHERE {where} GROUP BY r.kind",
-        *with_args,
-        *args,
-    )
-    found = {row["kind"]: row for row in rows}
-    return [
-        {
-            "kind": kind.value,
-            "confirmed_rp": int(found.get(kind.value, {}).get("confirmed_rp") or 0),
-            "logged_rp": int(found.get(kind.value, {}).get("logged_rp") or 0),
-            "deals_confirmed": int(found.get(kind.value, {}).get("deals_confirmed") or 0),
-            "deals_logged": int(found.get(kind.value, {}).get("deals_logged") or 0),
-        }
-        for kind in DealKind
-    ]
+    kinds = await _by_kind(scope, as_of)
+    fields = ("confirmed_rp", "logged_rp", "deals_confirmed", "deals_logged")
+    return [{"kind": kind, **{name: row[name] for name in fields}} for kind, row in kinds.items()]
 
 
 async def meetings_held(scope: Scope, *, as_of: datetime | None = None) -> int:
