@@ -16,7 +16,8 @@ from typing import Any
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from opop_events.core.errors import PROBLEM_MEDIA_TYPE
-from opop_events.db import is_unique_violation, write_transaction
+from opop_events.core.dates import now_utc
+from opop_events.db import is_unique_violation, raw, write_transaction
 
 HEADER = b"idempotency-key"
 MAX_KEY_LENGTH = 200
@@ -74,14 +75,14 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
         scope_hash = hashlib.sha256(who).hexdigest()
         fingerprint = hashlib.sha256(scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + body).hexdigest()
 
-        from opop_events.deals.tables import IdempotencyRecord
-
         async def replay() -> bool:
-            row = await IdempotencyRecord.select().where(
-                (IdempotencyRecord.scope == scope_hash) & (IdempotencyRecord.key == key)
-            ).first()
-            if row is None:
+            rows = await raw(
+                'SELECT fingerprint, status, content_type, body FROM idempotency_record WHERE scope = {} AND "key" = {}',
+                scope_hash, key,
+            )
+            if not rows:
                 return False
+            row = rows[0]
             if row["fingerprint"] != fingerprint:
                 await _send_plain(
                     send,
@@ -121,15 +122,11 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
                     if captured["status"] >= 300:
                         raise _Rollback
                     content_type = dict(captured["headers"]).get(b"content-type", b"application/json").decode()
-                    await IdempotencyRecord.insert(
-                        IdempotencyRecord(
-                            scope=scope_hash,
-                            key=key,
-                            fingerprint=fingerprint,
-                            status=captured["status"],
-                            content_type=content_type[:100],
-                            body=b"".join(captured["body"]),
-                        )
+                    await raw(
+                        'INSERT INTO idempotency_record (scope, "key", fingerprint, status, content_type, body, '
+                        "created_at) VALUES ({}, {}, {}, {}, {}, {}, {})",
+                        scope_hash, key, fingerprint, captured["status"], content_type[:100],
+                        b"".join(captured["body"]), now_utc(),
                     )
         except Exception as exc:
             if is_unique_violation(exc) and await replay():

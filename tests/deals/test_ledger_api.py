@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from tests.deals.conftest import Market
+from tests.factories import make_event
 
 
 async def _log(client, market: Market, **overrides) -> dict:
@@ -71,6 +72,68 @@ async def test_new_buyer_can_be_added_while_logging(client, market):
     response = await client.post("/api/v1/deals", json=body, headers=market.seller.headers)
     assert response.status_code == 201, response.text
     assert response.json()["buyer"]["name"] == "Warung Bu Entin"
+
+
+async def test_answer_to_a_new_deal_is_what_reading_it_back_gives(client, market):
+    """Logging answers without re-reading the deal; the answer must still equal a later GET, field by field."""
+    logged = await _log(
+        client,
+        market,
+        note="Kopi arabika Malabar",
+        lines=[
+            {"product_id": market.product["id"], "quantity": "2.5", "unit_price_rp": 30_001},
+            {"description": "Ongkos kirim", "category": "jasa", "quantity": "1", "unit_price_rp": 75_000, "unit": "paket"},
+        ],
+    )
+    read = await client.get(f"/api/v1/deals/{logged['id']}", headers=market.seller.headers)
+    assert read.status_code == 200
+    assert logged == read.json()
+    body = market.deal_body(new_buyer={"name": "Toko Baru Uji", "buyer_type": "horeka"})
+    body.pop("buyer_id")
+    added = (await client.post("/api/v1/deals", json=body, headers=market.seller.headers)).json()
+    assert added == (await client.get(f"/api/v1/deals/{added['id']}", headers=market.seller.headers)).json()
+    interest = await client.post(
+        "/api/v1/deals/interests",
+        json={"event_slug": market.slug, "pesantren_id": market.seller.actor.pesantren_id,
+              "lines": [{"product_id": market.product["id"], "quantity": "3"}]},
+        headers=market.buyer.headers,
+    )
+    assert interest.status_code == 201, interest.text
+    again = await client.get(f"/api/v1/deals/{interest.json()['id']}", headers=market.buyer.headers)
+    assert interest.json() == again.json()
+
+
+async def test_logging_names_what_is_wrong_with_event_pesantren_or_buyer(client, market):
+    unknown = await client.post("/api/v1/deals", json=market.deal_body(event_slug="tidak-ada"), headers=market.seller.headers)
+    assert unknown.status_code == 404
+    assert "tidak-ada" in unknown.json()["detail"]
+    draft = await make_event(organizer=market.organizer, status="draft")
+    refused = await client.post("/api/v1/deals", json=market.deal_body(event_slug=draft["slug"]), headers=market.seller.headers)
+    assert refused.status_code == 409
+    other_event = await make_event(organizer=market.organizer, status="live")
+    unregistered = await client.post(
+        "/api/v1/deals", json=market.deal_body(event_slug=other_event["slug"]), headers=market.seller.headers
+    )
+    assert unregistered.status_code == 422
+    assert [e["field"] for e in unregistered.json()["errors"]] == ["event_slug"]
+    no_buyer = await client.post("/api/v1/deals", json=market.deal_body(buyer_id=999_999), headers=market.seller.headers)
+    assert no_buyer.status_code == 422
+    assert [e["field"] for e in no_buyer.json()["errors"]] == ["buyer_id"]
+    no_pesantren = await client.post(
+        "/api/v1/deals", json=market.deal_body(pesantren_id=999_999), headers=market.admin.headers
+    )
+    assert no_pesantren.status_code == 422
+    assert [e["field"] for e in no_pesantren.json()["errors"]] == ["event_slug"]
+    interest = await client.post(
+        "/api/v1/deals/interests",
+        json={"event_slug": other_event["slug"], "pesantren_id": market.seller.actor.pesantren_id,
+              "lines": [{"product_id": market.product["id"], "quantity": "3"}]},
+        headers=market.buyer.headers,
+    )
+    assert interest.status_code == 422
+    assert [e["field"] for e in interest.json()["errors"]] == ["pesantren_id"]
+    counts = await client.get(f"/api/v1/deals?event_slug={market.slug}", headers=market.admin.headers)
+    assert counts.json()["total"] == 0
 
 
 # (action, who acts, expected status) from state `dicatat`

@@ -40,9 +40,8 @@ from opop_events.deals.enums import (
     Origin,
 )
 from opop_events.deals.queries import current_event_join, realised_column
-from opop_events.deals.tables import ConfirmLink, Deal, DealEvent, DealLine, DealRevision, Realisation
-from opop_events.events.services import get_event, is_organizer
-from opop_events.events.tables import Registration
+from opop_events.deals.tables import ConfirmLink, Deal, DealLine, DealRevision, Realisation
+from opop_events.events.services import is_organizer
 from opop_events.matching.services import check_meeting_for_deal
 from opop_events.settings import get_settings
 
@@ -442,26 +441,24 @@ def _snapshot(state: DealState, kind: str, deal_date: date, note: str, lines: li
     )
 
 
-async def _new_revision(deal_id: int, kind: str, deal_date: date, note: str, lines: list[_CleanLine]) -> int:
-    rows = await DealRevision.insert(
-        DealRevision(deal=deal_id, kind=kind, deal_date=deal_date, note=note[:1000])
-    ).returning(DealRevision.id)
+async def _new_revision(
+    deal_id: int, kind: str, deal_date: date, note: str, lines: list[_CleanLine], *, at: datetime | None = None
+) -> int:
+    """Insert a revision and its lines (two statements, however many lines)."""
+    rows = await raw(
+        "INSERT INTO deal_revision (deal, kind, deal_date, note, created_at) VALUES ({}, {}, {}, {}, {}) RETURNING id",
+        deal_id, kind, deal_date, note[:1000], at or now_utc(),
+    )
     revision_id = rows[0]["id"]
-    await DealLine.insert(
-        *[
-            DealLine(
-                revision=revision_id,
-                position=i + 1,
-                product=line.product_id,
-                description=line.description,
-                category=line.category,
-                quantity=line.quantity,
-                unit=line.unit,
-                unit_price_rp=line.unit_price_rp,
-                value_rp=line.value_rp,
-            )
-            for i, line in enumerate(lines)
-        ]
+    values, args = [], []
+    for i, line in enumerate(lines):
+        values.append("({}, {}, {}, {}, {}, {}, {}, {}, {})")
+        args += [revision_id, i + 1, line.product_id, line.description, line.category, line.quantity, line.unit,
+                 line.unit_price_rp, line.value_rp]
+    await raw(
+        'INSERT INTO deal_line (revision, "position", product, description, category, quantity, unit, unit_price_rp, '
+        f"value_rp) VALUES {', '.join(values)}",
+        *args,
     )
     return revision_id
 
@@ -484,22 +481,15 @@ async def _append_event(
     reason: str = "",
     before: str = "",
     after: str = "",
+    at: datetime | None = None,
 ) -> None:
     try:
-        await DealEvent.insert(
-            DealEvent(
-                deal=deal_id,
-                version=version,
-                action=action.value,
-                state=state.value,
-                revision=revision_id,
-                actor=actor.user_id if actor else None,
-                actor_label=actor_label or (f"{actor.name or actor.email}" if actor else ""),
-                reason=reason[:1000],
-                at=now_utc(),
-                before=before,
-                after=after,
-            )
+        await raw(
+            'INSERT INTO deal_event (deal, version, action, state, revision, actor, actor_label, reason, "at", "before", '
+            '"after") VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})',
+            deal_id, version, action.value, state.value, revision_id, actor.user_id if actor else None,
+            actor_label or (f"{actor.name or actor.email}" if actor else ""), reason[:1000], at or now_utc(),
+            before, after,
         )
     except Exception as exc:
         if is_unique_violation(exc):
@@ -510,25 +500,53 @@ async def _append_event(
         raise
 
 
-async def _event_for_deal(slug: str) -> Any:
-    event = await get_event(slug=slug)
-    if event.status.value == "draft":
+@dataclass(frozen=True)
+class _Parties:
+    """What logging a deal needs to know about its event, seller and buyer, read in one query."""
+
+    event_id: int
+    event_slug: str
+    event_name: str
+    pesantren_id: int
+    pesantren_name: str
+    wilayah_code: str
+    wilayah_name: str
+    buyer_name: str | None  # None: no such buyer
+    buyer_type: str | None
+
+
+async def _parties(*, slug: str, pesantren_id: int, buyer_id: int | None, pesantren_field: str) -> _Parties:
+    """The event (must exist and not be a draft), the pesantren (must be registered for it) and the buyer."""
+    rows = await raw(
+        "SELECT ev.id, ev.status, ev.name, p.name AS pesantren_name, w.code AS wilayah_code, "
+        "w.name AS wilayah_name, b.name AS buyer_name, b.buyer_type, "
+        "(SELECT COUNT(*) FROM registration r WHERE r.event = ev.id AND r.pesantren = p.id "
+        "AND r.status = 'terdaftar') AS registered "
+        "FROM event ev LEFT JOIN pesantren p ON p.id = {} LEFT JOIN wilayah w ON w.id = p.wilayah "
+        "LEFT JOIN buyer b ON b.id = {} WHERE ev.slug = {}",
+        pesantren_id, buyer_id, slug,
+    )
+    if not rows:
+        raise NotFound(f"Acara '{slug}' tidak ditemukan.")
+    row = rows[0]
+    if row["status"] == "draft":
         raise Conflict(f"Acara '{slug}' masih draf; transaksi belum bisa dicatat.")
-    return event
-
-
-async def _registered(event_id: int, pesantren_id: int) -> bool:
-    return await Registration.exists().where(
-        (Registration.event == event_id) & (Registration.pesantren == pesantren_id) & (Registration.status == "terdaftar")
+    if not row["registered"]:
+        raise InvalidInput.field(pesantren_field, "pesantren ini tidak terdaftar di acara tersebut")
+    return _Parties(
+        event_id=row["id"], event_slug=slug, event_name=row["name"], pesantren_id=pesantren_id,
+        pesantren_name=row["pesantren_name"], wilayah_code=row["wilayah_code"], wilayah_name=row["wilayah_name"],
+        buyer_name=row["buyer_name"], buyer_type=row["buyer_type"],
     )
 
 
 async def _create(
     *,
     actor: Actor,
-    event_id: int,
-    pesantren_id: int,
+    parties: _Parties,
     buyer_id: int,
+    buyer_name: str,
+    buyer_type: str,
     origin: Origin,
     state: DealState,
     action: DealAction,
@@ -538,19 +556,17 @@ async def _create(
     lines: list[_CleanLine],
     meeting_id: int | None,
     actor_label: str = "",
-) -> int:
-    rows = await Deal.insert(
-        Deal(
-            event=event_id,
-            pesantren=pesantren_id,
-            buyer=buyer_id,
-            origin=origin.value,
-            meeting_id=meeting_id,
-            created_by=actor.user_id,
-        )
-    ).returning(Deal.id)
+) -> schemas.Deal:
+    """Insert a new deal (identity, first revision, first history row) and return it as `get_deal` would read it
+    back, without reading it back: everything it shows is known here."""
+    at = now_utc()
+    rows = await raw(
+        "INSERT INTO deal (event, pesantren, buyer, origin, meeting_id, created_by, created_at) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {}) RETURNING id",
+        parties.event_id, parties.pesantren_id, buyer_id, origin.value, meeting_id, actor.user_id, at,
+    )
     deal_id = rows[0]["id"]
-    revision_id = await _new_revision(deal_id, kind, deal_date, note, lines)
+    revision_id = await _new_revision(deal_id, kind, deal_date, note, lines, at=at)
     await _append_event(
         deal_id=deal_id,
         version=1,
@@ -560,8 +576,48 @@ async def _create(
         actor=actor,
         actor_label=actor_label,
         after=_snapshot(state, kind, deal_date, note, lines),
+        at=at,
     )
-    return deal_id
+    current = _Current(
+        deal_id=deal_id, event_id=parties.event_id, pesantren_id=parties.pesantren_id, buyer_id=buyer_id,
+        origin=origin, state=state, version=1, revision_id=revision_id,
+    )
+    deal_lines = [
+        schemas.Line(
+            position=i + 1, product_id=line.product_id, description=line.description,
+            category=Category(line.category), quantity=line.quantity, unit=line.unit,
+            unit_price_rp=line.unit_price_rp, value_rp=line.value_rp,
+        )
+        for i, line in enumerate(lines)
+    ]
+    return schemas.Deal(
+        id=deal_id,
+        number=deal_number(deal_id),
+        event_slug=parties.event_slug,
+        event_name=parties.event_name,
+        pesantren=schemas.PesantrenRef(
+            id=parties.pesantren_id, name=parties.pesantren_name, wilayah_code=parties.wilayah_code,
+            wilayah_name=parties.wilayah_name,
+        ),
+        buyer=schemas.BuyerRef(
+            id=buyer_id, name=buyer_name, buyer_type=BuyerType(buyer_type),
+            buyer_type_label=BUYER_TYPE_LABELS[BuyerType(buyer_type)],
+        ),
+        origin=origin,
+        state=state,
+        state_label=STATE_LABELS[state],
+        version=1,
+        kind=DealKind(kind),
+        deal_date=deal_date,
+        note=note[:1000],
+        lines=deal_lines,
+        total_rp=sum(line.value_rp for line in lines),
+        realised_rp=0,
+        meeting_id=meeting_id,
+        created_at=at,
+        changed_at=at,
+        allowed_actions=allowed_actions(actor, current),
+    )
 
 
 async def log_deal(*, actor: Actor | None, data: schemas.DealCreate) -> schemas.Deal:
@@ -579,10 +635,10 @@ async def log_deal(*, actor: Actor | None, data: schemas.DealCreate) -> schemas.
     assert pesantren_id is not None
     if (data.buyer_id is None) == (data.new_buyer is None):
         raise InvalidInput.field("buyer_id", "isi tepat satu: buyer_id atau new_buyer")
-    event = await _event_for_deal(data.event_slug)
-    if not await _registered(event.id, pesantren_id):
-        raise InvalidInput.field("event_slug", "pesantren ini tidak terdaftar di acara tersebut")
-    if data.buyer_id is not None and not await Buyer.exists().where(Buyer.id == data.buyer_id):
+    parties = await _parties(
+        slug=data.event_slug, pesantren_id=pesantren_id, buyer_id=data.buyer_id, pesantren_field="event_slug"
+    )
+    if data.buyer_id is not None and parties.buyer_name is None:
         raise InvalidInput.field("buyer_id", f"pembeli {data.buyer_id} tidak ada")
     _check_deal_date(data.deal_date)
     lines = await _clean_lines(data.lines, pesantren_id)
@@ -590,16 +646,17 @@ async def log_deal(*, actor: Actor | None, data: schemas.DealCreate) -> schemas.
         raise InvalidInput.field("meeting_id", "pertemuan selalu dengan pembeli yang sudah terdaftar; pilih buyer_id")
     if data.meeting_id is not None and data.buyer_id is not None:
         await check_meeting_for_deal(
-            meeting_id=data.meeting_id, event_id=event.id, pesantren_id=pesantren_id, buyer_id=data.buyer_id
+            meeting_id=data.meeting_id, event_id=parties.event_id, pesantren_id=pesantren_id, buyer_id=data.buyer_id
         )
     whatsapp = clean_whatsapp(data.new_buyer.whatsapp, field="new_buyer.whatsapp") if data.new_buyer else None
     async with write_transaction():
-        buyer_id = data.buyer_id
+        buyer_id, buyer_name, buyer_type = data.buyer_id, parties.buyer_name, parties.buyer_type
         if data.new_buyer is not None:
+            buyer_name, buyer_type = data.new_buyer.name.strip(), data.new_buyer.buyer_type.value
             created = await Buyer.insert(
                 Buyer(
-                    name=data.new_buyer.name.strip(),
-                    buyer_type=data.new_buyer.buyer_type.value,
+                    name=buyer_name,
+                    buyer_type=buyer_type,
                     whatsapp=whatsapp or "",
                     contact_person=data.new_buyer.contact_person.strip(),
                     city=data.new_buyer.city.strip(),
@@ -607,12 +664,13 @@ async def log_deal(*, actor: Actor | None, data: schemas.DealCreate) -> schemas.
                 )
             ).returning(Buyer.id)
             buyer_id = created[0]["id"]
-        assert buyer_id is not None
-        deal_id = await _create(
+        assert buyer_id is not None and buyer_name is not None and buyer_type is not None
+        return await _create(
             actor=actor,
-            event_id=event.id,
-            pesantren_id=pesantren_id,
+            parties=parties,
             buyer_id=buyer_id,
+            buyer_name=buyer_name,
+            buyer_type=buyer_type,
             origin=Origin.pesantren,
             state=DealState.dicatat,
             action=DealAction.catat,
@@ -622,7 +680,6 @@ async def log_deal(*, actor: Actor | None, data: schemas.DealCreate) -> schemas.
             lines=lines,
             meeting_id=data.meeting_id,
         )
-    return await get_deal(actor=actor, deal_id=deal_id)
 
 
 def _check_deal_date(value: date) -> None:
@@ -637,22 +694,25 @@ async def register_interest(*, actor: Actor | None, data: schemas.InterestCreate
     """A buyer registers interest (minat beli) in a pesantren's products; the pesantren confirms it into a deal."""
     actor = require_role(actor, Role.buyer)
     assert actor.buyer_id is not None
-    event = await _event_for_deal(data.event_slug)
-    if not await _registered(event.id, data.pesantren_id):
-        raise InvalidInput.field("pesantren_id", "pesantren ini tidak terdaftar di acara tersebut")
+    parties = await _parties(
+        slug=data.event_slug, pesantren_id=data.pesantren_id, buyer_id=actor.buyer_id, pesantren_field="pesantren_id"
+    )
+    assert parties.buyer_name is not None and parties.buyer_type is not None
     deal_date = data.deal_date or now_utc().date()
     _check_deal_date(deal_date)
     lines = await _clean_lines(data.lines, data.pesantren_id)
     if data.meeting_id is not None:
         await check_meeting_for_deal(
-            meeting_id=data.meeting_id, event_id=event.id, pesantren_id=data.pesantren_id, buyer_id=actor.buyer_id
+            meeting_id=data.meeting_id, event_id=parties.event_id, pesantren_id=data.pesantren_id,
+            buyer_id=actor.buyer_id,
         )
     async with write_transaction():
-        deal_id = await _create(
+        return await _create(
             actor=actor,
-            event_id=event.id,
-            pesantren_id=data.pesantren_id,
+            parties=parties,
             buyer_id=actor.buyer_id,
+            buyer_name=parties.buyer_name,
+            buyer_type=parties.buyer_type,
             origin=Origin.buyer,
             state=DealState.minat,
             action=DealAction.minat,
@@ -662,7 +722,6 @@ async def register_interest(*, actor: Actor | None, data: schemas.InterestCreate
             lines=lines,
             meeting_id=data.meeting_id,
         )
-    return await get_deal(actor=actor, deal_id=deal_id)
 
 
 async def _transition(
