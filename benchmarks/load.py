@@ -24,6 +24,7 @@ import asyncio
 import json
 import os
 import platform
+import random
 import shutil
 import signal
 import socket
@@ -224,7 +225,8 @@ class Server:
 @dataclass
 class Phase:
     name: str
-    latencies: list[float] = field(default_factory=list)
+    warmup: float = 0.0  # requests started in the first `warmup` seconds are left out of rate and latency
+    samples: list[tuple[float, float]] = field(default_factory=list)  # (started, seconds) of each 2xx
     ok: int = 0
     errors: int = 0
     retries: int = 0
@@ -236,13 +238,20 @@ class Phase:
         self.error_samples[what] = self.error_samples.get(what, 0) + 1
 
     @property
+    def latencies(self) -> list[float]:
+        return [seconds for started, seconds in self.samples if started >= self.warmup]
+
+    @property
     def throughput(self) -> float:
-        return self.ok / self.seconds if self.seconds else 0.0
+        """2xx answers per second after the warm-up."""
+        measured = self.seconds - self.warmup
+        return len(self.latencies) / measured if measured > 0 else 0.0
 
     def percentile(self, q: float) -> float:
-        if not self.latencies:
+        latencies = self.latencies
+        if not latencies:
             return float("nan")
-        ordered = sorted(self.latencies)
+        ordered = sorted(latencies)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
@@ -287,17 +296,23 @@ class Connection:
 NETWORK_ERRORS = (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError, ValueError)
 
 
-async def run_phase(name: str, base_url: str, clients: int, seconds: float, make_request) -> Phase:
+async def run_phase(name: str, base_url: str, clients: int, seconds: float, make_request, *, think: float = 0.0,
+                    warmup: float = 0.0) -> Phase:
     """`clients` concurrent loops, each on its own keep-alive connection, sending one request after the other
-    until `seconds` have passed. A network error reconnects and retries the same request (same key)."""
+    until `seconds` have passed, waiting a random think time (exponential, mean `think` seconds) between two
+    requests. A network error reconnects and retries the same request (same key)."""
     host, port = base_url.removeprefix("http://").split(":")
-    phase = Phase(name)
-    stop_at = time.monotonic() + seconds
+    phase = Phase(name, warmup=warmup)
+    began = time.monotonic()
+    stop_at = began + seconds
 
     async def client(index: int) -> None:
         conn = Connection(host, int(port))
+        rng = random.Random(index)
         n = 0
         try:
+            if think:
+                await asyncio.sleep(rng.uniform(0, think))  # phones do not all press "Simpan" in the same instant
             while time.monotonic() < stop_at:
                 method, path, body, headers = make_request(index, n)
                 payload = json.dumps(body).encode() if body is not None else None
@@ -316,20 +331,23 @@ async def run_phase(name: str, base_url: str, clients: int, seconds: float, make
                         continue
                     if 200 <= status < 300:
                         phase.ok += 1
-                        phase.latencies.append(time.monotonic() - started)
+                        phase.samples.append((started - began, time.monotonic() - started))
                     else:
                         phase.error(f"{status} {answer[:120].decode(errors='replace')}")
                     break
+                if think:
+                    pause = min(rng.expovariate(1 / think), 10 * think, stop_at - time.monotonic())
+                    await asyncio.sleep(max(pause, 0.0))
         finally:
             await conn.close()
 
-    began = time.monotonic()
     await asyncio.gather(*(client(i) for i in range(clients)))
     phase.seconds = time.monotonic() - began
     return phase
 
 
-async def measure(base_url: str, seed: dict, clients: int, seconds: float) -> tuple[Phase, Phase]:
+async def measure(base_url: str, seed: dict, clients: int, seconds: float, think: float, warmup: float
+                  ) -> tuple[Phase, Phase]:
     sellers = seed["sellers"]
     buyers = seed["buyers"]
 
@@ -348,8 +366,8 @@ async def measure(base_url: str, seed: dict, clients: int, seconds: float) -> tu
         headers = {"Authorization": f"Bearer {seller['token']}", "Idempotency-Key": f"beban-{index}-{n}-{uuid.uuid4().hex}"}
         return "POST", "/api/v1/deals", body, headers
 
-    floor = await run_phase("health", base_url, clients, seconds / 3, health)
-    deals = await run_phase("deals", base_url, clients, seconds * 2 / 3, log_deal)
+    floor = await run_phase("health", base_url, clients, seconds / 3, health, warmup=min(warmup, seconds / 6))
+    deals = await run_phase("deals", base_url, clients, seconds * 2 / 3, log_deal, think=think, warmup=warmup)
     return floor, deals
 
 
@@ -361,6 +379,7 @@ class Row:
     engine: str
     workers: int
     clients: int
+    think: float
     floor: Phase
     deals: Phase
     db_deals: int
@@ -371,19 +390,20 @@ class Row:
         errors = f"{d.errors}" + (f" ({', '.join(f'{k}×{v}' for k, v in list(d.error_samples.items())[:3])})" if d.errors else "")
         consistent = "ya" if self.db_deals == d.ok else f"TIDAK ({self.db_deals} di DB)"
         return [
-            self.engine, str(self.workers), str(self.clients), f"{d.ok}", f"{d.throughput:,.0f}", f"{d.percentile(0.5):,.0f}",
+            self.engine, str(self.workers), str(self.clients), f"{self.think:g}", f"{d.ok}", f"{d.throughput:,.0f}", f"{d.percentile(0.5):,.0f}",
             f"{d.percentile(0.99):,.0f}", errors, str(d.retries), f"{f.throughput:,.0f}", f"{f.percentile(0.99):,.0f}",
             f"{ratio:.4f}", consistent,
         ]
 
 
 HEADER = [
-    "engine", "workers", "clients", "deals ok", "deals/s", "p50 ms", "p99 ms", "errors", "retries",
+    "engine", "workers", "clients", "think s", "deals ok", "deals/s", "p50 ms", "p99 ms", "errors", "retries",
     "floor req/s (health)", "floor p99 ms", "deals/s ÷ floor", "DB = acked",
 ]
 
 
-def run_config(engine: str, workers: int, clients: int, seconds: float, sellers: int, workdir: Path, pg_base: str) -> Row:
+def run_config(engine: str, workers: int, clients: int, think: float, seconds: float, warmup: float, sellers: int,
+               workdir: Path, pg_base: str) -> Row:
     db = Database.fresh(engine, workdir, pg_base)
     env = {
         **os.environ,
@@ -400,12 +420,12 @@ def run_config(engine: str, workers: int, clients: int, seconds: float, sellers:
         seed = json.loads(seed_file.read_text())
         server.start()
         asyncio.run(server.wait_ready())
-        floor, deals = asyncio.run(measure(server.url, seed, clients, seconds))
+        floor, deals = asyncio.run(measure(server.url, seed, clients, seconds, think, warmup))
         server.stop()
         count = int(_child(["_count"], env))
         if deals.errors:
             print(f"  server output ({engine}, {workers}):\n{server.output()[-1500:]}", file=sys.stderr)
-        return Row(engine, workers, clients, floor, deals, count)
+        return Row(engine, workers, clients, think, floor, deals, count)
     finally:
         server.stop()
         db.drop()
@@ -423,6 +443,8 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--clients", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=20.0, help="per configuration (floor 1/3, deals 2/3)")
+    parser.add_argument("--think", default="0,2", help="mean think time(s) between a client's deals, in seconds")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds at the start of the deal phase not measured")
     parser.add_argument("--sellers", type=int, default=50)
     parser.add_argument("--no-write", action="store_true", help="do not write benchmarks/results/load.md")
     args = parser.parse_args(argv)
@@ -436,11 +458,14 @@ def main(argv: list[str] | None = None) -> list[Row]:
     try:
         for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
             for workers in [int(w) for w in args.workers.split(",")]:
-                print(f"load: {engine}, {workers} worker(s), {clients} clients, {seconds:.0f} s …", file=sys.stderr)
-                try:
-                    rows.append(run_config(engine, workers, clients, seconds, args.sellers, workdir, pg_base))
-                except Exception as exc:  # noqa: BLE001 - one broken configuration must not hide the others
-                    print(f"load: {engine}/{workers} failed: {exc}", file=sys.stderr)
+                for think in [float(t) for t in args.think.split(",")]:
+                    print(f"load: {engine}, {workers} worker(s), {clients} clients, think {think:g} s, {seconds:.0f} s …",
+                          file=sys.stderr)
+                    try:
+                        rows.append(run_config(engine, workers, clients, think, seconds, args.warmup, args.sellers,
+                                               workdir, pg_base))
+                    except Exception as exc:  # noqa: BLE001 - one broken configuration must not hide the others
+                        print(f"load: {engine}/{workers} failed: {exc}", file=sys.stderr)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     note = (
@@ -448,7 +473,10 @@ def main(argv: list[str] | None = None) -> list[Row]:
         f"({seconds / 3:.0f} s floor on /api/v1/health, {seconds * 2 / 3:.0f} s of POST /api/v1/deals with "
         f"Idempotency-Key, retried with the same key on network errors); {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
-        "Latency is per logical request (first send to final answer, retries included)."
+        "Latency is per logical request (first send to final answer, retries included). "
+        f"`think s` = mean pause (exponential) between one client's deals; 0 = each client sends its next deal the "
+        f"moment the last is answered (saturation). Rates and latencies leave out the first {args.warmup:g} s "
+        "of each deal phase (pool and statement caches warming up); `deals ok` and `DB = acked` count everything."
     )
     table = markdown(rows, note)
     print(table)

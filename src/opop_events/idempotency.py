@@ -93,9 +93,6 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
                 await _send_plain(send, row["status"], bytes(row["body"]), row["content_type"], replayed=True)
             return True
 
-        if await replay():
-            return
-
         sent = False
 
         async def replay_receive() -> Message:
@@ -118,6 +115,9 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
             # An error response rolls the handler's writes back (via _Rollback) and is not recorded.
             with contextlib.suppress(_Rollback):
                 async with write_transaction():
+                    # The look-up runs on the transaction's connection: one pool checkout per request.
+                    if await replay():
+                        return
                     await app(scope, replay_receive, capture)
                     if captured["status"] >= 300:
                         raise _Rollback

@@ -10,10 +10,13 @@ slot] model: a participant without breaks is one start variable and an AllDiffer
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
+from opop_events.matching.scheduling.local_search import schedule_cost
 from opop_events.matching.scheduling.problem import Problem
 
 
@@ -119,3 +122,79 @@ class BlockModel:
         for m, v in self.slot.items():
             slot_of[m] = solver.value(v)
         return slot_of
+
+
+def _has_break(slot_of: Sequence[int | None], meetings: Sequence[int]) -> bool:
+    slots = sorted(s for m in meetings if (s := slot_of[m]) is not None)
+    return any(b != a + 1 for a, b in zip(slots, slots[1:], strict=False))
+
+
+def block_lns(problem: Problem, domains: list[list[int]], slot_of: list[int | None], *, seconds: float,
+              fairness: int | None, target: int = 0, workers: int = 2, seed: int = 1) -> list[int | None]:
+    """Large neighbourhood search: free the meetings of a few participants, re-solve them with CP-SAT.
+
+    The block model of the held meetings is built once (limit = the incumbent's breaks); each step copies
+    it, fixes every meeting outside the neighbourhood to its current slot and minimises the total breaks,
+    hinted with the incumbent. A neighbourhood is a participant with breaks plus participants it meets
+    (their meetings only), or all meetings in a window of slots. Its size grows while steps are solved to
+    optimality and shrinks when they time out. Returns a schedule at least as good as `slot_of`.
+    """
+    rng = random.Random(seed)
+    deadline = time.monotonic() + seconds
+    held = [m for m in range(problem.n_meetings) if slot_of[m] is not None]
+    current = list(slot_of)
+    cost = schedule_cost(problem, current, fairness)
+    if not held or cost[0] > 0 or cost[1] <= target:
+        return current
+    base = BlockModel(problem, domains, held, limit=cost[1], fairness=fairness)
+    base.model.minimize(base.total)
+    index = {m: v.index for m, v in base.slot.items()}
+    neighbours: list[set[int]] = [set() for _ in problem.participant_ids]
+    for m in held:
+        for p in problem.meeting_participants[m]:
+            neighbours[p].update(q for q in problem.meeting_participants[m] if q != p)
+    size = 3
+    while cost[1] > target:
+        left = deadline - time.monotonic()
+        if left < 0.2:
+            break
+        broken = [p for p, pm in enumerate(problem.meetings_of) if _has_break(current, pm)]
+        free: set[int] = set()
+        if broken and rng.random() < 0.7:
+            chosen = {rng.choice(broken)}
+            pool = set(neighbours[next(iter(chosen))])
+            while len(chosen) < size and pool:
+                q = rng.choice(sorted(pool))
+                chosen.add(q)
+                pool |= neighbours[q]
+                pool -= chosen
+            free = {m for p in chosen for m in problem.meetings_of[p] if slot_of[m] is not None}
+        else:
+            width = max(2, size)
+            a = rng.randrange(max(1, problem.n_slots - width + 1))
+            free = {m for m in held if a <= current[m] < a + width}  # type: ignore[operator]
+        model = base.model.clone()
+        proto = model.proto
+        for m in held:
+            if m not in free:
+                var = proto.variables[index[m]]
+                del var.domain[:]
+                var.domain.extend([current[m], current[m]])
+            model.add_hint(base.slot[m], current[m])  # type: ignore[arg-type]
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = min(left, 2.0)
+        solver.parameters.num_workers = workers
+        solver.parameters.random_seed = rng.randrange(1 << 20)
+        status = solver.solve(model)
+        if status == cp_model.OPTIMAL:
+            size += 1
+        elif status not in (cp_model.FEASIBLE,):
+            size = max(2, size - 1)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found: list[int | None] = list(current)
+            for m in held:
+                found[m] = solver.value(base.slot[m])
+            new_cost = schedule_cost(problem, found, fairness)
+            if new_cost <= cost:
+                current, cost = found, new_cost
+    return current
