@@ -8,8 +8,9 @@ import weakref
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+import aiosqlite
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -21,11 +22,89 @@ if TYPE_CHECKING:
 SQLITE_BUSY_TIMEOUT_S = 60
 
 
+SQLITE_IDLE_CONNECTIONS = 8
+
+
+class _PooledConnection(aiosqlite.Connection):
+    """An aiosqlite connection that goes back to its engine's idle list when Piccolo closes it."""
+
+    engine: OpopSQLiteEngine
+    path: str
+
+    async def close(self) -> None:
+        if not self.engine.give_back(self):
+            await super().close()
+
+
 class OpopSQLiteEngine(SQLiteEngine):
-    """SQLite with the pragmas a multi-writer web app needs; WAL is set once on the file (it persists)."""
+    """SQLite with the pragmas a multi-writer web app needs; WAL is set once on the file (it persists).
+
+    Piccolo opens a new aiosqlite connection — a new thread, a new file handle and a schema parse — for every
+    transaction and for every query outside one, and starting that thread blocks the event loop. Connections are
+    kept instead: up to `SQLITE_IDLE_CONNECTIONS` idle ones per database file, handed out last in, first out.
+    Their threads are daemons, so an idle connection never holds up the end of the process.
+    """
 
     def __init__(self, path: str) -> None:
         super().__init__(path=path, timeout=SQLITE_BUSY_TIMEOUT_S)
+        self._idle: dict[str, list[_PooledConnection]] = {}
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        idle = self._idle.get(self.path)
+        if idle:
+            return idle.pop()
+        kwargs = dict(self.connection_kwargs)
+        connection = _PooledConnection(lambda: sqlite3.connect(**kwargs), 64)
+        connection.engine, connection.path = self, self.path
+        connection._thread.daemon = True
+        await connection
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.execute("PRAGMA foreign_keys = 1")
+        return connection
+
+    def give_back(self, connection: _PooledConnection) -> bool:
+        """Keep a closed-by-Piccolo connection for reuse; False when it must really be closed."""
+        try:
+            reusable = connection.path == self.path and not connection.in_transaction
+        except ValueError:  # already closed
+            return False
+        idle = self._idle.setdefault(connection.path, [])
+        if not reusable or len(idle) >= SQLITE_IDLE_CONNECTIONS:
+            return False
+        idle.append(connection)
+        return True
+
+    async def close_idle(self) -> None:
+        """Close the kept connections (shutdown, tests)."""
+        idle = [c for connections in self._idle.values() for c in connections]
+        self._idle.clear()
+        for connection in idle:
+            await aiosqlite.Connection.close(connection)
+
+    # Piccolo runs a query as execute + fetchall + cursor close, and repeats `PRAGMA foreign_keys = 1` before every
+    # query inside a transaction: four hops to aiosqlite's thread per query. Under load each hop waits for a turn
+    # of the busy event loop while the writer holds SQLite's lock, so the hops, not SQLite, set the write rate.
+    # `execute_fetchall` is one hop; the pragma is already set when the connection is opened (`get_connection`).
+    # RETURNING needs SQLite ≥ 3.35; older versions keep Piccolo's way.
+
+    async def _run_in_existing_connection(
+        self, connection: Any, query: str, args: list[Any] | None = None, query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        if self.get_version_sync() < 3.35:
+            return await super()._run_in_existing_connection(connection, query, args, query_type, table)
+        return list(await connection.execute_fetchall(query, args or []))
+
+    async def _run_in_new_connection(
+        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ) -> Any:
+        if self.get_version_sync() < 3.35:
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        connection = await self.get_connection()  # foreign keys on, dict rows; autocommit (isolation_level None)
+        try:
+            return list(await connection.execute_fetchall(query, args or []))
+        finally:
+            await connection.close()
 
     def prepare_file(self) -> None:
         with sqlite3.connect(self.path, timeout=SQLITE_BUSY_TIMEOUT_S) as conn:
@@ -108,11 +187,20 @@ class _FairAcquire:
         await self._fair.release(self._connection)
 
 
+async def _no_session_state(connection: Any) -> None:
+    """What a returned connection needs beyond asyncpg's own clean-up (which rolls back an open transaction):
+    nothing. The app never leaves session state behind (no SET, LISTEN, cursors or session-level advisory locks;
+    imports use transaction-scoped locks), so asyncpg's default `RESET ALL; UNLISTEN *; CLOSE ALL;
+    pg_advisory_unlock_all()` would cost a round trip per checkout for nothing."""
+
+
 async def open_pool() -> bool:
     """Start the PostgreSQL connection pool; returns False when there is nothing to do (SQLite, already open)."""
     engine = get_engine()
     if isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=1, max_size=POOL_SIZE, max_inactive_connection_lifetime=60)
+        await engine.start_connection_pool(
+            min_size=1, max_size=POOL_SIZE, max_inactive_connection_lifetime=60, reset=_no_session_state
+        )
         engine.pool = FairPool(engine.pool, POOL_SIZE)
         return True
     return False
@@ -122,6 +210,8 @@ async def close_pool() -> None:
     engine = get_engine()
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
+    elif isinstance(engine, OpopSQLiteEngine):
+        await engine.close_idle()
 
 
 @asynccontextmanager
