@@ -24,7 +24,7 @@ def _load_rows(args: argparse.Namespace) -> list[list[str]]:
     from benchmarks import load
 
     argv = ["--engines", args.engines, "--workers", args.workers, "--clients", str(args.clients),
-            "--seconds", str(args.seconds)]
+            "--seconds", str(args.seconds), "--think", args.think]
     if args.quick:
         argv.append("--no-write")
     rows = []
@@ -33,7 +33,7 @@ def _load_rows(args: argparse.Namespace) -> list[list[str]]:
         ratio = d.throughput / f.throughput if f.throughput else float("nan")
         rows.append([
             "load: POST /api/v1/deals",
-            f"{row.engine}, {row.workers} worker(s), {row.clients} clients",
+            f"{row.engine}, {row.workers} worker(s), {row.clients} clients, think {row.think:g} s",
             (
                 f"{d.throughput:,.0f} deals/s, p50 {d.percentile(0.5):,.0f} ms, p99 {d.percentile(0.99):,.0f} ms, "
                 f"{d.errors} errors, {d.retries} retries; floor {f.throughput:,.0f} req/s (ratio {ratio:.4f}); "
@@ -80,6 +80,7 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--clients", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--think", default="0,2", help="mean think time(s) of the load clients, seconds")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--import-lines", type=int, default=10_000)
     parser.add_argument("--scheduler", action="store_true", help="also run one small scheduler instance")
