@@ -490,6 +490,33 @@ def test_production_requires_a_secret_key():
     assert Settings.from_env({"OPOP_ENV": "production", "OPOP_SECRET_KEY": "k" * 48}).production
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("OPOP_LINK_TTL_HOURS", "abc", "OPOP_LINK_TTL_HOURS harus bilangan bulat antara 1 dan 2160 (diterima: 'abc')"),
+        ("OPOP_LINK_TTL_HOURS", "-1", "OPOP_LINK_TTL_HOURS harus antara 1 dan 2160 (diterima: -1)"),
+        ("OPOP_FOLLOW_UP_DAYS", "x", "OPOP_FOLLOW_UP_DAYS harus bilangan bulat antara 1 dan 3650 (diterima: 'x')"),
+        ("OPOP_LOGIN_ATTEMPTS_PER_MINUTE", "0", "OPOP_LOGIN_ATTEMPTS_PER_MINUTE harus antara 1 dan 10000 (diterima: 0)"),
+        ("OPOP_BASE_URL", "opop.jabarprov.go.id", "OPOP_BASE_URL harus berawalan http:// atau https://"),
+    ],
+)
+def test_bad_settings_are_named_not_a_traceback(name, value, message):
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({name: value})
+    assert str(caught.value).startswith(message)
+    assert Settings.from_env({name: ""}).link_ttl_hours == 168  # empty means the default
+
+
+def test_cli_names_a_bad_setting_and_exits_2(database_url):
+    env = {**os.environ, "OPOP_DATABASE_URL": database_url, "OPOP_LINK_TTL_HOURS": "abc"}
+    result = subprocess.run(
+        [sys.executable, "-m", "opop_events.cli", "report", "--year", "2020"],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "Galat: OPOP_LINK_TTL_HOURS harus bilangan bulat antara 1 dan 2160 (diterima: 'abc')"
+
+
 def test_cli_refuses_production_without_secret_key(database_url):
     env = {k: v for k, v in os.environ.items() if k != "OPOP_SECRET_KEY"}
     env.update(OPOP_ENV="production", OPOP_DATABASE_URL=database_url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -133,6 +134,17 @@ def serve(host: str, port: int, with_demo: bool, workers: int) -> None:
     """Jalankan aplikasi web (migrasi otomatis pada basis data kosong)."""
     import uvicorn
 
+    if not os.environ.get("OPOP_BASE_URL", "").strip():
+        # Links sent over WhatsApp and printed in QR codes must point at the address actually served.
+        link_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        os.environ["OPOP_BASE_URL"] = f"http://{link_host}:{port}"
+        get_settings.cache_clear()
+        if link_host != host:
+            click.secho(
+                f"Catatan: OPOP_BASE_URL belum diisi; tautan WhatsApp dan QR memakai {os.environ['OPOP_BASE_URL']}. "
+                "Isi OPOP_BASE_URL dengan alamat yang bisa dibuka peserta (mis. https://opop.jabarprov.go.id).",
+                fg="yellow",
+            )
     settings = get_settings()
     if with_demo:
         click.echo(_run(lambda: _load_demo(False)))

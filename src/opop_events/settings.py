@@ -58,7 +58,9 @@ class Settings:
                 "OPOP_DATABASE_URL harus berawalan sqlite:/// atau postgresql:// "
                 f"(diterima: {database_url.split('://')[0]}://…)"
             )
-        base_url = env.get("OPOP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+        base_url = (env.get("OPOP_BASE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")
+        if not base_url.startswith(("http://", "https://")):
+            raise SettingsError(f"OPOP_BASE_URL harus berawalan http:// atau https:// (diterima: {base_url!r})")
         secure_default = "1" if base_url.startswith("https://") else "0"
         return cls(
             database_url=database_url,
@@ -68,10 +70,23 @@ class Settings:
             fixtures_dir=Path(env.get("OPOP_FIXTURES_DIR", str(PROJECT_ROOT / "fixtures"))),
             base_url=base_url,
             cookie_secure=env.get("OPOP_COOKIE_SECURE", secure_default) == "1",
-            follow_up_days=int(env.get("OPOP_FOLLOW_UP_DAYS", "30")),
-            link_ttl_hours=int(env.get("OPOP_LINK_TTL_HOURS", "168")),
-            login_attempts_per_minute=int(env.get("OPOP_LOGIN_ATTEMPTS_PER_MINUTE", "10")),
+            follow_up_days=_whole_number(env, "OPOP_FOLLOW_UP_DAYS", 30, low=1, high=3650),
+            link_ttl_hours=_whole_number(env, "OPOP_LINK_TTL_HOURS", 168, low=1, high=24 * 90),
+            login_attempts_per_minute=_whole_number(env, "OPOP_LOGIN_ATTEMPTS_PER_MINUTE", 10, low=1, high=10_000),
         )
+
+
+def _whole_number(env: dict[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise SettingsError(f"{name} harus bilangan bulat antara {low} dan {high} (diterima: {text!r})") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} harus antara {low} dan {high} (diterima: {value})")
+    return value
 
 
 @lru_cache(maxsize=1)
