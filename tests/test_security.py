@@ -247,6 +247,36 @@ def test_every_route_has_a_rule(app):
     assert (missing, stale) == ([], []), "add the new routes to RULES in tests/test_security.py (and drop stale ones)"
 
 
+def test_api_routes_open_to_anonymous_callers_are_exactly_those_marked_public(app):
+    """The `signed_in` guard answers 401 to anonymous callers of every /api route not marked PUBLIC, before the
+    body is read; the table says which routes anonymous callers may use. The two must agree."""
+    marked = set()
+    for route in app.routes:
+        if isinstance(route, HTTPRoute) and route.path.startswith("/api/"):
+            for handler in route.route_handlers:
+                marked |= {(m, route.path) for m in handler.http_methods if handler.opt.get("public")}
+    open_to_anon = {key for key, rule in RULES.items() if key[1].startswith("/api/") and "anon" in rule.allowed}
+    assert marked - {("HEAD", path) for _, path in marked} == open_to_anon
+
+
+async def test_anonymous_write_is_401_before_its_body_is_judged(client, market):
+    for path, body in [
+        ("/api/v1/deals", {}),
+        ("/api/v1/deals", {"event_slug": "x", "lines": "bukan daftar"}),
+        ("/api/v1/users", {"email": "a@b.test"}),
+        ("/api/v1/deals/1/verify", {"version": "satu"}),
+    ]:
+        for headers in ({}, {"Authorization": "Bearer salah"}):
+            response = await client.post(path, json=body, headers=headers)
+            assert response.status_code == 401, (path, headers, response.text)
+            assert response.headers["content-type"].startswith("application/problem+json")
+            assert "Bearer" in response.json()["detail"]
+    # a signed-in caller still gets the body checked, with the offending field named
+    response = await client.post("/api/v1/deals", json={}, headers=market.seller.headers)
+    assert response.status_code == 422
+    assert "event_slug" in [e["field"] for e in response.json()["errors"]]
+
+
 # -- executing the table ------------------------------------------------------------------------------------------
 
 

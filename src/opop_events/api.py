@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.handlers import BaseRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Response
 
 from opop_events.accounts.services import Actor, actor_from_api_token, actor_from_session
@@ -20,6 +22,7 @@ from opop_events.core.errors import (
     InvalidInput,
     NotFound,
     Problem,
+    Unauthorized,
     translate_validation_message,
 )
 
@@ -79,8 +82,33 @@ WRITE = problems(400, 401, 403, 404, 409, 422)
 AUTH_READ = problems(400, 401, 403, 404, 422)
 
 
+PUBLIC = {"public": True}
+"""`opt` of an API handler anyone may call; every other /api handler requires a signed-in caller (`signed_in`)."""
+
+_ACTOR_KEY = "opop_actor"
+
+
+async def signed_in(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Guard: an /api handler not marked PUBLIC answers 401 to an anonymous caller before anything else is read —
+    a request without a valid token learns nothing about what its body should have been. The actor found here is
+    kept for `provide_actor`, so a request looks its token up once."""
+    if handler.opt.get("public") or not connection.scope["path"].startswith("/api/"):
+        return
+    actor = await provide_actor(connection)  # type: ignore[arg-type]
+    if actor is None:
+        raise Unauthorized("Silakan masuk terlebih dahulu: kirim header Authorization: Bearer <token>.")
+
+
 async def provide_actor(request: Request) -> Actor | None:
     """The signed-in caller: a bearer API token (`Authorization: Bearer …`), else the web session cookie."""
+    if _ACTOR_KEY in request.scope:
+        return request.scope[_ACTOR_KEY]  # type: ignore[literal-required]
+    actor = await _find_actor(request)
+    request.scope[_ACTOR_KEY] = actor  # type: ignore[literal-required]
+    return actor
+
+
+async def _find_actor(request: Request) -> Actor | None:
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
@@ -131,21 +159,37 @@ def problem_response(problem: Problem) -> Response[Any]:
     return Response(content=problem, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE)
 
 
-def _validation_problem(exc: ValidationException) -> Problem:
+def _public_names(request: Request | None) -> dict[str, str]:
+    """Handler parameter name → the name the client sends (`fmt` → `format`, `deal_state` → `state`)."""
+    try:
+        parameters = request.route_handler.parsed_fn_signature.parameters if request is not None else {}
+    except Exception:  # noqa: BLE001 - no route (404 before routing): nothing to rename
+        return {}
+    names = {}
+    for name, parameter in parameters.items():
+        definition = getattr(parameter, "kwarg_definition", None)
+        public = getattr(definition, "query", None) or getattr(definition, "name", None)
+        if public and public != name:
+            names[name] = public
+    return names
+
+
+def _validation_problem(exc: ValidationException, request: Request | None = None) -> Problem:
+    public = _public_names(request)
     errors: list[FieldError] = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if not isinstance(item, dict):
             continue
-        path, message = translate_validation_message(str(item.get("message", "")))
+        source = getattr(item.get("source"), "value", item.get("source"))
+        path, message = translate_validation_message(str(item.get("message", "")), json_body=source in (None, "body"))
         key = item.get("key")
-        if key == "data" and getattr(item.get("source"), "value", item.get("source")) == "body":
+        key = public.get(str(key), key) if key else key
+        if key == "data" and source == "body":
             key = ""  # the handler's parameter name, not a field the client sent
         if key and path and not path.startswith(f"{key}."):
             path = f"{key}.{path}"  # a field missing or unknown inside a nested object: `slots.count`
         elif key and not path:
             path = str(key)
-        source = item.get("source")
-        source = getattr(source, "value", source)
         field = path or (str(key) if key else "body")
         if source and source not in ("body",):
             field = f"{source}.{field}" if not field.startswith(f"{source}.") else field
@@ -164,7 +208,7 @@ def app_error_handler(request: Request, exc: AppError) -> Response[Any]:
 
 
 def validation_handler(request: Request, exc: ValidationException) -> Response[Any]:
-    problem = _validation_problem(exc)
+    problem = _validation_problem(exc, request)
     problem.instance = request.url.path
     return problem_response(problem)
 

@@ -14,7 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from opop_events import __version__
 from opop_events.accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
-from opop_events.api import EXCEPTION_HANDLERS, provide_actor, strict_body
+from opop_events.api import EXCEPTION_HANDLERS, PUBLIC, provide_actor, signed_in, strict_body
 from opop_events.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
 from opop_events.catalog.importing.controllers import CONTROLLERS as IMPORT_CONTROLLERS
 from opop_events.db import close_pool, open_pool
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
 
-@get("/api/v1/health", operation_id="health", summary="Cek hidup", tags=["Sistem"], cache=False)
+@get("/api/v1/health", operation_id="health", opt=PUBLIC, summary="Cek hidup", tags=["Sistem"], cache=False)
 async def health() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=template_config(),
         csrf_config=csrf_config(settings),
         dependencies={"actor": Provide(provide_actor)},
+        guards=[signed_in],
         before_request=strict_body,
         exception_handlers=_exception_handlers(),
         # Pages go out gzipped (3G at the venue); API responses stay plain so idempotent replays are byte-exact.

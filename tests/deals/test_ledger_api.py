@@ -105,8 +105,8 @@ async def test_answer_to_a_new_deal_is_what_reading_it_back_gives(client, market
 
 async def test_logging_names_what_is_wrong_with_event_pesantren_or_buyer(client, market):
     unknown = await client.post("/api/v1/deals", json=market.deal_body(event_slug="tidak-ada"), headers=market.seller.headers)
-    assert unknown.status_code == 404
-    assert "tidak-ada" in unknown.json()["detail"]
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"] == [{"field": "event_slug", "message": "acara 'tidak-ada' tidak ditemukan"}]
     draft = await make_event(organizer=market.organizer, status="draft")
     refused = await client.post("/api/v1/deals", json=market.deal_body(event_slug=draft["slug"]), headers=market.seller.headers)
     assert refused.status_code == 409
@@ -134,6 +134,18 @@ async def test_logging_names_what_is_wrong_with_event_pesantren_or_buyer(client,
     assert [e["field"] for e in interest.json()["errors"]] == ["pesantren_id"]
     counts = await client.get(f"/api/v1/deals?event_slug={market.slug}", headers=market.admin.headers)
     assert counts.json()["total"] == 0
+
+
+async def test_bad_query_parameters_are_named_as_the_client_sent_them(client, market):
+    cases = {
+        f"/api/v1/reports/events/{market.slug}?format=docx": ("query.format", "pilih salah satu: xlsx, pdf, csv"),
+        "/api/v1/deals?state=lunas": ("query.state", "nilai 'lunas' tidak termasuk pilihan"),
+        "/api/v1/deals?page=satu": ("query.page", "harus berupa bilangan bulat"),
+    }
+    for url, (field, message) in cases.items():
+        response = await client.get(url, headers=market.admin.headers)
+        assert response.status_code == 422, url
+        assert response.json()["errors"] == [{"field": field, "message": message}], url
 
 
 # (action, who acts, expected status) from state `dicatat`

@@ -12,6 +12,8 @@ from opop_events.core.errors import PROBLEM_MEDIA_TYPE
 from opop_events.events.enums import EVENT_TRANSITIONS, EventStatus
 from tests.factories import auth, make_account, make_buyer, make_event, make_pesantren
 
+AS_NUMBER = " — tulis sebagai angka JSON, tanpa tanda kutip dan tanpa titik ribuan"  # the hint for a number sent as JSON text
+
 EVENT_BODY = {
     "slug": "temu-bisnis-uji-2020", "name": "Temu Bisnis Uji", "wilayah_code": "3273",
     "starts_on": "2020-12-09", "ends_on": "2020-12-10", "venue": "Pusdai",
@@ -439,7 +441,7 @@ async def test_register_invalid(client):
         ({"pesantren_id": 999_999}, "pesantren_id", "pesantren 999999 tidak ada"),
         ({"buyer_id": 999_999}, "buyer_id", "pembeli 999999 tidak ada"),
         ({"buyer_id": 0}, "buyer_id", "paling kecil 1"),
-        ({"buyer_id": "1"}, "buyer_id", "harus berupa bilangan bulat atau null"),
+        ({"buyer_id": "1"}, "buyer_id", "harus berupa bilangan bulat atau null" + AS_NUMBER),
     ]
 
     outcomes = [

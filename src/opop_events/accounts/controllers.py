@@ -8,7 +8,7 @@ from litestar.params import JSONBody
 from opop_events.accounts import schemas, services
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor, require_role
-from opop_events.api import CurrentActor, problems
+from opop_events.api import PUBLIC, CurrentActor, problems
 from opop_events.settings import get_settings
 
 
@@ -29,7 +29,7 @@ class AuthController(Controller):
 
     @post(
         "/token",
-        operation_id="issueToken",
+        operation_id="issueToken", opt=PUBLIC,
         summary="Tukar email dan kata sandi dengan token API (Bearer)",
         responses=problems(400, 401, 422, 429),
     )

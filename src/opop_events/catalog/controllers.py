@@ -7,7 +7,17 @@ from typing import Annotated
 from litestar import Controller, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 
-from opop_events.api import CurrentActor, IdPath, AUTH_READ, READ, WRITE, PageParam, PerPageParam, SearchParam
+from opop_events.api import (
+    AUTH_READ,
+    PUBLIC,
+    READ,
+    WRITE,
+    CurrentActor,
+    IdPath,
+    PageParam,
+    PerPageParam,
+    SearchParam,
+)
 from opop_events.catalog import schemas, services
 from opop_events.catalog.enums import BuyerType, Category, Certification, Track
 from opop_events.core.pagination import Page
@@ -19,7 +29,7 @@ class WilayahController(Controller):
     path = "/api/v1/wilayah"
     tags = ["Katalog"]
 
-    @get("/", operation_id="listWilayah", summary="27 kabupaten/kota Jawa Barat", responses=READ)
+    @get("/", operation_id="listWilayah", opt=PUBLIC, summary="27 kabupaten/kota Jawa Barat", responses=READ)
     async def list_wilayah(self) -> list[schemas.Wilayah]:
         return await services.list_wilayah()
 
@@ -28,7 +38,7 @@ class PesantrenController(Controller):
     path = "/api/v1/pesantren"
     tags = ["Katalog"]
 
-    @get("/", operation_id="listPesantren", summary="Daftar pesantren (publik)", responses=READ)
+    @get("/", operation_id="listPesantren", opt=PUBLIC, summary="Daftar pesantren (publik)", responses=READ)
     async def list_pesantren(
         self,
         q: SearchParam = None,
@@ -42,7 +52,7 @@ class PesantrenController(Controller):
             q=q, wilayah_code=wilayah_code, track=track, cohort_year=cohort_year, page=page, per_page=per_page
         )
 
-    @get("/{pesantren_id:int}", operation_id="getPesantren", summary="Satu pesantren", responses=READ)
+    @get("/{pesantren_id:int}", operation_id="getPesantren", opt=PUBLIC, summary="Satu pesantren", responses=READ)
     async def get_pesantren(self, pesantren_id: IdPath) -> schemas.Pesantren:
         return await services.get_pesantren(pesantren_id=pesantren_id)
 
@@ -93,7 +103,7 @@ class ProductController(Controller):
     path = "/api/v1/products"
     tags = ["Katalog"]
 
-    @get("/", operation_id="listProducts", summary="Katalog produk (publik, pameran online)", responses=READ)
+    @get("/", operation_id="listProducts", opt=PUBLIC, summary="Katalog produk (publik, pameran online)", responses=READ)
     async def list_products(
         self,
         q: SearchParam = None,
@@ -114,7 +124,7 @@ class ProductController(Controller):
             per_page=per_page,
         )
 
-    @get("/{product_id:int}", operation_id="getProduct", summary="Satu produk", responses=READ)
+    @get("/{product_id:int}", operation_id="getProduct", opt=PUBLIC, summary="Satu produk", responses=READ)
     async def get_product(self, product_id: IdPath) -> schemas.Product:
         return await services.get_product(product_id=product_id)
 

@@ -114,8 +114,17 @@ def _type(name: str) -> str:
     return " atau ".join(_TYPES.get(part.strip(), part.strip()) for part in name.split("|"))
 
 
-def translate_validation_message(message: str) -> tuple[str, str]:
-    """Turn a msgspec/Litestar validation message into (field path, Indonesian message)."""
+def _hint(found: re.Match[str]) -> str:
+    """A number sent as text (often with Indonesian thousands dots, "25.000"): say how to write it."""
+    wanted = {part.strip() for part in found["t"].split("|")}
+    if found["g"] == "str" and wanted & {"int", "float", "decimal"}:
+        return " — tulis sebagai angka JSON, tanpa tanda kutip dan tanpa titik ribuan"
+    return ""
+
+
+def translate_validation_message(message: str, *, json_body: bool = False) -> tuple[str, str]:
+    """Turn a msgspec/Litestar validation message into (field path, Indonesian message); `json_body`: the
+    message is about a JSON body, where a number sent as text gets a hint on how to write it."""
     path = ""
     match = _AT.search(message)
     if match:
@@ -131,8 +140,10 @@ def translate_validation_message(message: str) -> tuple[str, str]:
         (r"Expected `(?P<t>[^`]+)` >= (?P<n>[-\d.e+]+)", lambda m: ("", f"paling kecil {m['n']}")),
         (r"Expected `(?P<t>[^`]+)` < (?P<n>[-\d.e+]+)", lambda m: ("", f"harus kurang dari {m['n']}")),
         (r"Expected `(?P<t>[^`]+)` > (?P<n>[-\d.e+]+)", lambda m: ("", f"harus lebih dari {m['n']}")),
+        (r"Expected `str` matching regex '\^\((?P<alts>[\w|-]+)\)\$'",
+         lambda m: ("", f"pilih salah satu: {', '.join(m['alts'].split('|'))}")),
         (r"Expected `(?P<t>[^`]+)` matching regex", lambda m: ("", "formatnya tidak sesuai")),
-        (r"Expected `(?P<t>[^`]+)`, got `(?P<g>[^`]+)`", lambda m: ("", f"harus berupa {_type(m['t'])}")),
+        (r"Expected `(?P<t>[^`]+)`, got `(?P<g>[^`]+)`", lambda m: ("", f"harus berupa {_type(m['t'])}{_hint(m) if json_body else ''}")),
         (r"Invalid enum value '(?P<v>[^']*)'", lambda m: ("", f"nilai '{m['v']}' tidak termasuk pilihan")),
         (r"Invalid enum value (?P<v>\S+)", lambda m: ("", f"nilai {m['v']} tidak termasuk pilihan")),
         (r"Invalid (?:RFC3339 encoded )?(?P<t>date|datetime|time|uuid|decimal)", lambda m: ("", f"bukan {_type(m['t'])} yang sah")),

@@ -8,7 +8,7 @@ from typing import Annotated
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from opop_events.api import AUTH_READ, CurrentActor, PageParam, PerPageParam, problems
+from opop_events.api import AUTH_READ, PUBLIC, CurrentActor, PageParam, PerPageParam, problems
 from opop_events.core.dates import parse_local_datetime
 from opop_events.core.errors import InvalidInput
 from opop_events.core.pagination import Page
@@ -140,15 +140,15 @@ class LinkController(Controller):
     tags = ["Tautan konfirmasi"]
     security = [{}]
 
-    @get("/{token:str}", operation_id="openLink", summary="Lihat transaksi dari tautan", responses=problems(404))
+    @get("/{token:str}", operation_id="openLink", opt=PUBLIC, summary="Lihat transaksi dari tautan", responses=problems(404))
     async def open_link(self, token: FromPath[str]) -> schemas.PublicDeal:
         return await services.open_link(token=token)
 
-    @post("/{token:str}/confirm", operation_id="confirmByLink", summary="Konfirmasi lewat tautan", responses=problems(400, 404, 409, 410, 422), status_code=200)
+    @post("/{token:str}/confirm", operation_id="confirmByLink", opt=PUBLIC, summary="Konfirmasi lewat tautan", responses=problems(400, 404, 409, 410, 422), status_code=200)
     async def confirm(self, token: FromPath[str]) -> schemas.PublicDeal:
         return await services.act_on_link(token=token, action=DealAction.konfirmasi)
 
-    @post("/{token:str}/dispute", operation_id="disputeByLink", summary="Sanggah lewat tautan", responses=problems(400, 404, 409, 410, 422), status_code=200)
+    @post("/{token:str}/dispute", operation_id="disputeByLink", opt=PUBLIC, summary="Sanggah lewat tautan", responses=problems(400, 404, 409, 410, 422), status_code=200)
     async def dispute(self, token: FromPath[str], data: JSONBody[schemas.LinkAction]) -> schemas.PublicDeal:
         return await services.act_on_link(token=token, action=DealAction.sanggah, reason=data.reason)
 
@@ -157,7 +157,7 @@ class TotalsController(Controller):
     path = "/api/v1/events"
     tags = ["Transaksi"]
 
-    @get("/{slug:str}/totals", operation_id="eventTotals", summary="Total transaksi acara (kini atau as_of)", responses=problems(404, 422))
+    @get("/{slug:str}/totals", operation_id="eventTotals", opt=PUBLIC, summary="Total transaksi acara (kini atau as_of)", responses=problems(404, 422))
     async def totals(self, slug: FromPath[str], as_of: AsOf = None) -> schemas.EventTotals:
         event = await get_event(slug=slug)
         moment = aware(as_of)

@@ -526,8 +526,8 @@ async def _parties(*, slug: str, pesantren_id: int, buyer_id: int | None, pesant
         "LEFT JOIN buyer b ON b.id = {} WHERE ev.slug = {}",
         pesantren_id, buyer_id, slug,
     )
-    if not rows:
-        raise NotFound(f"Acara '{slug}' tidak ditemukan.")
+    if not rows:  # the event is named in the body: a field of this request, not the resource asked for
+        raise InvalidInput.field("event_slug", f"acara '{slug}' tidak ditemukan")
     row = rows[0]
     if row["status"] == "draft":
         raise Conflict(f"Acara '{slug}' masih draf; transaksi belum bisa dicatat.")

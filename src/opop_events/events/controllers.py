@@ -7,18 +7,17 @@ from typing import Annotated
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from opop_events.api import CurrentActor, IdPath, AUTH_READ, READ, WRITE, PageParam, PerPageParam
+from opop_events.api import AUTH_READ, PUBLIC, READ, WRITE, CurrentActor, IdPath, PageParam, PerPageParam
 from opop_events.core.pagination import Page
 from opop_events.events import schemas, services
 from opop_events.events.enums import EventStatus, PartyKind
-
 
 
 class EventController(Controller):
     path = "/api/v1/events"
     tags = ["Acara"]
 
-    @get("/", operation_id="listEvents", summary="Daftar acara (publik)", responses=READ)
+    @get("/", operation_id="listEvents", opt=PUBLIC, summary="Daftar acara (publik)", responses=READ)
     async def list_events(
         self,
         status: Annotated[EventStatus | None, QueryParameter()] = None,
@@ -31,7 +30,7 @@ class EventController(Controller):
     async def create_event(self, actor: CurrentActor, data: JSONBody[schemas.EventCreate]) -> schemas.Event:
         return await services.create_event(actor=actor, data=data)
 
-    @get("/{slug:str}", operation_id="getEvent", summary="Satu acara", responses=READ)
+    @get("/{slug:str}", operation_id="getEvent", opt=PUBLIC, summary="Satu acara", responses=READ)
     async def get_event(self, slug: FromPath[str]) -> schemas.Event:
         return await services.get_event(slug=slug)
 
@@ -53,7 +52,7 @@ class EventController(Controller):
     ) -> None:
         await services.assign_organizer(actor=actor, slug=slug, user_id=data.user_id)
 
-    @get("/{slug:str}/sessions", operation_id="listSessions", summary="Sesi dan slot waktu", responses=READ)
+    @get("/{slug:str}/sessions", operation_id="listSessions", opt=PUBLIC, summary="Sesi dan slot waktu", responses=READ)
     async def list_sessions(self, slug: FromPath[str]) -> list[schemas.Session]:
         return await services.list_sessions(slug=slug)
 
@@ -78,7 +77,7 @@ class EventController(Controller):
     ) -> schemas.Slot:
         return await services.create_slot(actor=actor, slug=slug, session_id=session_id, data=data)
 
-    @get("/{slug:str}/tables", operation_id="listTables", summary="Meja pertemuan", responses=READ)
+    @get("/{slug:str}/tables", operation_id="listTables", opt=PUBLIC, summary="Meja pertemuan", responses=READ)
     async def list_tables(self, slug: FromPath[str]) -> list[schemas.Table]:
         return await services.list_tables(slug=slug)
 

@@ -9,7 +9,7 @@ from litestar import Controller, get, post, put
 from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 from litestar.response import Response
 
-from opop_events.api import AUTH_READ, CurrentActor, problems
+from opop_events.api import AUTH_READ, PUBLIC, CurrentActor, problems
 from opop_events.matching import schemas, services
 from opop_events.matching.enums import RequestStatus
 
@@ -206,6 +206,7 @@ class PublicAgendaController(Controller):
     @get(
         "/{token:str}",
         operation_id="getAgendaByLink",
+        opt=PUBLIC,
         summary="Agenda peserta lewat tautan QR",
         responses=problems(404, 422),
     )
@@ -215,6 +216,7 @@ class PublicAgendaController(Controller):
     @get(
         "/{token:str}/pdf",
         operation_id="printAgendaByLink",
+        opt=PUBLIC,
         media_type="application/pdf",
         responses=problems(404, 422),
         summary="Agenda peserta lewat tautan QR (PDF)",
