@@ -48,6 +48,20 @@ async def test_line_over_the_bound_is_refused_with_its_field(client, market):
     assert response.json()["errors"][0]["field"] == "lines[0].unit_price_rp"
 
 
+async def test_a_deal_worth_nothing_is_refused(client, market):
+    body = market.deal_body(lines=[{"product_id": market.product["id"], "quantity": "0.001", "unit_price_rp": 1}])
+    response = await client.post("/api/v1/deals", json=body, headers=market.seller.headers)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "lines", "message": "nilai transaksi Rp0; periksa jumlah dan harga satuan"}
+    ]
+    free_sample = market.deal_body(lines=[
+        {"product_id": market.product["id"], "quantity": "10", "unit_price_rp": 25_000},
+        {"description": "Sampel gratis", "category": "makanan", "quantity": "2", "unit_price_rp": 0},
+    ])
+    assert (await client.post("/api/v1/deals", json=free_sample, headers=market.seller.headers)).status_code == 201
+
+
 async def test_seller_cannot_log_for_another_pesantren_or_foreign_product(client, market):
     other_pid = market.other_seller.actor.pesantren_id
     response = await client.post(

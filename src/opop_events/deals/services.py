@@ -410,6 +410,8 @@ async def _clean_lines(lines: list[schemas.LineIn], pesantren_id: int, *, field:
                 value_rp=value,
             )
         )
+    if not errors and sum(line.value_rp for line in out) == 0:
+        errors.append(FieldError(field=field, message="nilai transaksi Rp0; periksa jumlah dan harga satuan"))
     if errors:
         raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
     return out
