@@ -253,6 +253,13 @@ async def raw(sql: str, *args: Any) -> list[dict[str, Any]]:
     return await get_engine().run_querystring(QueryString(sql, *args))
 
 
+def contains(column: Any, text: str) -> Any:
+    """A case-insensitive "contains" filter: ILIKE on PostgreSQL; LIKE on SQLite, which ignores ASCII case
+    already (Piccolo would fall back to LIKE itself, printing a warning on every search)."""
+    pattern = f"%{text}%"
+    return column.ilike(pattern) if is_postgres() else column.like(pattern)
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     """True for a unique-constraint failure on either engine (asyncpg or sqlite3)."""
     name = type(exc).__name__

@@ -14,7 +14,7 @@ from opop_events.core.errors import Conflict, FieldError, Forbidden, InvalidInpu
 from opop_events.core.money import MoneyError, parse_quantity, quantity_to_text
 from opop_events.core.pagination import Page, paginate
 from opop_events.core.phone import PhoneError, normalize_whatsapp
-from opop_events.db import write_transaction
+from opop_events.db import contains, write_transaction
 
 CERT_COLUMNS = {
     Certification.halal: Product.cert_halal,
@@ -87,7 +87,7 @@ async def list_pesantren(
     """Pesantren are public (the online exhibition shows them)."""
     where = []
     if q:
-        where.append(Pesantren.name.ilike(f"%{q}%"))
+        where.append(contains(Pesantren.name, q))
     if wilayah_code:
         where.append(Pesantren.wilayah.code == wilayah_code)
     if track:
@@ -197,7 +197,7 @@ async def list_buyers(
     if actor.role is Role.buyer:
         where.append(Buyer.id == actor.buyer_id)
     if q:
-        where.append(Buyer.name.ilike(f"%{q}%"))
+        where.append(contains(Buyer.name, q))
     if buyer_type:
         where.append(Buyer.buyer_type == buyer_type)
     query = Buyer.select().order_by(Buyer.name).order_by(Buyer.id)
@@ -297,7 +297,7 @@ async def list_products(
     if not include_inactive:
         where.append(Product.active == True)  # noqa: E712
     if q:
-        where.append(Product.name.ilike(f"%{q}%") | Product.pesantren.name.ilike(f"%{q}%"))
+        where.append(contains(Product.name, q) | contains(Product.pesantren.name, q))
     if category:
         where.append(Product.category == category)
     if wilayah_code:

@@ -13,7 +13,7 @@ from opop_events.catalog.tables import Buyer, Pesantren
 from opop_events.core.dates import WIB, now_utc
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opop_events.core.pagination import Page, paginate
-from opop_events.db import write_transaction
+from opop_events.db import contains, write_transaction
 from opop_events.events import schemas
 from opop_events.events.enums import EVENT_STATUS_LABELS, EVENT_TRANSITIONS, EventStatus, PartyKind
 from opop_events.events.tables import Event, EventOrganizer, EventSession, MeetingTable, Registration, TimeSlot
@@ -313,7 +313,7 @@ async def list_registrations(
     if party_kind:
         where.append(Registration.party_kind == party_kind)
     if q:
-        where.append(Registration.pesantren.name.ilike(f"%{q}%") | Registration.buyer.name.ilike(f"%{q}%"))
+        where.append(contains(Registration.pesantren.name, q) | contains(Registration.buyer.name, q))
     query = Registration.select(*_REG_COLUMNS).order_by(Registration.id)
     return await paginate(query, Registration.count(), where, _registration, page=page, per_page=per_page)
 
