@@ -22,6 +22,7 @@ from opop_events.core.errors import (
     InvalidInput,
     NotFound,
     Problem,
+    TooManyRequests,
     Unauthorized,
     translate_validation_message,
 )
@@ -204,7 +205,10 @@ def _validation_problem(exc: ValidationException, request: Request | None = None
 
 
 def app_error_handler(request: Request, exc: AppError) -> Response[Any]:
-    return problem_response(exc.to_problem(instance=request.url.path))
+    response = problem_response(exc.to_problem(instance=request.url.path))
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def validation_handler(request: Request, exc: ValidationException) -> Response[Any]:

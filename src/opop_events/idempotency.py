@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 from typing import Any
 
+import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from opop_events.core.errors import PROBLEM_MEDIA_TYPE
 from opop_events.core.dates import now_utc
+from opop_events.core.errors import PROBLEM_MEDIA_TYPE, FieldError, InvalidInput
 from opop_events.db import is_unique_violation, raw, write_transaction
 
 HEADER = b"idempotency-key"
@@ -28,15 +28,13 @@ class _Rollback(Exception):
     """Raised inside the transaction to undo a handler that answered with an error."""
 
 
-def _problem(status: int, detail: str) -> tuple[int, bytes]:
-    body = {
-        "type": "https://opop-events.jabarprov.go.id/problems/idempotency",
-        "title": "Idempotency-Key tidak dapat dipakai",
-        "status": status,
-        "detail": detail,
-        "errors": [{"field": "Idempotency-Key", "message": detail}],
-    }
-    return status, json.dumps(body).encode()
+def _problem(status: int, detail: str, instance: str) -> tuple[int, bytes]:
+    """The same problem+json shape (and encoding) as every other API error."""
+    problem = InvalidInput(detail, errors=[FieldError(field="Idempotency-Key", message=detail)]).to_problem(instance)
+    problem.type = "https://opop-events.jabarprov.go.id/problems/idempotency"
+    problem.title = "Idempotency-Key tidak dapat dipakai"
+    problem.status = status
+    return status, msgspec.json.encode(problem)
 
 
 async def _send_plain(send: Send, status: int, body: bytes, content_type: str, replayed: bool = False) -> None:
@@ -59,7 +57,7 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
             return
         key = raw_key.decode("latin-1").strip()
         if not key or len(key) > MAX_KEY_LENGTH:
-            await _send_plain(send, *_problem(422, f"Idempotency-Key harus 1–{MAX_KEY_LENGTH} karakter"), PROBLEM_MEDIA_TYPE)
+            await _send_plain(send, *_problem(422, f"Idempotency-Key harus 1–{MAX_KEY_LENGTH} karakter", scope["path"]), PROBLEM_MEDIA_TYPE)
             return
 
         body_parts: list[bytes] = []
@@ -86,7 +84,7 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
             if row["fingerprint"] != fingerprint:
                 await _send_plain(
                     send,
-                    *_problem(422, "Idempotency-Key ini sudah dipakai untuk permintaan lain; buat kunci baru."),
+                    *_problem(422, "Idempotency-Key ini sudah dipakai untuk permintaan lain; buat kunci baru.", scope["path"]),
                     PROBLEM_MEDIA_TYPE,
                 )
             else:

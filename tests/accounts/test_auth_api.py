@@ -76,6 +76,7 @@ async def test_issue_token_rate_limited_per_email_after_configured_attempts(clie
     assert limit == 10  # OPOP_LOGIN_ATTEMPTS_PER_MINUTE default
     assert statuses == [401] * limit
     assert _problem(right_password, 429)["detail"] == "Terlalu banyak percobaan masuk. Coba lagi dalam satu menit."
+    assert right_password.headers["retry-after"] == "60"
     assert other_email.status_code == 201
 
 
@@ -111,7 +112,7 @@ async def test_revoke_token_stops_it_working(client):
     after = await client.get("/api/v1/me", headers=account.headers)
 
     assert (anonymous.status_code, revoked.status_code) == (401, 204)
-    assert _problem(after, 401)["detail"] == "Silakan masuk terlebih dahulu."
+    assert _problem(after, 401)["detail"] == "Silakan masuk terlebih dahulu: kirim header Authorization: Bearer <token>."
 
 
 async def test_me_with_bad_authorization_header_is_401(client):

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from opop_events.core.dates import WIB
 from opop_events.core.errors import PROBLEM_MEDIA_TYPE
-from opop_events.events.enums import EVENT_TRANSITIONS, EventStatus
+from opop_events.events.enums import EVENT_STATUS_LABELS, EVENT_TRANSITIONS, EventStatus
 from tests.factories import auth, make_account, make_buyer, make_event, make_pesantren
 
 AS_NUMBER = " — tulis sebagai angka JSON, tanpa tanda kutip dan tanpa titik ribuan"  # the hint for a number sent as JSON text
@@ -190,13 +190,21 @@ async def test_status_transitions_allowed_and_refused(client):
     def expected(start: EventStatus, target: EventStatus) -> tuple[int, str]:
         if target in EVENT_TRANSITIONS[start]:
             return 200, target.value
-        allowed = ", ".join(sorted(s.value for s in EVENT_TRANSITIONS[start])) or "tidak ada"
-        return 409, f"Status acara tidak bisa berubah dari '{start.value}' ke '{target.value}'; yang boleh: {allowed}."
+        def named(status: EventStatus) -> str:
+            return f"'{status.value}' ({EVENT_STATUS_LABELS[status]})"
+
+        allowed = ", ".join(named(s) for s in sorted(EVENT_TRANSITIONS[start])) or "tidak ada"
+        return 409, f"Status acara tidak bisa berubah dari {named(start)} ke {named(target)}; yang boleh: {allowed}."
 
     assert outcomes == {(a.value, b.value): expected(a, b) for a, b in moves}
     assert outcomes[("draft", "open")] == (200, "open")
     assert outcomes[("closed", "draft")] == (
-        409, "Status acara tidak bisa berubah dari 'closed' ke 'draft'; yang boleh: tidak ada."
+        409, "Status acara tidak bisa berubah dari 'closed' (Selesai) ke 'draft' (Draf); yang boleh: tidak ada."
+    )
+    assert outcomes[("scheduled", "draft")] == (
+        409,
+        "Status acara tidak bisa berubah dari 'scheduled' (Jadwal terbit) ke 'draft' (Draf); yang boleh: "
+        "'live' (Berlangsung), 'open' (Pendaftaran dibuka).",
     )
 
 

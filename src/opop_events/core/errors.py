@@ -88,6 +88,10 @@ class TooManyRequests(AppError):
     title = "Terlalu banyak permintaan"
     slug = "too-many-requests"
 
+    def __init__(self, detail: str, *, retry_after: int = 60) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after  # seconds, sent as the Retry-After header
+
 
 class Gone(AppError):
     status = 410

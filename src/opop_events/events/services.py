@@ -137,9 +137,12 @@ async def update_event(*, actor: Actor | None, slug: str, data: schemas.EventUpd
         values[Event.request_deadline] = _aware(data.request_deadline)
     if data.status is not None and data.status is not event.status:
         if data.status not in EVENT_TRANSITIONS[event.status]:
-            allowed = ", ".join(sorted(s.value for s in EVENT_TRANSITIONS[event.status])) or "tidak ada"
+            def named(status: EventStatus) -> str:
+                return f"'{status.value}' ({EVENT_STATUS_LABELS[status]})"
+
+            allowed = ", ".join(named(s) for s in sorted(EVENT_TRANSITIONS[event.status])) or "tidak ada"
             raise Conflict(
-                f"Status acara tidak bisa berubah dari '{event.status.value}' ke '{data.status.value}'; "
+                f"Status acara tidak bisa berubah dari {named(event.status)} ke {named(data.status)}; "
                 f"yang boleh: {allowed}.",
             )
         values[Event.status] = data.status.value
