@@ -152,6 +152,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/papan/{slug:str}/angka"): ALL,
     ("GET", "/konfirmasi/{token:str}"): ALL,
     ("POST", "/konfirmasi/{token:str}"): ALL,
+    ("GET", "/agenda/{token:str}"): ALL,  # the signed token on a badge's QR code is the authority
     # web: the seller's own pesantren
     ("GET", "/kelola"): r("seller"),
     ("GET", "/kelola/pesantren"): r("seller"),

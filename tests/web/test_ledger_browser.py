@@ -1,5 +1,5 @@
 """The deal ledger end to end in Chromium: a pesantren logs a deal on a phone and sends the WhatsApp link, the buyer
-confirms through it, the live board moves, Dinas staff verify and download the xlsx."""
+confirms through it, the live board moves, Dinas staff verify, download the xlsx and record the payment."""
 
 from __future__ import annotations
 
@@ -103,5 +103,16 @@ async def test_deal_from_phone_to_whatsapp_link_to_board_to_dinas_xlsx(live_serv
     assert figures["Nilai transaksi terkonfirmasi (Rp)"] == 250_000
     [deal] = (await deals.list_deals(actor=market.admin.actor)).items
     assert deal.state is DealState.diverifikasi
+
+    # After the event, the payment comes in: Dinas records it on the deal page's realisation form.
+    await admin.goto(f"{live_server}/transaksi/{deal.id}")
+    await admin.get_by_label("Jenis").select_option("pembayaran")  # labels of required fields end in " *"
+    await admin.get_by_label("Tanggal").fill("2021-01-05")
+    await admin.get_by_label("Nilai (Rp)").fill("Rp 250.000")
+    await admin.get_by_role("button", name="Simpan realisasi").click()
+    await admin.get_by_text("Perubahan tersimpan.").wait_for()
+    [realisation] = await deals.list_realisations(actor=market.admin.actor, deal_id=deal.id)
+    assert (str(realisation.kind), realisation.amount_rp) == ("pembayaran", 250_000)
+    assert (await deals.get_deal(actor=market.admin.actor, deal_id=deal.id)).realised_rp == 250_000
     for page in (board, seller, buyer, admin):
         await page.context.close()

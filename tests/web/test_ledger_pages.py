@@ -23,7 +23,7 @@ from opop_events.deals.tables import ConfirmLink
 from opop_events.events.tables import Registration
 from opop_events.reports import queries
 from tests.deals.conftest import Market, market  # noqa: F401 - the shared ledger fixture
-from tests.web.conftest import csrf_from, post_form, sign_in
+from tests.web.conftest import csrf_from, post_form, rendered_form, rendered_forms, sign_in, submit_form
 
 
 @pytest.fixture
@@ -330,10 +330,10 @@ async def test_buyer_confirms_and_disputes_from_my_deals(client, shop):
     listed = await client.get("/transaksi")
     confirmed = await post_form(client, f"/transaksi/{first.id}/konfirmasi", {"version": "1"},
                                 form_page=f"/transaksi/{first.id}")  # fmt: skip
-    no_reason = await post_form(client, f"/transaksi/{second.id}/sanggah", {"version": "1", "reason": ""},
-                                form_page=f"/transaksi/{second.id}")  # fmt: skip
-    disputed = await post_form(client, f"/transaksi/{second.id}/sanggah", {"version": "1", "reason": "Jumlah salah"},
-                               form_page=f"/transaksi/{second.id}")  # fmt: skip
+    no_reason = await submit_form(client, f"/transaksi/{second.id}", f"/transaksi/{second.id}/sanggah",
+                                  {"Alasan sanggahan": ""})  # fmt: skip
+    disputed = await submit_form(client, f"/transaksi/{second.id}", f"/transaksi/{second.id}/sanggah",
+                                 {"Alasan sanggahan": "Jumlah salah"})  # fmt: skip
 
     assert listed.status_code == 200 and first.number in listed.text
     assert (confirmed.status_code, disputed.status_code) == (303, 303)
@@ -365,8 +365,8 @@ async def test_seller_amends_and_cancels_with_a_reason(client, shop):
          "lines[0].product_id": str(shop.product["id"]), "lines[0].quantity": "12", "lines[0].unit_price_rp": "25.000"},
         form_page=f"/transaksi/{deal.id}/ubah",
     )  # fmt: skip
-    cancelled = await post_form(client, f"/transaksi/{deal.id}/batal", {"version": "2", "reason": "Pembeli mundur"},
-                                form_page=f"/transaksi/{deal.id}")  # fmt: skip
+    cancelled = await submit_form(client, f"/transaksi/{deal.id}", f"/transaksi/{deal.id}/batal",
+                                  {"Alasan pembatalan": "Pembeli mundur"})  # fmt: skip
 
     assert form.status_code == 200 and 'name="lines[0].quantity" type="text" value="10"' in form.text
     assert (amended.status_code, cancelled.status_code) == (303, 303)
@@ -435,10 +435,10 @@ async def test_admin_verifies_from_the_queue_and_sends_back_with_a_reason(client
     verified = await post_form(client, f"/transaksi/{first.id}/verifikasi",
                                {"version": str(first.version), "kembali": "/dinas/verifikasi"},
                                form_page="/dinas/verifikasi")  # fmt: skip
-    no_reason = await post_form(client, f"/transaksi/{second.id}/kembalikan", {"version": "2", "reason": ""},
-                                form_page=f"/transaksi/{second.id}")  # fmt: skip
-    sent_back = await post_form(client, f"/transaksi/{second.id}/kembalikan",
-                                {"version": "2", "reason": "Harga tidak wajar"}, form_page=f"/transaksi/{second.id}")
+    no_reason = await submit_form(client, f"/transaksi/{second.id}", f"/transaksi/{second.id}/kembalikan",
+                                  {"Alasan dikembalikan": ""})  # fmt: skip
+    sent_back = await submit_form(client, f"/transaksi/{second.id}", f"/transaksi/{second.id}/kembalikan",
+                                  {"Alasan dikembalikan": "Harga tidak wajar"})  # fmt: skip
 
     assert queue.status_code == 200 and first.number in queue.text and second.number in queue.text
     assert (verified.status_code, verified.headers["location"]) == (303, "/dinas/verifikasi?ok=1")
@@ -453,15 +453,14 @@ async def test_admin_records_and_voids_a_realisation(client, shop):
     deal = await _log(shop, state=DealState.diverifikasi)
     await sign_in(client, shop.admin)
 
-    bad = await post_form(client, f"/transaksi/{deal.id}/realisasi",
-                          {"kind": "pembayaran", "realised_on": "2021-01-05", "amount_rp": "banyak"},
-                          form_page=f"/transaksi/{deal.id}")  # fmt: skip
-    recorded = await post_form(client, f"/transaksi/{deal.id}/realisasi",
-                               {"kind": "pembayaran", "realised_on": "2021-01-05", "amount_rp": "100.000",
-                                "note": "Transfer BJB"}, form_page=f"/transaksi/{deal.id}")  # fmt: skip
+    url, action = f"/transaksi/{deal.id}", f"/transaksi/{deal.id}/realisasi"
+    bad = await submit_form(client, url, action,
+                            {"Jenis": "pembayaran", "Tanggal": "2021-01-05", "Nilai (Rp)": "banyak"})  # fmt: skip
+    recorded = await submit_form(client, url, action, {"Jenis": "pembayaran", "Tanggal": "2021-01-05",
+                                                       "Nilai (Rp)": "100.000", "Catatan": "Transfer BJB"})
     [realisation] = await deals.list_realisations(actor=shop.admin.actor, deal_id=deal.id)
-    voided = await post_form(client, f"/transaksi/{deal.id}/realisasi/{realisation.id}/koreksi",
-                             {"reason": "Salah transaksi"}, form_page=f"/transaksi/{deal.id}")  # fmt: skip
+    voided = await submit_form(client, url, f"{action}/{realisation.id}/koreksi",
+                               {"Alasan koreksi": "Salah transaksi"})  # fmt: skip
 
     assert bad.status_code == 422 and 'id="realisasi.amount_rp-galat"' in bad.text
     assert (recorded.status_code, voided.status_code) == (303, 303)
@@ -469,6 +468,138 @@ async def test_admin_records_and_voids_a_realisation(client, shop):
     assert (await deals.get_deal(actor=shop.admin.actor, deal_id=deal.id)).realised_rp == 0
     page = await client.get(f"/transaksi/{deal.id}")
     assert "Transfer BJB" in page.text and "dikoreksi" in page.text
+
+
+# -- the action forms of the deal page, filled in and posted exactly as rendered -----------------------------------
+# Several forms share the deal page, so each names its fields after itself (`batal.reason`); these tests read the
+# names, the hidden version and the CSRF token from the page, never from the handler.
+
+
+def _errors_by_form(page: str) -> dict[str, dict[str, str]]:
+    """The error messages shown inside each form of a page, by form action and field name."""
+    return {form.action: form.errors for form in rendered_forms(page) if form.errors}
+
+
+async def _history(m: Market, deal_id: int) -> list[tuple[DealState, str]]:
+    return [(h.state, h.reason) for h in await deals.history(actor=m.admin.actor, deal_id=deal_id)]
+
+
+async def test_buyer_dispute_form_as_rendered_and_a_short_reason_shown_on_that_form(client, shop):
+    deal = await _log(shop)
+    await sign_in(client, shop.buyer)
+    url, action = f"/transaksi/{deal.id}", f"/transaksi/{deal.id}/sanggah"
+
+    short = await submit_form(client, url, action, {"Alasan sanggahan": "?"})
+    sent = await submit_form(client, url, action, {"Alasan sanggahan": "Jumlah tidak sesuai pesanan"})
+
+    assert short.status_code == 422
+    # the page also holds the cancel form with its own reason: the error is on the dispute form only
+    assert _errors_by_form(short.text) == {action: {"sanggah.reason": "paling sedikit 3 karakter"}}
+    assert rendered_form(short.text, action).fields["sanggah.reason"] == "?"
+    assert rendered_form(short.text, f"/transaksi/{deal.id}/batal").fields["batal.reason"] == ""
+    assert (sent.status_code, sent.headers["location"]) == (303, f"/transaksi/{deal.id}?ok=1")
+    assert (await _history(shop, deal.id))[-1] == (DealState.disanggah, "Jumlah tidak sesuai pesanan")
+
+
+async def test_seller_cancel_form_as_rendered(client, shop):
+    deal = await _log(shop)
+    await sign_in(client, shop.seller)
+    url, action = f"/transaksi/{deal.id}", f"/transaksi/{deal.id}/batal"
+
+    empty = await submit_form(client, url, action, {"Alasan pembatalan": ""})
+    sent = await submit_form(client, url, action, {"Alasan pembatalan": "Stok habis sebelum dikirim"})
+
+    assert empty.status_code == 422
+    assert _errors_by_form(empty.text) == {action: {"batal.reason": "paling sedikit 3 karakter"}}
+    assert 'aria-invalid="true"' in empty.text and "<details class=\"act\" open>" in empty.text
+    assert sent.status_code == 303
+    assert (await _history(shop, deal.id))[-1] == (DealState.dibatalkan, "Stok habis sebelum dikirim")
+
+
+async def test_admin_send_back_form_as_rendered(client, shop):
+    deal = await _log(shop, state=DealState.dikonfirmasi)
+    await sign_in(client, shop.admin)
+    url, action = f"/transaksi/{deal.id}", f"/transaksi/{deal.id}/kembalikan"
+
+    short = await submit_form(client, url, action, {"Alasan dikembalikan": "x"})
+    sent = await submit_form(client, url, action, {"Alasan dikembalikan": "Harga satuan tidak wajar"})
+
+    assert short.status_code == 422
+    assert _errors_by_form(short.text) == {action: {"kembalikan.reason": "paling sedikit 3 karakter"}}
+    assert sent.status_code == 303
+    assert (await _history(shop, deal.id))[-1] == (DealState.dicatat, "Harga satuan tidak wajar")
+
+
+async def test_admin_realisation_form_as_rendered(client, shop):
+    deal = await _log(shop, state=DealState.diverifikasi)
+    await sign_in(client, shop.admin)
+    url, action = f"/transaksi/{deal.id}", f"/transaksi/{deal.id}/realisasi"
+    later = (now_utc() + timedelta(days=2)).date().isoformat()
+
+    bad_amount = await submit_form(client, url, action,
+                                   {"Jenis": "pengiriman", "Tanggal": "2021-01-05", "Nilai (Rp)": "dua ratus ribu"})
+    future = await submit_form(client, url, action, {"Jenis": "pembayaran", "Tanggal": later,
+                                                     "Nilai (Rp)": "200.000"})  # fmt: skip
+    recorded = await submit_form(client, url, action, {"Jenis": "pembayaran", "Tanggal": "2021-01-05",
+                                                       "Nilai (Rp)": "Rp 200.000", "Catatan": "Transfer BJB"})
+
+    assert bad_amount.status_code == 422
+    assert list(_errors_by_form(bad_amount.text)) == [action]
+    assert list(_errors_by_form(bad_amount.text)[action]) == ["realisasi.amount_rp"]
+    kept = rendered_form(bad_amount.text, action).fields
+    assert (kept["realisasi.kind"], kept["realisasi.realised_on"]) == ("pengiriman", "2021-01-05")
+    assert future.status_code == 422
+    assert _errors_by_form(future.text) == {
+        action: {"realisasi.realised_on": "tanggal realisasi tidak boleh di masa depan"}
+    }
+    assert recorded.status_code == 303
+    [realisation] = await deals.list_realisations(actor=shop.admin.actor, deal_id=deal.id)
+    assert (str(realisation.kind), realisation.realised_on.isoformat(), realisation.amount_rp, realisation.note) == (
+        "pembayaran", "2021-01-05", 200_000, "Transfer BJB"
+    )
+    assert (await deals.get_deal(actor=shop.admin.actor, deal_id=deal.id)).realised_rp == 200_000
+
+
+async def test_admin_realisation_correction_form_as_rendered(client, shop):
+    deal = await _log(shop, state=DealState.diverifikasi)
+    other, target = [
+        await deals.record_realisation(actor=shop.admin.actor, deal_id=deal.id, data=msgspec.convert(
+            {"kind": "pembayaran", "realised_on": "2021-01-05", "amount_rp": amount}, schemas.RealisationCreate
+        ))  # fmt: skip
+        for amount in (50_000, 70_000)
+    ]
+    await sign_in(client, shop.admin)
+    url = f"/transaksi/{deal.id}"
+    action = f"/transaksi/{deal.id}/realisasi/{target.id}/koreksi"
+
+    short = await submit_form(client, url, action, {"Alasan koreksi": "-"})
+    sent = await submit_form(client, url, action, {"Alasan koreksi": "Nominal salah ketik"})
+
+    assert short.status_code == 422
+    # two correction forms on the page, one per realisation: the error is on the one that was sent
+    assert rendered_form(short.text, f"/transaksi/{deal.id}/realisasi/{other.id}/koreksi").errors == {}
+    assert _errors_by_form(short.text) == {action: {f"koreksi{target.id}.reason": "paling sedikit 3 karakter"}}
+    assert sent.status_code == 303
+    assert (await deals.get_deal(actor=shop.admin.actor, deal_id=deal.id)).realised_rp == 50_000
+    page = await client.get(url)
+    assert "Nominal salah ketik" in page.text
+    assert f"/realisasi/{target.id}/koreksi" not in page.text and f"/realisasi/{other.id}/koreksi" in page.text
+
+
+async def test_a_field_under_another_forms_name_is_not_read(client, shop):
+    """Each action reads only its own form's fields: the plain `reason`, or another form's, counts as empty."""
+    deal = await _log(shop)
+    await sign_in(client, shop.seller)
+    page = await client.get(f"/transaksi/{deal.id}")
+    token = csrf_from(page.text)
+
+    plain = await client.post(f"/transaksi/{deal.id}/batal",
+                              data={"version": "1", "reason": "Pembeli mundur", "_csrf_token": token})
+    crossed = await client.post(f"/transaksi/{deal.id}/batal",
+                                data={"version": "1", "sanggah.reason": "Pembeli mundur", "_csrf_token": token})
+
+    assert (plain.status_code, crossed.status_code) == (422, 422)
+    assert (await deals.get_deal(actor=shop.seller.actor, deal_id=deal.id)).state is DealState.dicatat
 
 
 async def test_follow_up_list_by_days_leaves_out_realised_deals(client, shop):

@@ -334,7 +334,7 @@ async def _deal_page(actor: Actor, deal_id: int, *, status_code: int = 200, noti
         link=link,
         notice=notice,
         errors=errors or {},
-        values=values or {"realisasi.realised_on": _today().isoformat()},
+        values={"realisasi.realised_on": _today().isoformat(), **(values or {})},
         state_labels=STATE_LABELS,
     )
 
@@ -368,16 +368,47 @@ def _back(values: FormValues, deal_id: int) -> str:
     return f"{target}?ok=1" if target in ("/dinas/verifikasi",) else f"/transaksi/{deal_id}?ok=1"
 
 
+SHARED_FIELDS = ("version", "kembali")
+"""Hidden fields every action form on the deal page sends under their plain name; no error is shown next to them."""
+FORM_FIELDS = {
+    "sanggah": ("reason",),
+    "batal": ("reason",),
+    "kembalikan": ("reason",),
+    "realisasi": ("kind", "realised_on", "amount_rp", "note"),
+}
+"""The visible fields of each action form; the realisation corrections (`koreksi{id}`) have a reason."""
+
+
+def _form_fields(form: str) -> tuple[str, ...]:
+    return ("reason",) if form.startswith("koreksi") else FORM_FIELDS.get(form, ())
+
+
+def _scoped(values: FormValues, form: str) -> FormValues:
+    """The fields one action form sent, under their plain names.
+
+    The deal page holds several forms at once (sanggah, batal, kembalikan, realisasi, one koreksi per
+    realisation) and renders them with one `values` and one `errors` map, through macros that use a field's
+    name as its id, its value key and its error key. So each form names its visible fields `{form}.{field}`
+    (`batal.reason`, `realisasi.amount_rp`, `koreksi12.reason`): ids stay unique on the page and an error lands
+    next to the form that caused it. Only those prefixed names are read here: a plain `reason` is not what
+    any form sends."""
+    prefix = f"{form}."
+    own = FormValues({name: values[prefix + name] for name in _form_fields(form) if prefix + name in values})
+    own.update({name: values[name] for name in SHARED_FIELDS if name in values})
+    return own
+
+
 async def _act(request: Request, actor: Actor | None, deal_id: int, form: str, run: Any) -> Redirect | Template:
     """Post a deal action; a refusal or bad input comes back on the deal page, next to the form that sent it."""
     actor = require_actor(actor)
-    values = await read_form(request)
+    values = _scoped(await read_form(request), form)
     try:
         await run(actor, values)
     except (InvalidInput, Conflict, Forbidden) as exc:
         if isinstance(exc, Forbidden):
             raise
-        errors = {f"{form}.{k}" if k != FORM_ERROR else k: v for k, v in field_errors(exc).items()}
+        shown = set(_form_fields(form))
+        errors = {f"{form}.{k}" if k != FORM_ERROR else k: v for k, v in field_errors(exc, known=shown).items()}
         if isinstance(exc, Conflict):
             errors = {FORM_ERROR: exc.detail}
         return await _deal_page(actor, deal_id, status_code=exc.status, errors=errors,

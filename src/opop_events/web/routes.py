@@ -10,7 +10,7 @@ from opop_events.accounts.services import Actor
 from opop_events.api import provide_actor
 from opop_events.settings import Settings
 from opop_events.web import account, admin, organizer, public, seller
-from opop_events.web import board, ledger
+from opop_events.web import agenda, board, ledger
 from opop_events.web import matching, schedule
 from opop_events.web.errors import WEB_EXCEPTION_HANDLERS
 from opop_events.web.rendering import static_files_router, template_config
@@ -42,6 +42,7 @@ def web_router() -> Router:
             *schedule.HANDLERS,
             *ledger.HANDLERS,
             *board.HANDLERS,
+            *agenda.HANDLERS,
         ],
         dependencies={"actor": Provide(provide_web_actor)},
         exception_handlers=WEB_EXCEPTION_HANDLERS,
