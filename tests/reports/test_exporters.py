@@ -761,3 +761,17 @@ def test_every_format_agrees_with_the_ledger(lines):
     assert summary["Terbilang"] == terbilang(data.headline.confirmed_rp)
     assert format_rupiah(data.headline.confirmed_rp) in texts[0]
     assert f"Halaman {pages} dari {pages}" in texts[-1]
+
+
+def test_value_per_meeting_says_so_when_no_meeting_was_held():
+    none_held = rp21_report(meetings_held=0)
+    held = rp21_report(meetings_held=40)
+
+    _, pages = pdf_text(render(none_held, "pdf"))
+    assert "– (belum ada pertemuan terlaksana)" in "\n".join(pages)
+    _, pages = pdf_text(render(held, "pdf"))
+    assert "belum ada pertemuan" not in "\n".join(pages)
+    for data, note in ((none_held, "Belum ada pertemuan terlaksana yang tercatat"), (held, "Dibulatkan ke bawah")):
+        ws = read_xlsx(render(data, "xlsx"))["Ringkasan"]
+        row = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Nilai terkonfirmasi per pertemuan (Rp)")
+        assert row[1:3] == (data.headline.value_per_meeting_rp, note)

@@ -382,7 +382,10 @@ class ReportRenderer:
                 ("Pesantren bertransaksi", format_number(h.pesantren)),
                 ("Pembeli bertransaksi", format_number(h.buyers)),
                 ("Pertemuan bisnis terlaksana", format_number(h.meetings_held)),
-                ("Nilai terkonfirmasi per pertemuan", format_rupiah(h.value_per_meeting_rp)),
+                (
+                    "Nilai terkonfirmasi per pertemuan",
+                    format_rupiah(h.value_per_meeting_rp) if h.meetings_held else "– (belum ada pertemuan terlaksana)",
+                ),
             )
         ]
         figures = Table(

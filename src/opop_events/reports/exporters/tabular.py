@@ -205,7 +205,7 @@ class ReportTables:
         yield (
             "Nilai terkonfirmasi per pertemuan (Rp)",
             Typed(h.value_per_meeting_rp, money),
-            "Dibulatkan ke bawah",
+            "Dibulatkan ke bawah" if h.meetings_held else "Belum ada pertemuan terlaksana yang tercatat",
         )
 
     @staticmethod
