@@ -61,7 +61,7 @@ def make_workbook(lines: int) -> bytes:
     for i in range(lines):
         day = start + timedelta(days=i % 2)
         quantity = 1 + i % 50
-        price = 25_000 + (i % 2) * 1000
+        price = 25_000 + i  # every row distinct: identical rows are refused as duplicates
         sheet.append([
             day if i % 3 else f"{day.day} Desember {day.year}",
             f"Pesantren Uji {i % PESANTREN}",

@@ -92,3 +92,137 @@ async def test_invalid_database_url_is_a_clear_error():
     assert (result.returncode, result.stderr.strip()) == (
         2, "Galat: OPOP_DATABASE_URL harus berawalan sqlite:/// atau postgresql:// (diterima: mysql://…)"
     )
+
+
+# -- import: every refusal ends like the rest of the CLI, with one `Galat: …` line and exit code 2 ---------------
+
+
+def _workbook_with_deals() -> bytes:
+    from tests.catalog.test_import_helpers import workbook
+
+    return workbook({
+        "Pesantren": [["Pesantren Cli", "3273", None, None, None, None]],
+        "Pembeli": [["Toko Cli", "koperasi", "Bandung", None, None]],
+        "Transaksi": [
+            ["2020-12-09", "Pesantren Cli", "Toko Cli", "transaksi", "Kopi", 2, "kg", 50_000, None, "dikonfirmasi"],
+            ["2020-12-09", "Pesantren Cli", "Toko Cli", "kontrak", "Teh", 10, "kg", 10_000, None, "diverifikasi"],
+        ],
+    })
+
+
+async def _import_setup() -> tuple[str, int]:
+    from opop_events.accounts.enums import Role
+    from tests.factories import make_account, make_event
+
+    await make_account(Role.admin)
+    event = await make_event(status="live", slots=0, tables=0)
+    return event["slug"], event["id"]
+
+
+async def _confirmed(event_id: int) -> int:
+    from opop_events.reports import queries
+
+    return (await queries.headline(queries.Scope(event_id=event_id))).confirmed_rp
+
+
+async def test_import_broken_workbook_lists_each_error_then_ends_with_galat_and_exit_2(tmp_path, database_url):
+    from tests.catalog.test_import_helpers import workbook
+
+    slug, _ = await _import_setup()
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(workbook({"Transaksi": [
+        ["kemarin", "Pesantren X", "Toko X", "hibah", "Kopi", "dua", "kg", "1,5 juta", None, "lunas"],
+    ]}))
+
+    result = await _run(["import", str(broken), "--event", slug, "--dry-run"], database_url)
+
+    lines = result.stderr.splitlines()
+    assert result.returncode == 2, result.stderr
+    assert lines[-1] == f"Galat: broken.xlsx: impor dibatalkan, {len(lines) - 1} galat; tidak ada yang ditulis."
+    assert len(lines) - 1 >= 4
+    assert all(line.startswith("broken.xlsx › Transaksi › baris 2 › kolom ") for line in lines[:-1])
+    assert "broken.xlsx › Transaksi › baris 2 › kolom harga_satuan: '1,5 juta' — tulis angka bulat seperti " \
+           "1.500.000" in lines
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert (await raw("SELECT COUNT(*) AS n FROM deal"))[0]["n"] == 0
+
+
+async def test_import_of_a_file_that_is_not_xlsx_is_one_galat_line_and_exit_2(tmp_path, database_url):
+    slug, _ = await _import_setup()
+    notes = tmp_path / "catatan.txt"
+    notes.write_text("nama,kota\nPesantren X,Bandung\n", encoding="utf-8")
+
+    result = await _run(["import", str(notes), "--event", slug], database_url)
+
+    assert (result.returncode, result.stderr.splitlines()) == (2, [
+        "Galat: catatan.txt: bukan berkas Excel .xlsx; simpan ulang sebagai Buku Kerja Excel (.xlsx); "
+        "tidak ada yang ditulis."])
+
+
+async def test_import_of_the_same_file_again_is_refused_naming_when_and_how_many_deals(tmp_path, database_url):
+    from opop_events.catalog.tables import ImportBatch
+    from opop_events.core.dates import format_datetime
+
+    slug, event_id = await _import_setup()
+    path = tmp_path / "impor_opop.xlsx"
+    path.write_bytes(_workbook_with_deals())
+
+    first = await _run(["import", str(path), "--event", slug], database_url)
+    confirmed = await _confirmed(event_id)
+    again = await _run(["import", str(path), "--event", slug], database_url)
+    dry = await _run(["import", str(path), "--event", slug, "--dry-run"], database_url)
+
+    [batch] = await ImportBatch.select(ImportBatch.imported_at, ImportBatch.actor_label)
+    when = format_datetime(batch["imported_at"])
+    refusal = (f"Galat: impor_opop.xlsx: isi berkas ini sudah diimpor ke acara ini pada {when} "
+               f"oleh {batch['actor_label']} (impor_opop.xlsx; 2 transaksi dibuat); tidak ada yang ditulis. "
+               "Pakai --force bila memang ingin mengimpornya.")
+    assert first.returncode == 0, first.stderr
+    assert (again.returncode, again.stderr.splitlines()) == (2, [refusal])
+    assert (dry.returncode, dry.stderr.splitlines()) == (2, [refusal])
+    assert again.stdout == "" and "Traceback" not in again.stderr
+    assert (await raw("SELECT COUNT(*) AS n FROM deal"))[0]["n"] == 2
+    assert await _confirmed(event_id) == confirmed == 200_000
+
+
+async def test_import_with_force_imports_again_and_warns(tmp_path, database_url):
+    slug, event_id = await _import_setup()
+    path = tmp_path / "impor_opop.xlsx"
+    path.write_bytes(_workbook_with_deals())
+    await _run(["import", str(path), "--event", slug], database_url)
+
+    forced = await _run(["import", str(path), "--event", slug, "--force"], database_url)
+
+    assert forced.returncode == 0, forced.stderr
+    [warning] = forced.stderr.splitlines()
+    assert warning.startswith("Peringatan: impor_opop.xlsx: isi berkas ini sudah diimpor ke acara ini pada ")
+    assert "  transaksi   2" in forced.stdout.splitlines()
+    assert (await raw("SELECT COUNT(*) AS n FROM deal"))[0]["n"] == 4
+    assert await _confirmed(event_id) == 2 * 200_000
+    assert [r["forced"] for r in await raw("SELECT forced FROM import_batch ORDER BY id")] in ([0, 1], [False, True])
+
+
+async def test_import_of_rows_already_in_the_event_lists_them_and_names_force(tmp_path, database_url):
+    from tests.catalog.test_import_helpers import workbook
+
+    slug, _ = await _import_setup()
+    day_one = tmp_path / "hari1.xlsx"
+    day_one.write_bytes(_workbook_with_deals())
+    both_days = tmp_path / "rekap.xlsx"
+    both_days.write_bytes(workbook({"Transaksi": [
+        ["2020-12-09", "Pesantren Cli", "Toko Cli", "transaksi", "Kopi", 2, "kg", 50_000, None, "dikonfirmasi"],
+        ["2020-12-10", "Pesantren Cli", "Toko Cli", "transaksi", "Gula", 1, "kg", 20_000, None, "dikonfirmasi"],
+    ]}))
+    await _run(["import", str(day_one), "--event", slug], database_url)
+
+    result = await _run(["import", str(both_days), "--event", slug], database_url)
+
+    [deal] = await raw("SELECT id FROM deal WHERE id = (SELECT MIN(id) FROM deal)")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"rekap.xlsx › Transaksi › baris 2: sama persis dengan TRX-{deal['id']:06d} yang sudah ada di acara ini "
+        "(asal: impor Excel: hari1.xlsx, baris 2) (pesantren, pembeli, tanggal, jenis dan barang sama)",
+        "Galat: rekap.xlsx: impor dibatalkan, 1 galat; tidak ada yang ditulis. Pakai --force bila memang ingin "
+        "mengimpornya.",
+    ]
+    assert (await raw("SELECT COUNT(*) AS n FROM deal"))[0]["n"] == 2

@@ -105,7 +105,8 @@ async def _load_demo(reset: bool) -> str:
     return (
         f"Data demo dimuat dalam {time.perf_counter() - started:.1f} detik: {summary.pesantren} pesantren, "
         f"{summary.products} produk, {summary.buyers} pembeli, acara '{summary.event_slug}' "
-        f"dengan {summary.registrations} peserta dan {summary.deals} transaksi."
+        f"dengan {summary.registrations} peserta dan {summary.deals} catatan transaksi (termasuk minat beli), "
+        "serta satu acara mendatang dengan permintaan pertemuan untuk dicoba dijadwalkan."
     )
 
 
@@ -202,6 +203,8 @@ def report(event_slug: str | None, year: int | None, fmt: str, output: str | Non
         moment = parse_local_datetime(as_of) if as_of else None
     except ValueError:
         _fail(f"--as-of '{as_of}' bukan waktu yang sah; contoh \"2020-12-09 16:00\"")
+    if output and Path(output).suffix.lower() != f".{fmt}":
+        _fail(f"--output {output} tidak berakhiran .{fmt}, padahal --format {fmt}; samakan keduanya")
     settings = get_settings()
 
     async def job() -> tuple[Path, int]:
@@ -262,11 +265,18 @@ def users_create(email: str, role: str, name: str, pesantren_id: int | None, buy
 @click.option("--event", "event_slug", required=True, help="Slug acara tujuan transaksi.")
 @click.option("--dry-run", is_flag=True, help="Periksa saja; tidak ada yang ditulis.")
 @click.option("--as-email", default=None, help="Email akun admin yang dicatat sebagai pelaku (bawaan: admin pertama).")
-def import_workbook(file: Path, event_slug: str, dry_run: bool, as_email: str | None) -> None:
+@click.option(
+    "--force", is_flag=True,
+    help="Impor walau isi berkas sudah pernah diimpor ke acara ini atau ada baris yang sama persis dengan "
+         "transaksi yang sudah ada (dicetak sebagai peringatan).",
+)
+def import_workbook(file: Path, event_slug: str, dry_run: bool, as_email: str | None, force: bool) -> None:
     """Impor daftar Dinas (.xlsx: lembar Pesantren, Pembeli, Produk, Transaksi) ke sebuah acara.
 
-    Semua atau tidak sama sekali: bila ada galat, tidak ada yang ditulis dan setiap galat dicetak satu baris.
-    Setiap baris Transaksi menjadi satu transaksi dengan satu baris barang. Templat:
+    Semua atau tidak sama sekali: bila ada galat, tidak ada yang ditulis, setiap galat dicetak satu baris dan
+    perintah berakhir dengan "Galat: …" (kode keluar 2). Isi berkas yang sudah pernah diimpor ke acara yang
+    sama, dan baris Transaksi yang sama persis dengan transaksi acara itu atau dengan baris sebelumnya, ditolak
+    kecuali dengan --force. Setiap baris Transaksi menjadi satu transaksi dengan satu baris barang. Templat:
     fixtures/templates/impor_opop.xlsx
     """
     from opop_events.catalog.importing.parse import DEFAULT_LIMITS
@@ -277,7 +287,7 @@ def import_workbook(file: Path, event_slug: str, dry_run: bool, as_email: str | 
     name = display_name(str(file))
     size = file.stat().st_size
     if size > DEFAULT_LIMITS.max_file_bytes:
-        _fail(f"{name}: berkas terlalu besar (paling besar {DEFAULT_LIMITS.max_file_bytes // (1024 * 1024)} MB)", 1)
+        _fail(f"{name}: berkas terlalu besar (paling besar {DEFAULT_LIMITS.max_file_bytes // (1024 * 1024)} MB)")
     content = file.read_bytes()
 
     async def job() -> Any:
@@ -294,15 +304,21 @@ def import_workbook(file: Path, event_slug: str, dry_run: bool, as_email: str | 
             who = f"admin aktif dengan email {as_email}" if as_email else "akun admin"
             _fail(f"tidak ada {who}; buat dulu: opop-events users create --role admin --email …", 2)
         actor = Actor(user_id=row["id"], email=row["email"], name=row["name"], role=Role.admin)
-        return await run_import(actor=actor, event_slug=event_slug, content=content, filename=name, dry_run=dry_run)
+        return await run_import(actor=actor, event_slug=event_slug, content=content, filename=name, dry_run=dry_run,
+                                force=force)
 
     started = time.perf_counter()
     result = _run(job)
     if result.errors:
+        hint = " Pakai --force bila memang ingin mengimpornya." if result.only_duplicates else ""
+        if len(result.errors) == 1 and not result.errors[0].sheet:
+            # one problem with the file as a whole (not an xlsx, already imported): it is the Galat line itself
+            _fail(f"{result.errors[0].line(name)}; tidak ada yang ditulis.{hint}")
         for error in result.errors:
             click.echo(error.line(name), err=True)
-        click.secho(f"Impor dibatalkan: {len(result.errors)} galat, tidak ada yang ditulis.", fg="red", err=True)
-        sys.exit(1)
+        _fail(f"{name}: impor dibatalkan, {len(result.errors)} galat; tidak ada yang ditulis.{hint}")
+    for warning in result.warnings:
+        click.secho(f"Peringatan: {warning.line(name)}", fg="yellow", err=True)
     verb = "akan dibuat (uji coba, tidak ada yang ditulis)" if dry_run else "dibuat"
     click.echo(f"{name}: impor selesai dalam {time.perf_counter() - started:.1f} detik; {verb}:")
     click.echo(f"  pesantren   {result.created_pesantren}")

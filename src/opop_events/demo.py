@@ -33,6 +33,7 @@ DEMO_ACCOUNTS = (
 
 # Tables cleared by `demo --reset`, children first.
 RESET_ORDER = (
+    "import_batch",
     "meeting_outcome",
     "meeting_change",
     "schedule_run",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -13,7 +14,8 @@ import pytest
 
 from opop_events.accounts.enums import Role
 from opop_events.catalog.importing.service import import_workbook
-from opop_events.catalog.tables import Buyer, Pesantren, Product
+from opop_events.catalog.tables import Buyer, ImportBatch, Pesantren, Product
+from opop_events.core.dates import format_datetime
 from opop_events.core.errors import PROBLEM_MEDIA_TYPE
 from opop_events.deals.tables import Deal, DealEvent, DealLine
 from opop_events.events.tables import Registration
@@ -32,7 +34,11 @@ async def _organizer_event() -> tuple[Any, dict[str, Any]]:
 
 
 def _full_workbook() -> bytes:
-    return workbook(
+    return workbook(_full_sheets())
+
+
+def _full_sheets() -> dict[str, list[list[Any]]]:
+    return (
         {
             "Pesantren": [
                 ["Pesantren  Al-Ikhlas", "Kota Bandung", "Jl. Uji 1", "0812-3456-7890", "Ust. Ahmad", "510032730001"],
@@ -76,7 +82,7 @@ async def test_import_happy_path_matches_names_writes_deals_with_history_and_tot
     after = await _counts()
     assert {k: after[k] - before[k] for k in after if after[k] != before[k]} == {
         "pesantren": 1, "buyer": 2, "product": 2, "registration": 6, "deal": 4, "deal_revision": 4, "deal_line": 4,
-        "deal_event": 1 + 2 + 3 + 1,
+        "deal_event": 1 + 2 + 3 + 1, "import_batch": 1,
     }
     # the existing pesantren was matched, not duplicated, and its deal links the workbook's product
     assert [p["id"] for p in await Pesantren.select(Pesantren.id, Pesantren.name) if "Ikhlas" in p["name"]] == [
@@ -111,17 +117,148 @@ async def test_import_happy_path_matches_names_writes_deals_with_history_and_tot
     assert buyer == {"whatsapp": "6281311112222", "buyer_type": "ritel_modern"}
 
 
-async def test_import_again_reuses_rows_and_only_adds_deals() -> None:
+async def _confirmed_total(event_id: int) -> int:
+    from opop_events.reports import queries
+
+    return (await queries.headline(queries.Scope(event_id=event_id))).confirmed_rp
+
+
+async def test_import_of_content_already_imported_is_refused_naming_when_and_what_it_made() -> None:
     organizer, event = await _organizer_event()
+    await make_pesantren(name="Pesantren Lama", wilayah_code="3204")
+    await make_buyer(name="Pembeli Lama")
+    content = _full_workbook()
+    first = await import_workbook(actor=organizer.actor, event_slug=event["slug"], content=content, filename="a.xlsx")
+    confirmed = await _confirmed_total(event["id"])
+    before = await _counts()
+    batch = await ImportBatch.select().first()
+    # the same list saved again from Excel: other bytes, a blank row, another name; the same content
+    sheets = _full_sheets()
+    resaved = workbook({**sheets, "Pesantren": [sheets["Pesantren"][0], [None] * 6, sheets["Pesantren"][1]]})
+
+    again = await import_workbook(actor=organizer.actor, event_slug=event["slug"], content=content, filename="a.xlsx")
+    dry = await import_workbook(actor=organizer.actor, event_slug=event["slug"], content=content, filename="a.xlsx",
+                                dry_run=True)
+    copy = await import_workbook(actor=organizer.actor, event_slug=event["slug"], content=resaved,
+                                 filename="salinan.xlsx")
+
+    when = format_datetime(batch["imported_at"])
+    expected = (f"isi berkas ini sudah diimpor ke acara ini pada {when} oleh {organizer.actor.name or organizer.actor.email} "
+                f"(a.xlsx; 4 transaksi dibuat)")
+    assert (first.errors, first.created_deals, first.previous) == ([], 4, None)
+    assert resaved != content
+    for refused in (again, dry, copy):
+        assert [(e.sheet, e.row, e.column, e.expected) for e in refused.errors] == [("", None, "", expected)]
+        assert (refused.ok, refused.only_duplicates, refused.created_deals) == (False, True, 0)
+        assert refused.previous is not None and refused.previous.batch_id == batch["id"]
+    assert await _counts() == before
+    assert await _confirmed_total(event["id"]) == confirmed
+    assert {k: batch[k] for k in ("event_id", "filename", "actor_id", "created_pesantren", "created_buyers",
+                                  "created_products", "created_registrations", "created_deals", "forced")} == {
+        "event_id": event["id"], "filename": "a.xlsx", "actor_id": organizer.actor.user_id, "created_pesantren": 2,
+        "created_buyers": 2, "created_products": 2, "created_registrations": 6, "created_deals": 4, "forced": False}
+    assert batch["file_sha256"] == hashlib.sha256(content).hexdigest()
+
+
+async def test_two_concurrent_imports_of_the_same_content_write_it_once() -> None:
+    import asyncio
+
+    organizer, event = await _organizer_event()
+    await make_pesantren(name="Pesantren Lama", wilayah_code="3204")
+    await make_buyer(name="Pembeli Lama")
+    content = _full_workbook()
+
+    results = await asyncio.gather(*(
+        import_workbook(actor=organizer.actor, event_slug=event["slug"], content=content, filename=f"{n}.xlsx")
+        for n in ("a", "b")
+    ))
+
+    assert sorted(r.ok for r in results) == [False, True]
+    assert [r.only_duplicates for r in results if not r.ok] == [True]
+    assert (await Deal.count(), await ImportBatch.count()) == (4, 1)
+
+
+async def test_import_of_the_same_content_into_another_event_is_not_refused() -> None:
+    organizer, event = await _organizer_event()
+    other = await make_event(organizer=organizer, status="live", slots=0, tables=0)
     await make_pesantren(name="Pesantren Lama", wilayah_code="3204")
     await make_buyer(name="Pembeli Lama")
     content = _full_workbook()
     await import_workbook(actor=organizer.actor, event_slug=event["slug"], content=content, filename="a.xlsx")
 
-    again = await import_workbook(actor=organizer.actor, event_slug=event["slug"], content=content, filename="a.xlsx")
+    elsewhere = await import_workbook(actor=organizer.actor, event_slug=other["slug"], content=content,
+                                      filename="a.xlsx")
 
-    assert (again.created_pesantren, again.created_buyers, again.created_products, again.created_registrations,
-            again.created_deals) == (0, 0, 0, 0, 4)
+    assert (elsewhere.errors, elsewhere.created_deals) == ([], 4)
+
+
+async def test_import_again_with_force_adds_the_deals_warns_and_records_a_forced_batch() -> None:
+    organizer, event = await _organizer_event()
+    await make_pesantren(name="Pesantren Lama", wilayah_code="3204")
+    await make_buyer(name="Pembeli Lama")
+    content = _full_workbook()
+    await import_workbook(actor=organizer.actor, event_slug=event["slug"], content=content, filename="a.xlsx")
+    confirmed = await _confirmed_total(event["id"])
+
+    forced = await import_workbook(actor=organizer.actor, event_slug=event["slug"], content=content,
+                                   filename="a.xlsx", force=True)
+    third = await import_workbook(actor=organizer.actor, event_slug=event["slug"], content=content, filename="a.xlsx")
+
+    assert (forced.errors, forced.forced, forced.created_pesantren, forced.created_buyers, forced.created_products,
+            forced.created_registrations, forced.created_deals) == ([], True, 0, 0, 0, 0, 4)
+    assert [w.expected.split(" pada ")[0] for w in forced.warnings] == ["isi berkas ini sudah diimpor ke acara ini"]
+    assert await Deal.count() == 8
+    assert await _confirmed_total(event["id"]) == 2 * confirmed
+    batches = await ImportBatch.select(ImportBatch.forced, ImportBatch.created_deals).order_by(ImportBatch.id)
+    assert batches == [{"forced": False, "created_deals": 4}, {"forced": True, "created_deals": 4}]
+    assert [e.expected.split(" pada ")[0] for e in third.errors] == [
+        "isi berkas ini sudah diimpor ke acara ini 2 kali, terakhir"]
+
+
+async def test_import_rows_identical_to_a_deal_of_the_event_or_an_earlier_row_are_refused_unless_forced() -> None:
+    from opop_events.deals import schemas, services as deals
+
+    organizer, event = await _organizer_event()
+    await make_pesantren(name="Pesantren Lama", wilayah_code="3204")
+    await make_buyer(name="Pembeli Lama")
+
+    def row(description: str, price: int, kind: str = "transaksi", day: str = "2020-12-09") -> list[Any]:
+        return [day, "Pesantren Lama", "Pembeli Lama", kind, description, 2, "kg", price, None, "dikonfirmasi"]
+
+    first = await import_workbook(actor=organizer.actor, event_slug=event["slug"], filename="hari1.xlsx",
+                                  content=workbook({"Transaksi": [row("Kopi", 50_000), row("Teh", 10_000)]}))
+    [kopi, teh] = [d["id"] for d in await Deal.select(Deal.id).order_by(Deal.id)]
+    admin = await make_account(Role.admin)
+    await deals.cancel(actor=admin.actor, deal_id=teh, data=schemas.ReasonIn(version=2, reason="salah catat"))
+    before = await _counts()
+    second = workbook({"Transaksi": [
+        row("kopi ", 50_000),            # 2: the deal made by hari1.xlsx row 2 (case and spaces aside)
+        row("Teh", 10_000),              # 3: identical to a cancelled deal: not a duplicate
+        row("Kopi", 50_000, "kontrak"),  # 4: another kind
+        row("Kopi", 50_000, day="2020-12-10"),  # 5: another day
+        row("Gula", 20_000),             # 6
+        row("Gula", 20_000),             # 7: the same as row 6
+    ]})
+
+    refused = await import_workbook(actor=organizer.actor, event_slug=event["slug"], content=second,
+                                    filename="rekap.xlsx")
+    after_refusal = await _counts()
+    forced = await import_workbook(actor=organizer.actor, event_slug=event["slug"], content=second,
+                                   filename="rekap.xlsx", force=True)
+
+    same = "(pesantren, pembeli, tanggal, jenis dan barang sama)"
+    assert first.errors == []
+    assert [(e.sheet, e.row, e.expected) for e in refused.errors] == [
+        ("Transaksi", 2, f"sama persis dengan TRX-{kopi:06d} yang sudah ada di acara ini "
+                         f"(asal: impor Excel: hari1.xlsx, baris 2) {same}"),
+        ("Transaksi", 7, f"sama persis dengan baris 6 berkas ini {same}"),
+    ]
+    assert refused.errors[0].line("rekap.xlsx").startswith("rekap.xlsx › Transaksi › baris 2: sama persis dengan TRX-")
+    assert (refused.only_duplicates, refused.created_deals) == (True, 0)
+    assert after_refusal == before
+    assert (forced.errors, forced.created_deals, [w.row for w in forced.warnings]) == ([], 6, [2, 7])
+    assert (await ImportBatch.select(ImportBatch.forced).order_by(ImportBatch.id)) == [
+        {"forced": False}, {"forced": True}]
 
 
 async def test_import_dry_run_writes_nothing() -> None:
@@ -255,14 +392,50 @@ async def test_api_upload_dry_run_then_import(import_client: Any) -> None:
 
     dry = await import_client.post(url, params={"dry_run": "true"}, files=files, headers=auth(organizer))
     real = await import_client.post(url, files=files, headers=auth(organizer))
+    again = await import_client.post(url, files=files, headers=auth(organizer))
+    deals_after_refusal = await Deal.count()
+    forced = await import_client.post(url, params={"force": "true"}, files=files, headers=auth(organizer))
 
     assert dry.status_code == 200, dry.text
     assert dry.json() == {
         "dry_run": True, "created_pesantren": 2, "created_buyers": 2, "created_products": 2,
         "created_registrations": 6, "created_deals": 4,
         "total_rp_by_status": {"dicatat": 1_500_003_000, "dikonfirmasi": 450_000, "diverifikasi": 1_500_000},
+        "warnings": [],
     }
     assert real.status_code == 200 and real.json() == {**dry.json(), "dry_run": False}
+    assert again.status_code == 409 and again.headers["content-type"].startswith(PROBLEM_MEDIA_TYPE)
+    assert again.json()["detail"] == ("rekap.xlsx: 1 galat karena sudah diimpor atau ganda; tidak ada yang ditulis. "
+                                      "Kirim lagi dengan force=true bila memang ingin mengimpornya.")
+    [refusal] = again.json()["errors"]
+    assert refusal["field"] == "berkas"
+    assert refusal["message"].startswith("isi berkas ini sudah diimpor ke acara ini pada ")
+    assert refusal["message"].endswith(" (rekap.xlsx; 4 transaksi dibuat)")
+    assert deals_after_refusal == 4
+    assert forced.status_code == 200, forced.text
+    assert (forced.json()["created_deals"], forced.json()["warnings"]) == (4, [refusal])
+    assert await Deal.count() == 8
+
+
+async def test_web_upload_of_an_imported_workbook_is_refused_through_the_same_rule(client: Any) -> None:
+    from tests.web.conftest import csrf_from, sign_in
+
+    admin = await make_account(Role.admin)
+    _, event = await _organizer_event()
+    await make_pesantren(name="Pesantren Lama", wilayah_code="3204")
+    await make_buyer(name="Pembeli Lama")
+    await import_workbook(actor=admin.actor, event_slug=event["slug"], content=_full_workbook(), filename="a.xlsx")
+    await sign_in(client, admin)
+    page = await client.get("/dinas/impor")
+
+    response = await client.post(
+        "/dinas/impor", data={"event_slug": event["slug"], "_csrf_token": csrf_from(page.text)},
+        files={"berkas": ("rekap.xlsx", _full_workbook(), "application/octet-stream")},
+    )
+
+    assert response.status_code == 422
+    assert "rekap.xlsx: 1 galat; tidak ada yang ditulis." in response.text
+    assert "isi berkas ini sudah diimpor ke acara ini pada " in response.text
     assert await Deal.count() == 4
 
 
@@ -321,9 +494,10 @@ async def test_cli_import_reports_errors_then_imports(tmp_path: Path, database_u
     failed = _cli(str(bad), "--event", event["slug"], database_url=database_url)
     done = _cli(str(good), "--event", event["slug"], database_url=database_url)
 
-    assert failed.returncode == 1, failed.stderr
-    assert failed.stderr.splitlines()[0] == (
-        "rekap.xlsx › Transaksi › baris 2 › kolom harga_satuan: '1,5 juta' — tulis angka bulat seperti 1.500.000")
+    assert failed.returncode == 2, failed.stderr
+    assert failed.stderr.splitlines() == [
+        "rekap.xlsx › Transaksi › baris 2 › kolom harga_satuan: '1,5 juta' — tulis angka bulat seperti 1.500.000",
+        "Galat: rekap.xlsx: impor dibatalkan, 1 galat; tidak ada yang ditulis."]
     assert done.returncode == 0, done.stderr
     assert "transaksi   4" in done.stdout and "nilai dicatat       Rp1.500.003.000" in done.stdout
     assert await Deal.count() == 4

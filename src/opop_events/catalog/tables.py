@@ -66,3 +66,25 @@ class Product(Table, tablename="product"):
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ImportBatch(Table, tablename="import_batch"):
+    """One Dinas workbook imported into an event: which content, when, by whom and what it made. An import of
+    the same content into the same event is refused unless forced (then it is recorded again, `forced`).
+
+    `event_id` and `actor_id` are plain integers, not foreign keys: the catalog's migrations run before those
+    of events and accounts (which depend on catalog), so they cannot reference `event` or `app_user`."""
+
+    event_id = Integer()
+    content_sha256 = Varchar(length=64)  # the parsed rows, row numbers left out: a re-saved copy is the same
+    file_sha256 = Varchar(length=64)  # the bytes, for audit
+    filename = Varchar(length=100)
+    actor_id = Integer(null=True, default=None)
+    actor_label = Varchar(length=200, default="")
+    created_pesantren = Integer(default=0)
+    created_buyers = Integer(default=0)
+    created_products = Integer(default=0)
+    created_registrations = Integer(default=0)
+    created_deals = Integer(default=0)
+    forced = Boolean(default=False)
+    imported_at = Timestamptz(default=TimestamptzNow())

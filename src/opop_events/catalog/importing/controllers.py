@@ -14,7 +14,7 @@ from litestar.params import Body, FromPath, QueryParameter
 from opop_events.api import CurrentActor, problems
 from opop_events.catalog.importing.parse import DEFAULT_LIMITS
 from opop_events.catalog.importing.service import ImportResult, display_name, import_workbook
-from opop_events.core.errors import AppError, FieldError, InvalidInput
+from opop_events.core.errors import AppError, Conflict, FieldError, InvalidInput
 
 
 class PayloadTooLarge(AppError):
@@ -40,6 +40,7 @@ class ImportSummary(msgspec.Struct):
     created_registrations: int
     created_deals: int
     total_rp_by_status: dict[str, int]
+    warnings: list[FieldError] = []  # with force=true: what was imported although it looked already imported
 
 
 def _summary(result: ImportResult) -> ImportSummary:
@@ -51,6 +52,7 @@ def _summary(result: ImportResult) -> ImportSummary:
         created_registrations=result.created_registrations,
         created_deals=result.created_deals,
         total_rp_by_status=result.total_rp_by_status,
+        warnings=[FieldError(field=e.field, message=e.message) for e in result.warnings],
     )
 
 
@@ -66,10 +68,14 @@ class ImportController(Controller):
             "Unggah berkas .xlsx (kolom formulir `file`) dengan lembar Pesantren, Pembeli, Produk dan/atau "
             "Transaksi; templat: fixtures/templates/impor_opop.xlsx. Setiap baris Transaksi menjadi satu "
             "transaksi dengan satu baris barang. Semua atau tidak sama sekali: bila ada galat, tidak ada yang "
-            "ditulis dan 422 menyebut setiap galat sebagai `Lembar!baris N!kolom`. `dry_run=true` hanya memeriksa."
+            "ditulis dan 422 menyebut setiap galat sebagai `Lembar!baris N!kolom`. "
+            "`dry_run=true` hanya memeriksa. "
+            "Isi berkas yang sudah pernah diimpor ke acara ini, atau baris Transaksi yang sama persis dengan "
+            "transaksi acara ini atau dengan baris sebelumnya, ditolak dengan 409; `force=true` tetap "
+            "mengimpornya dan menyebutnya di `warnings`."
         ),
         status_code=200,
-        responses=problems(400, 401, 403, 404, 413, 422),
+        responses=problems(400, 401, 403, 404, 409, 413, 422),
     )
     async def import_workbook(
         self,
@@ -77,6 +83,9 @@ class ImportController(Controller):
         slug: FromPath[str],
         data: Annotated[ImportUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
         dry_run: Annotated[bool, QueryParameter(description="true: periksa saja, tidak menulis")] = False,
+        force: Annotated[bool, QueryParameter(
+            description="true: impor walau isinya sudah pernah diimpor ke acara ini atau ada transaksi ganda",
+        )] = False,
     ) -> ImportSummary:
         upload = data.file
         content = await upload.read(DEFAULT_LIMITS.max_file_bytes + 1)
@@ -84,10 +93,16 @@ class ImportController(Controller):
             raise PayloadTooLarge(f"Berkas paling besar {DEFAULT_LIMITS.max_file_bytes // (1024 * 1024)} MB.")
         result = await import_workbook(
             actor=actor, event_slug=slug, content=content, filename=upload.filename or "unggahan.xlsx",
-            dry_run=dry_run,
+            dry_run=dry_run, force=force,
         )
         if result.errors:
             name = display_name(upload.filename or "unggahan.xlsx")
+            if result.only_duplicates:
+                raise Conflict(
+                    f"{name}: {len(result.errors)} galat karena sudah diimpor atau ganda; tidak ada yang "
+                    "ditulis. Kirim lagi dengan force=true bila memang ingin mengimpornya.",
+                    errors=[FieldError(field=e.field, message=e.message) for e in result.errors],
+                )
             raise InvalidInput(
                 f"{name}: {len(result.errors)} galat; tidak ada yang ditulis.",
                 errors=[FieldError(field=e.field, message=e.message) for e in result.errors],

@@ -11,12 +11,21 @@ Rules (also in the template's Petunjuk sheet):
   product whose name equals `uraian`, which also supplies category and unit when those cells are empty.
 - Every pesantren and buyer of the workbook is registered to the event if it is not already.
 - All or nothing: any error and nothing is written; a dry run checks everything and writes nothing.
+- Once per event: every import is recorded as an `ImportBatch` with a fingerprint of its rows (row numbers
+  left out, so a re-saved copy counts as the same file). Content already imported into the event is refused,
+  naming when and what it made; a Transaksi row identical to a deal already in the event (same pesantren,
+  buyer, date, kind and lines; cancelled deals aside) or to an earlier row of the file is an error too. Both
+  are lifted only by `force=True` (CLI `--force`, API `force=true`), and then reported as warnings.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import PurePath
 from typing import Any
@@ -37,21 +46,48 @@ from opop_events.catalog.importing.parse import (
     parse_workbook,
 )
 from opop_events.catalog.services import CERT_COLUMNS
-from opop_events.catalog.tables import Buyer, Pesantren, Product, Wilayah
+from opop_events.catalog.tables import Buyer, ImportBatch, Pesantren, Product, Wilayah
+from opop_events.core.dates import format_datetime
 from opop_events.db import is_postgres, raw, write_transaction
 from opop_events.deals.enums import DealKind, DealState
-from opop_events.deals.services import ImportedDeal, ImportedLine, import_deals
+from opop_events.deals.queries import current_event_join
+from opop_events.deals.services import ImportedDeal, ImportedLine, deal_number, import_deals
 from opop_events.events.enums import PartyKind
 from opop_events.events.services import get_event, require_organizer
-from opop_events.events.tables import Registration
+from opop_events.events.tables import Event, Registration
 
 CATALOG_CHUNK = 500
 IMPORT_LOCK_KEY = 7_160_001  # pg_advisory_xact_lock key serialising imports
 
 
+@dataclass(frozen=True)
+class PriorImport:
+    """The latest earlier import of the same content into the same event."""
+
+    batch_id: int
+    filename: str
+    imported_at: datetime
+    actor_label: str
+    created_deals: int
+    times: int  # how many imports of this content the event has had
+
+    def describe(self) -> str:
+        """`isi berkas ini sudah diimpor ke acara ini pada 9 Desember 2020 16.00 WIB oleh Staf (rekap.xlsx;
+        24 transaksi dibuat)`."""
+        times = f" {self.times} kali, terakhir" if self.times > 1 else ""
+        who = f" oleh {self.actor_label}" if self.actor_label else ""
+        when = format_datetime(self.imported_at)
+        return (f"isi berkas ini sudah diimpor ke acara ini{times} pada {when}{who} "
+                f"({self.filename}; {self.created_deals} transaksi dibuat)")
+
+
 @dataclass
 class ImportResult:
-    """What an import did (or, in a dry run, would do); `errors` non-empty means nothing was written."""
+    """What an import did (or, in a dry run, would do); `errors` non-empty means nothing was written.
+
+    `duplicates` are the refusals `force=True` lifts (content imported before, or Transaksi rows identical to
+    a deal of the event or to an earlier row): without force they are also in `errors`, with force they are
+    warnings of what was written anyway."""
 
     created_pesantren: int = 0
     created_buyers: int = 0
@@ -61,10 +97,22 @@ class ImportResult:
     total_rp_by_status: dict[str, int] = field(default_factory=dict)
     errors: list[CellError] = field(default_factory=list)
     dry_run: bool = False
+    previous: PriorImport | None = None
+    duplicates: list[CellError] = field(default_factory=list)
+    forced: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def warnings(self) -> list[CellError]:
+        return self.duplicates if self.forced else []
+
+    @property
+    def only_duplicates(self) -> bool:
+        """Refused, and `force=True` alone would have let it through."""
+        return bool(self.errors) and not self.forced and len(self.errors) == len(self.duplicates)
 
 
 @dataclass(eq=False)
@@ -97,6 +145,7 @@ class _Plan:
     new_products: list[_ProductRef] = field(default_factory=list)
     register: list[tuple[PartyKind, _Party]] = field(default_factory=list)
     deals: list[tuple[int, _Party, _Party, _ProductRef | None, Any]] = field(default_factory=list)
+    duplicates: list[CellError] = field(default_factory=list)
 
     def fail(self, sheet: str, row: int, column: str, value: Any, expected: str) -> None:
         self.errors.append(CellError(sheet, row, column, str(value) if value is not None else "", expected))
@@ -149,8 +198,10 @@ class _Directory:
         return candidates[0]
 
 
-async def _plan(parsed: ParsedWorkbook, *, event_id: int, wilayah: dict[str, tuple[int, str]]) -> _Plan:
-    """Match every name, check every reference; reads the database, writes nothing."""
+async def _plan(parsed: ParsedWorkbook, *, event_id: int, wilayah: dict[str, tuple[int, str]],
+                check_duplicates: bool = True) -> _Plan:
+    """Match every name, check every reference (and, with `check_duplicates`, look for Transaksi rows that
+    repeat a deal of the event or an earlier row); reads the database, writes nothing."""
     plan = _Plan()
     names = {code: name for code, (_, name) in wilayah.items()}
     index = WilayahIndex(names)
@@ -269,7 +320,86 @@ async def _plan(parsed: ParsedWorkbook, *, event_id: int, wilayah: dict[str, tup
         to_register.setdefault(id(buyer), (PartyKind.buyer, buyer))
         plan.deals.append((item.row, seller, buyer, products.get((id(seller), norm_name(item.description))), item))
     plan.register = [(kind, party) for kind, party in to_register.values() if party.registered is None]
+    if check_duplicates:
+        plan.duplicates = await _duplicate_rows(plan, event_id=event_id)
     return plan
+
+
+def _line(item: Any, product: _ProductRef | None) -> ImportedLine:
+    """The one line a Transaksi row becomes; an empty category or unit comes from the linked product."""
+    return ImportedLine(
+        description=item.description,
+        category=item.category or (product.category if product else Category.lainnya.value),
+        quantity=item.quantity,
+        unit=item.unit or (product.unit if product else "unit"),
+        unit_price_rp=item.unit_price_rp, value_rp=item.value_rp,
+        product_id=product.id if product else None,
+    )
+
+
+def _quantity_key(text: str) -> str:
+    try:
+        return str(Decimal(text).normalize())
+    except (InvalidOperation, ValueError):
+        return text.strip()
+
+
+def _line_key(description: str, category: str, quantity: str, unit: str, unit_price_rp: int,
+              value_rp: int) -> tuple[Any, ...]:
+    return (norm_name(description), category, _quantity_key(quantity), norm_name(unit), int(unit_price_rp),
+            int(value_rp))
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+_DUPLICATE = "(pesantren, pembeli, tanggal, jenis dan barang sama)"
+
+
+async def _duplicate_rows(plan: _Plan, *, event_id: int) -> list[CellError]:
+    """Transaksi rows identical to a deal already in the event (its current revision; cancelled deals aside)
+    or to an earlier row of the workbook. Identical means same pesantren, buyer, date, kind and lines."""
+    known = {(seller.id, buyer.id) for _, seller, buyer, _, _ in plan.deals if seller.id and buyer.id}
+    existing: dict[tuple[Any, ...], str] = {}
+    if known:
+        cur, cur_args = current_event_join(None)
+        rows = await raw(
+            "SELECT d.id, d.pesantren, d.buyer, r.kind, r.deal_date, logged.actor_label, l.description, "
+            "l.category, l.quantity, l.unit, l.unit_price_rp, l.value_rp FROM deal d " + cur
+            + "JOIN deal_revision r ON r.id = cur.revision JOIN deal_line l ON l.revision = r.id "
+            "JOIN deal_event logged ON logged.deal = d.id AND logged.version = 1 "
+            "WHERE d.event = {} AND cur.state <> {} ORDER BY d.id, l.position",
+            *cur_args, event_id, DealState.dibatalkan.value,
+        )
+        deals: dict[int, dict[str, Any]] = {}
+        for row in rows:
+            if (row["pesantren"], row["buyer"]) not in known:
+                continue
+            deal = deals.setdefault(row["id"], {**row, "lines": []})
+            deal["lines"].append(_line_key(row["description"], row["category"], row["quantity"], row["unit"],
+                                           row["unit_price_rp"], row["value_rp"]))
+        for deal_id, deal in deals.items():
+            key = (deal["pesantren"], deal["buyer"], _as_date(deal["deal_date"]), deal["kind"],
+                   tuple(sorted(deal["lines"])))
+            source = f" (asal: {deal['actor_label']})" if deal["actor_label"] else ""
+            existing.setdefault(key, f"{deal_number(deal_id)} yang sudah ada di acara ini{source}")
+    found: list[CellError] = []
+    earlier: dict[tuple[Any, ...], int] = {}
+    for row, seller, buyer, product, item in plan.deals:
+        line = _line(item, product)
+        lines = (_line_key(line.description, line.category, line.quantity, line.unit, line.unit_price_rp,
+                           line.value_rp),)
+        same = None
+        if seller.id and buyer.id:
+            same = existing.get((seller.id, buyer.id, item.deal_date, item.kind, lines))
+        key = (id(seller), id(buyer), item.deal_date, item.kind, lines)
+        if same is None and key in earlier:
+            same = f"baris {earlier[key]} berkas ini"
+        earlier.setdefault(key, row)
+        if same is not None:
+            found.append(CellError("Transaksi", row, "", "", f"sama persis dengan {same} {_DUPLICATE}"))
+    return found
 
 
 def _sort_key(error: CellError) -> tuple[int, int]:
@@ -312,24 +442,22 @@ async def _write(plan: _Plan, *, actor: Actor, event_id: int, wilayah: dict[str,
         ImportedDeal(
             pesantren_id=seller.id, buyer_id=buyer.id, kind=DealKind(item.kind), deal_date=item.deal_date,
             state=DealState(item.state), source=f"{source}, baris {row}",
-            lines=[ImportedLine(
-                description=item.description,
-                category=item.category or (product.category if product else Category.lainnya.value),
-                quantity=item.quantity,
-                unit=item.unit or (product.unit if product else "unit"),
-                unit_price_rp=item.unit_price_rp, value_rp=item.value_rp,
-                product_id=product.id if product else None,
-            )],
+            lines=[_line(item, product)],
         )
         for row, seller, buyer, product, item in plan.deals
     ]
     await import_deals(actor=actor, event_id=event_id, deals=deals)
 
 
-def _result(parsed: ParsedWorkbook, plan: _Plan | None, *, dry_run: bool) -> ImportResult:
-    errors = sorted([*parsed.errors, *(plan.errors if plan else [])], key=_sort_key)
+def _result(parsed: ParsedWorkbook, plan: _Plan | None, *, dry_run: bool, previous: PriorImport | None = None,
+            force: bool = False) -> ImportResult:
+    duplicates = [CellError("", None, "", "", previous.describe())] if previous else []
+    duplicates += plan.duplicates if plan else []
+    refused = [] if force else duplicates
+    errors = sorted([*parsed.errors, *(plan.errors if plan else []), *refused], key=_sort_key)
     if errors or plan is None:
-        return ImportResult(errors=errors, dry_run=dry_run)
+        return ImportResult(errors=errors, dry_run=dry_run, previous=previous, duplicates=duplicates,
+                            forced=force)
     totals = {state.value: 0 for state in (DealState.dicatat, DealState.dikonfirmasi, DealState.diverifikasi)}
     for *_, item in plan.deals:
         totals[item.state] += item.value_rp
@@ -341,7 +469,54 @@ def _result(parsed: ParsedWorkbook, plan: _Plan | None, *, dry_run: bool) -> Imp
         created_registrations=len(plan.register),
         total_rp_by_status=totals,
         dry_run=dry_run,
+        previous=previous,
+        duplicates=duplicates,
+        forced=force,
     )
+
+
+def content_fingerprint(parsed: ParsedWorkbook) -> str:
+    """SHA-256 of the parsed rows of every sheet, in order, without their row numbers: the same list re-saved
+    from Excel (new bytes) or with blank rows added is the same content."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, frozenset):
+            return sorted(value)
+        raise TypeError(type(value).__name__)
+
+    digest = hashlib.sha256()
+    sheets = (("Pesantren", parsed.pesantren), ("Pembeli", parsed.buyers), ("Produk", parsed.products),
+              ("Transaksi", parsed.deals))
+    for sheet, items in sheets:
+        for item in items:
+            values = [getattr(item, f.name) for f in fields(item) if f.name != "row"]
+            digest.update(json.dumps([sheet, values], default=plain, ensure_ascii=False).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+async def _previous_import(*, event_id: int, fingerprint: str) -> PriorImport | None:
+    """The latest import of this content into the event. Batches older than the event itself are ignored: the
+    id may have been reused after the event's rows were deleted (e.g. `demo --reset`)."""
+    batches = await ImportBatch.select(
+        ImportBatch.id, ImportBatch.filename, ImportBatch.imported_at, ImportBatch.actor_label,
+        ImportBatch.created_deals,
+    ).where((ImportBatch.event_id == event_id) & (ImportBatch.content_sha256 == fingerprint)).order_by(
+        ImportBatch.id, ascending=False)
+    created = await Event.select(Event.created_at).where(Event.id == event_id).first()
+    if created is not None:
+        batches = [b for b in batches if _aware(b["imported_at"]) >= _aware(created["created_at"])]
+    if not batches:
+        return None
+    last = batches[0]
+    return PriorImport(batch_id=last["id"], filename=last["filename"], imported_at=last["imported_at"],
+                       actor_label=last["actor_label"], created_deals=last["created_deals"],
+                       times=len(batches))
 
 
 def display_name(filename: str) -> str:
@@ -357,11 +532,15 @@ async def import_workbook(
     content: bytes,
     filename: str,
     dry_run: bool = False,
+    force: bool = False,
     limits: Limits = DEFAULT_LIMITS,
 ) -> ImportResult:
     """Import a Dinas workbook into an event (admin or the event's organizer). Side effects unless `dry_run`
-    or errors: creates pesantren, buyers, products, registrations and deals (with history) in ONE
-    transaction. The parse runs in a worker thread."""
+    or errors: creates pesantren, buyers, products, registrations and deals (with history) and the
+    `ImportBatch` record in ONE transaction. Content already imported into the event, and Transaksi rows
+    identical to a deal of the event or to an earlier row, are refused unless `force` (then they are
+    `warnings`). The CLI, the API and the web upload all come through here. The parse runs in a worker
+    thread."""
     event = await get_event(slug=event_slug)
     checked = await require_organizer(actor, event)
     wilayah = {r["code"]: (r["id"], r["name"]) for r in await Wilayah.select(Wilayah.id, Wilayah.code, Wilayah.name)}
@@ -370,15 +549,36 @@ async def import_workbook(
     )
     if any(error.row is None and not error.sheet for error in parsed.errors) and not parsed.sheets:
         return _result(parsed, None, dry_run=dry_run)
+    fingerprint = content_fingerprint(parsed)
+
+    async def check() -> tuple[ImportResult, _Plan | None]:
+        # Content with errors was never imported, so only a clean parse is looked up. A known re-import is
+        # reported once for the whole file rather than once per row.
+        previous = None
+        if not parsed.errors:
+            previous = await _previous_import(event_id=event.id, fingerprint=fingerprint)
+        if previous is not None and not force:
+            return _result(parsed, None, dry_run=dry_run, previous=previous), None
+        plan = await _plan(parsed, event_id=event.id, wilayah=wilayah, check_duplicates=previous is None)
+        return _result(parsed, plan, dry_run=dry_run, previous=previous, force=force), plan
+
     if dry_run:
-        return _result(parsed, await _plan(parsed, event_id=event.id, wilayah=wilayah), dry_run=True)
+        return (await check())[0]
+    name = display_name(filename)
     async with write_transaction():
         if is_postgres():
             # One import at a time: two imports of the same list must not both create the same new pesantren
-            # (SQLite gets this from BEGIN IMMEDIATE).
+            # nor both pass the "already imported" check (SQLite gets this from BEGIN IMMEDIATE).
             await raw("SELECT pg_advisory_xact_lock({})", IMPORT_LOCK_KEY)
-        plan = await _plan(parsed, event_id=event.id, wilayah=wilayah)
-        result = _result(parsed, plan, dry_run=False)
-        if result.ok:
-            await _write(plan, actor=checked, event_id=event.id, wilayah=wilayah, filename=display_name(filename))
+        result, plan = await check()
+        if result.ok and plan is not None:
+            await _write(plan, actor=checked, event_id=event.id, wilayah=wilayah, filename=name)
+            await ImportBatch.insert(ImportBatch(
+                event_id=event.id, content_sha256=fingerprint,
+                file_sha256=hashlib.sha256(content).hexdigest(), filename=name, actor_id=checked.user_id,
+                actor_label=(checked.name or checked.email)[:200], created_pesantren=result.created_pesantren,
+                created_buyers=result.created_buyers, created_products=result.created_products,
+                created_registrations=result.created_registrations, created_deals=result.created_deals,
+                forced=bool(result.warnings),
+            ))
     return result
