@@ -31,7 +31,8 @@ async def test_help_on_every_command_and_group(database_url):
     results = await asyncio.gather(*(_run([*command, "--help"], database_url) for command in COMMANDS))
 
     assert [(r.returncode, r.stderr) for r in results] == [(0, "")] * len(COMMANDS)
-    assert all("Usage:" in r.stdout for r in results)
+    assert all(r.stdout.startswith("Pemakaian: opop-events") for r in results)
+    assert all("Opsi:" in r.stdout and "Show this message" not in r.stdout for r in results)
     assert "Muat data demo" in results[COMMANDS.index(["demo"])].stdout
 
 
@@ -84,6 +85,26 @@ async def test_demo_loads_once_then_says_data_exists(database_url):
         0, "Data demo sudah ada (pakai --reset untuk memuat ulang).",
     )
     assert (await raw("SELECT COUNT(*) AS n FROM pesantren"))[0]["n"] == spec["pesantren_total"]
+
+
+async def test_usage_errors_are_in_indonesian(database_url):
+    cases = {
+        ("report", "--format", "docx"): "Galat: Nilai '--format' tidak sah: 'docx' bukan salah satu dari 'xlsx', "
+        "'pdf', 'csv'.",
+        ("import",): "Galat: Argumen wajib belum diisi 'BERKAS'.",
+        ("laporan",): "Galat: Perintah 'laporan' tidak ada.",
+        ("serve", "--port", "0"): "Galat: Nilai '--port' tidak sah: 0 di luar rentang 1<=x<=65535.",
+        ("schedule", "--time-limit", "lama", "--input", "a", "--output", "b"): "Galat: Nilai '--time-limit' tidak "
+        "sah: 'lama' bukan angka yang sah.",
+        ("report", "--bulan", "12"): "Galat: Opsi '--bulan' tidak ada.",
+    }
+    results = await asyncio.gather(*(_run(list(args), database_url) for args in cases))
+    for (args, expected), result in zip(cases.items(), results, strict=True):
+        assert result.returncode == 2, args
+        lines = result.stderr.strip().splitlines()
+        assert lines[0].startswith("Pemakaian: opop-events"), args
+        assert lines[1] == f"Lihat 'opop-events {args[0]} --help' untuk bantuan." or args == ("laporan",), args
+        assert lines[-1] == expected, args
 
 
 async def test_invalid_database_url_is_a_clear_error():

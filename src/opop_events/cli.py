@@ -12,7 +12,10 @@ from typing import Any, TypeVar
 
 import click
 
+from opop_events import cli_text
 from opop_events.settings import SettingsError, get_settings
+
+cli_text.install()
 
 T = TypeVar("T")
 
@@ -58,7 +61,7 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="opop-events")
+@click.version_option(package_name="opop-events", message="%(prog)s versi %(version)s")
 def main() -> None:
     """opop-events: temu bisnis OPOP Jawa Barat — jadwal pertemuan, buku besar transaksi, laporan resmi.
 
@@ -84,9 +87,16 @@ def db() -> None:
 def db_upgrade() -> None:
     """Jalankan semua migrasi ke depan dan muat data wilayah (aman diulang)."""
     settings = get_settings()
-    from opop_events.bootstrap import upgrade
+    from opop_events.bootstrap import is_empty, upgrade
+    from opop_events.db import raw
 
-    _run(lambda: upgrade(settings.fixtures_dir, quiet=False))
+    async def job() -> int:
+        before = 0 if await is_empty() else (await raw("SELECT COUNT(*) AS n FROM migration"))[0]["n"]
+        await upgrade(settings.fixtures_dir)
+        return (await raw("SELECT COUNT(*) AS n FROM migration"))[0]["n"] - before
+
+    ran = _run(job)
+    click.echo(f"{ran} migrasi dijalankan." if ran else "Tidak ada migrasi baru.")
     click.echo(f"Basis data mutakhir ({settings.engine}).")
 
 
@@ -239,7 +249,7 @@ def users() -> None:
 @click.option("--buyer-id", type=int, default=None, help="Untuk buyer: id pembeli.")
 @click.option(
     "--password",
-    prompt=True,
+    prompt="Kata sandi",
     hide_input=True,
     confirmation_prompt=True,
     envvar="OPOP_NEW_PASSWORD",
@@ -383,9 +393,9 @@ def _sqlite_has_data(path: str) -> bool:
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--force", is_flag=True, help="Timpa berkas PATH bila sudah ada.")
+@click.option("--force", is_flag=True, help="Timpa berkas JALUR bila sudah ada.")
 def backup(path: str, force: bool) -> None:
-    """Cadangkan basis data ke PATH.
+    """Cadangkan basis data ke JALUR.
 
     SQLite: salinan utuh lewat API backup SQLite, aman saat aplikasi berjalan. PostgreSQL: menampilkan perintah
     pg_dump untuk basis data yang dipakai (tidak menjalankannya).
@@ -424,7 +434,7 @@ def backup(path: str, force: bool) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--force", is_flag=True, help="Timpa basis data yang sudah berisi data.")
 def restore(path: str, force: bool) -> None:
-    """Pulihkan basis data dari cadangan PATH (dibuat oleh `opop-events backup`).
+    """Pulihkan basis data dari cadangan JALUR (dibuat oleh `opop-events backup`).
 
     SQLite: ditolak bila basis data tujuan sudah berisi data, kecuali dengan --force; hentikan aplikasi dulu.
     PostgreSQL: menampilkan perintah pg_restore (tidak menjalankannya).
@@ -463,5 +473,23 @@ def restore(path: str, force: bool) -> None:
     click.echo(f"Basis data {target} dipulihkan dari {source}.")
 
 
+_ARGUMENT_NAMES = {"file": "BERKAS", "event_slug": "SLUG_ACARA", "path": "JALUR"}
+
+
+def _indonesian_metavars(command: click.Command) -> None:
+    """Placeholders in usage lines in Indonesian ([OPSI], PERINTAH, BERKAS) like the rest of the help."""
+    command.options_metavar = "[OPSI]"
+    if isinstance(command, click.Group):
+        command.subcommand_metavar = "PERINTAH [ARGUMEN]..."
+    for param in command.params:
+        if isinstance(param, click.Argument) and param.name in _ARGUMENT_NAMES:
+            name = _ARGUMENT_NAMES[param.name]
+            param.metavar = name if param.required else f"[{name}]"
+    for sub in getattr(command, "commands", {}).values():
+        _indonesian_metavars(sub)
+
+
+_indonesian_metavars(main)
+
 if __name__ == "__main__":
-    main()
+    main(prog_name="opop-events")
