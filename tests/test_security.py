@@ -209,7 +209,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/pertemuan/{slug:str}/ketersediaan"): r("buyer seller"),
     ("POST", "/pertemuan/{slug:str}/ketersediaan"): r("buyer seller"),
     # web: the deal ledger
-    ("GET", "/transaksi"): r("buyer seller", note="Dinas works from /dinas/verifikasi"),
+    ("GET", "/transaksi"): SIGNED,
     ("GET", "/transaksi/baru"): r("seller"),
     ("POST", "/transaksi/baru"): r("seller"),
     ("GET", "/transaksi/{deal_id:int}"): SIGNED,

@@ -23,6 +23,7 @@ from opop_events.deals.tables import ConfirmLink
 from opop_events.events.tables import Registration
 from opop_events.reports import queries
 from tests.deals.conftest import Market, market  # noqa: F401 - the shared ledger fixture
+from tests.factories import make_event
 from tests.web.conftest import csrf_from, post_form, rendered_form, rendered_forms, sign_in, submit_form
 
 
@@ -241,6 +242,37 @@ async def test_my_deals_lists_states_and_totals(client, shop):
     assert "2 transaksi" in everything.text
     assert "Rp250.000" in everything.text and "Rp100.000" in everything.text
     assert "1 transaksi" in confirmed.text and "Rp250.000" not in confirmed.text
+
+
+async def test_organizer_and_dinas_list_deals_by_event_and_state(client, shop):
+    other = await make_event(organizer=shop.outsider_organizer, status="live")
+    await Registration.insert(
+        Registration(event=other["id"], party_kind="pesantren", pesantren=shop.seller.actor.pesantren_id)
+    )
+    await _log(shop)
+    await _log(shop, state=DealState.dikonfirmasi, quantity="4")
+    elsewhere = await deals.log_deal(
+        actor=shop.seller.actor, data=msgspec.convert(shop.deal_body(event_slug=other["slug"]), schemas.DealCreate)
+    )
+
+    await sign_in(client, shop.organizer)
+    own = await client.get("/transaksi")
+    prying = await client.get(f"/transaksi?acara={other['slug']}")  # not this organizer's event: ignored
+    assert own.status_code == prying.status_code == 200
+    assert "Transaksi acara saya" in own.text and "2 transaksi" in own.text
+    assert elsewhere.number not in own.text and elsewhere.number not in prying.text
+    assert f"Temu Bisnis Uji {other['slug']}" not in own.text  # only its own events are offered as filters
+    assert f"Temu Bisnis Uji {shop.slug}" in own.text
+
+    await client.post("/keluar", data={"_csrf_token": csrf_from(own.text)})
+    await sign_in(client, shop.admin)
+    everything = await client.get("/transaksi")
+    one_event = await client.get(f"/transaksi?acara={other['slug']}")
+    confirmed_here = await client.get(f"/transaksi?acara={shop.slug}&status=dikonfirmasi")
+    assert "Semua transaksi" in everything.text and "3 transaksi" in everything.text
+    assert "1 transaksi" in one_event.text and elsewhere.number in one_event.text
+    assert "1 transaksi" in confirmed_here.text and "Rp100.000" in confirmed_here.text
+    assert f'href="/transaksi?acara={shop.slug}&amp;status=dikonfirmasi"' in confirmed_here.text
 
 
 async def test_deal_page_shows_lines_history_and_allowed_actions(client, shop):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from urllib.parse import urlencode
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -284,24 +285,41 @@ def _state(value: str | None) -> DealState | None:
     return DealState(value) if value in {s.value for s in DealState} else None
 
 
+EventFilter = Annotated[str | None, QueryParameter(max_length=80)]
+
+_LIST_TITLES = {Role.seller: "Transaksi saya", Role.buyer: "Transaksi saya", Role.organizer: "Transaksi acara saya",
+                Role.admin: "Semua transaksi"}
+
+
 @get("/transaksi", name="transaksi", cache=False, include_in_schema=False)
 async def deal_list(
-    request: Request, actor: CurrentActor, status: StateFilter = None, halaman: PageNo = 1
+    request: Request, actor: CurrentActor, status: StateFilter = None, acara: EventFilter = None,
+    halaman: PageNo = 1,
 ) -> Template:
-    actor = require_role(actor, Role.seller, Role.buyer)
+    """The deals the caller may see (the same rule as the API): its own for a pesantren or buyer, those of its
+    events for an organizer, all for Dinas — the last two can narrow to one event."""
+    actor = require_actor(actor)
     state = _state(status)
-    result = await deals.list_deals(actor=actor, state=state, page=halaman, per_page=30)
+    event_choices: list[tuple[str, str]] = []
+    if actor.role in (Role.organizer, Role.admin):
+        event_choices = [(e.slug, e.name) for e in (await events.list_my_events(actor=actor, per_page=200)).items]
+    event_slug = acara if acara in {slug for slug, _ in event_choices} else None
+    result = await deals.list_deals(actor=actor, event_slug=event_slug, state=state, page=halaman, per_page=30)
+    base = f"/transaksi?{urlencode({'acara': event_slug})}" if event_slug else "/transaksi"
     return page(
         "transaksi/list.html",
         actor=actor,
-        title="Transaksi saya",
+        title=_LIST_TITLES[actor.role],
         section="transaksi",
         deals=result.items,
         total=result.total,
         pager=pager(request, result),
         states=[(s.value, STATE_LABELS[s]) for s in DealState],
         current_state=state.value if state else "",
-        base="/transaksi",
+        events=event_choices,
+        current_event=event_slug or "",
+        base=base,
+        joiner="&" if "?" in base else "?",
     )
 
 
