@@ -16,6 +16,7 @@ import pytest
 
 from opop_events.core.dates import now_utc
 from opop_events.core.money import format_rupiah
+from opop_events.db import raw
 from opop_events.deals import schemas
 from opop_events.deals import services as deals
 from opop_events.deals.enums import DealState
@@ -650,6 +651,47 @@ async def test_follow_up_list_by_days_leaves_out_realised_deals(client, shop):
     assert deal.number in response.text and 'aria-current="page">90 hari' in response.text
     assert paid.number not in response.text
     assert sorted(f.deal.id for f in as_of) == sorted([deal.id, paid.id])
+
+
+async def _interest(m: Market, quantity: str = "100", price: int = 20_000) -> schemas.Deal:
+    body = {"event_slug": m.slug, "pesantren_id": m.seller.actor.pesantren_id, "deal_date": "2020-12-09",
+            "lines": [{"product_id": m.product["id"], "quantity": quantity, "unit_price_rp": price}]}
+    return await deals.register_interest(actor=m.buyer.actor, data=msgspec.convert(body, schemas.InterestCreate))
+
+
+async def test_pesantren_confirms_an_interest_with_the_negotiated_quantity_and_price(client, shop):
+    interest = await _interest(shop)
+    await sign_in(client, shop.seller)
+    url, action = f"/transaksi/{interest.id}", f"/transaksi/{interest.id}/konfirmasi"
+
+    form = rendered_form((await client.get(url)).text, action)
+    assert (form.fields["konfirmasi.lines[0].quantity"], form.fields["konfirmasi.lines[0].unit_price_rp"]) == (
+        "100", "20.000",
+    )
+    refused = await submit_form(client, url, action, {"Jumlah (kg)": "nol", "Harga satuan (Rp)": "22.500"})
+    assert refused.status_code == 422
+    assert "konfirmasi.lines[0].quantity" in rendered_form(refused.text, action).errors
+    assert (await deals.get_deal(actor=shop.seller.actor, deal_id=interest.id)).state is DealState.minat
+
+    done = await submit_form(client, url, action, {"Jumlah (kg)": "80", "Harga satuan (Rp)": "22.500"})
+    assert done.status_code == 303
+    deal = await deals.get_deal(actor=shop.seller.actor, deal_id=interest.id)
+    assert (deal.state, deal.total_rp, deal.lines[0].quantity, deal.lines[0].unit) == (
+        DealState.dikonfirmasi, 1_800_000, "80", "kg",
+    )
+    history = await deals.history(actor=shop.seller.actor, deal_id=interest.id)
+    assert (history[-1].before["total_rp"], history[-1].after["total_rp"]) == (2_000_000, 1_800_000)
+
+
+async def test_an_interest_confirmed_as_it_stands_gets_no_new_revision(client, shop):
+    interest = await _interest(shop)
+    await sign_in(client, shop.seller)
+    done = await submit_form(client, f"/transaksi/{interest.id}", f"/transaksi/{interest.id}/konfirmasi", {})
+    assert done.status_code == 303
+    revisions = await raw("SELECT COUNT(*) AS n FROM deal_revision WHERE deal = {}", interest.id)
+    assert revisions[0]["n"] == 1
+    deal = await deals.get_deal(actor=shop.seller.actor, deal_id=interest.id)
+    assert (deal.state, deal.total_rp) == (DealState.dikonfirmasi, 2_000_000)
 
 
 async def test_pages_refuse_the_wrong_role(client, shop):

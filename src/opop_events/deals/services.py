@@ -807,6 +807,8 @@ async def confirm(*, actor: Actor | None, deal_id: int, data: schemas.Confirm) -
         if current.state is not DealState.minat:
             raise InvalidInput.field("lines", "baris hanya bisa disesuaikan saat mengonfirmasi minat beli")
         content = await _content_after(current, kind=data.kind, deal_date=None, note=None, lines=data.lines)
+        if content == await _content_after(current, kind=None, deal_date=None, note=None, lines=None):
+            content = None  # confirmed as it stood: no new revision
     await _transition(
         actor=actor, deal_id=deal_id, action=DealAction.konfirmasi, to_state=DealState.dikonfirmasi,
         expected_version=data.version, new_content=content,

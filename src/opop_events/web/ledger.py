@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 import secrets
-from urllib.parse import urlencode
 from datetime import date, datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.background_tasks import BackgroundTask
@@ -103,6 +103,8 @@ def _lines_from_form(values: FormValues) -> tuple[list[dict[str, Any]], dict[int
             errors.append(FieldError(field=f"{name}.description", message="pilih produk atau tulis uraian"))
         if texts["description"]:
             line["description"] = texts["description"]
+        if values.text(f"{name}.unit"):  # kept by forms that carry a line's own unit (confirming an interest)
+            line["unit"] = values.text(f"{name}.unit")
         if texts["category"]:
             line["category"] = texts["category"]
         elif not texts["product_id"]:
@@ -155,6 +157,7 @@ def _deal_values(deal: schemas.Deal) -> dict[str, Any]:
         values[f"lines[{i}].category"] = "" if line.product_id else line.category.value
         values[f"lines[{i}].quantity"] = format_quantity(line.quantity)
         values[f"lines[{i}].unit_price_rp"] = f"{line.unit_price_rp:,}".replace(",", ".")
+        values[f"lines[{i}].unit"] = line.unit
     return values
 
 
@@ -352,9 +355,16 @@ async def _deal_page(actor: Actor, deal_id: int, *, status_code: int = 200, noti
         link=link,
         notice=notice,
         errors=errors or {},
-        values={"realisasi.realised_on": _today().isoformat(), **(values or {})},
+        values={"realisasi.realised_on": _today().isoformat(), **_confirm_defaults(deal), **(values or {})},
         state_labels=STATE_LABELS,
     )
+
+
+def _confirm_defaults(deal: schemas.Deal) -> dict[str, Any]:
+    """The interest's own lines, as the pesantren's confirm form starts them."""
+    if deal.state is not DealState.minat:
+        return {}
+    return {f"konfirmasi.{k}": v for k, v in _deal_values(deal).items() if k.startswith(("lines[", "baris"))}
 
 
 _NOTICES = {
@@ -397,7 +407,13 @@ FORM_FIELDS = {
 """The visible fields of each action form; the realisation corrections (`koreksi{id}`) have a reason."""
 
 
+_CONFIRM_LINE_FIELDS = ("baris", *(f"lines[{i}].{f}" for i in range(MAX_LINES) for f in (*LINE_FIELDS, "unit")))
+"""A pesantren confirming a buyer's interest may adjust each line's quantity and price first."""
+
+
 def _form_fields(form: str) -> tuple[str, ...]:
+    if form == "konfirmasi":
+        return _CONFIRM_LINE_FIELDS
     return ("reason",) if form.startswith("koreksi") else FORM_FIELDS.get(form, ())
 
 
@@ -442,7 +458,15 @@ def _reason(values: FormValues) -> dict[str, Any]:
       status_code=303)
 async def deal_confirm(request: Request, actor: CurrentActor, deal_id: FromPath[int]) -> Redirect | Template:
     async def run(who: Actor, values: FormValues) -> None:
-        await deals.confirm(actor=who, deal_id=deal_id, data=schemas.Confirm(version=_version(values)))
+        if not values.get("baris"):  # the buyer's plain "Konfirmasi", or a pesantren keeping the lines as they are
+            await deals.confirm(actor=who, deal_id=deal_id, data=schemas.Confirm(version=_version(values)))
+            return
+        lines, rows = _lines_from_form(values)
+        data = to_struct({"version": _version(values), "lines": lines}, schemas.Confirm)
+        try:
+            await deals.confirm(actor=who, deal_id=deal_id, data=data)
+        except AppError as exc:
+            raise _on_form_rows(exc, rows) from None
 
     return await _act(request, actor, deal_id, "konfirmasi", run)
 
