@@ -651,6 +651,30 @@ async def test_follow_up_list_by_days_leaves_out_realised_deals(client, shop):
     assert deal.number in response.text and 'aria-current="page">90 hari' in response.text
     assert paid.number not in response.text
     assert sorted(f.deal.id for f in as_of) == sorted([deal.id, paid.id])
+    assert "1 transaksi · Rp250.000 belum terealisasi" in response.text
+
+
+async def test_follow_up_list_narrows_to_one_event_and_pages_by_fifty(client, shop):
+    other = await make_event(organizer=shop.outsider_organizer, status="live")
+    await Registration.insert(
+        Registration(event=other["id"], party_kind="pesantren", pesantren=shop.seller.actor.pesantren_id)
+    )
+    for _ in range(51):
+        await _log(shop, state=DealState.dikonfirmasi, quantity="1")
+    elsewhere = await deals.log_deal(
+        actor=shop.seller.actor, data=msgspec.convert(shop.deal_body(event_slug=other["slug"]), schemas.DealCreate)
+    )
+    await deals.confirm(actor=shop.buyer.actor, deal_id=elsewhere.id, data=schemas.Confirm(version=1))
+    await sign_in(client, shop.admin)
+
+    first = await client.get(f"/dinas/tindak-lanjut?hari=90&acara={shop.slug}")
+    second = await client.get(f"/dinas/tindak-lanjut?hari=90&acara={shop.slug}&halaman=2")
+    only_other = await client.get(f"/dinas/tindak-lanjut?hari=90&acara={other['slug']}")
+
+    assert "51 transaksi · Rp1.275.000 belum terealisasi" in first.text
+    assert first.text.count('class="deal-row"') == 50 and second.text.count('class="deal-row"') == 1
+    assert elsewhere.number not in first.text + second.text
+    assert "1 transaksi · Rp250.000 belum terealisasi" in only_other.text and elsewhere.number in only_other.text
 
 
 async def _interest(m: Market, quantity: str = "100", price: int = 20_000) -> schemas.Deal:

@@ -22,6 +22,7 @@ from opop_events.catalog.enums import BUYER_TYPE_LABELS, Category
 from opop_events.core.dates import WIB, now_utc, parse_local_datetime
 from opop_events.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput
 from opop_events.core.money import format_quantity, format_rupiah
+from opop_events.core.pagination import Page, offset
 from opop_events.deals import schemas
 from opop_events.deals import services as deals
 from opop_events.deals.enums import (
@@ -701,17 +702,30 @@ async def verification_queue(request: Request, actor: CurrentActor, halaman: Pag
 
 
 @get("/dinas/tindak-lanjut", name="dinas-tindak-lanjut", cache=False, include_in_schema=False)
-async def follow_up_list(actor: CurrentActor, hari: Annotated[int, QueryParameter(ge=1, le=3650)] = 30) -> Template:
+async def follow_up_list(
+    request: Request, actor: CurrentActor, hari: Annotated[int, QueryParameter(ge=1, le=3650)] = 30,
+    acara: EventFilter = None, halaman: PageNo = 1,
+) -> Template:
+    """Deals to chase, oldest first, 50 a page, for one event or all; the value still open is summed."""
     actor = require_role(actor, Role.admin)
     days = hari if hari in (30, 60, 90) else 30
-    items = await deals.follow_up(actor=actor, days=days)
+    event_choices = [(e.slug, e.name) for e in (await events.list_events(per_page=200)).items]
+    event_slug = acara if acara in {slug for slug, _ in event_choices} else None
+    items = await deals.follow_up(actor=actor, days=days, event_slug=event_slug)
+    per_page = 50
+    shown = Page(items=items[offset(halaman, per_page):][:per_page], total=len(items), page=halaman, per_page=per_page)
     return page(
         "transaksi/tindak_lanjut.html",
         actor=actor,
         title="Tindak lanjut realisasi",
         section="dinas",
-        items=items,
+        items=shown.items,
+        total=len(items),
+        total_rp=sum(item.deal.total_rp for item in items),
+        pager=pager(request, shown),
         days=days,
+        events=event_choices,
+        current_event=event_slug or "",
     )
 
 
