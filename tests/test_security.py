@@ -210,8 +210,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/pertemuan/{slug:str}/ketersediaan"): r("buyer seller"),
     # web: the deal ledger
     ("GET", "/transaksi"): SIGNED,
-    ("GET", "/transaksi/baru"): r("seller"),
-    ("POST", "/transaksi/baru"): r("seller"),
+    ("GET", "/transaksi/baru"): r("seller admin", note="Dinas logs for a pesantren it picks"),
+    ("POST", "/transaksi/baru"): r("seller admin"),
     ("GET", "/transaksi/{deal_id:int}"): SIGNED,
     ("POST", "/transaksi/{deal_id:int}/konfirmasi"): r("buyer"),
     ("POST", "/transaksi/{deal_id:int}/sanggah"): r("buyer"),

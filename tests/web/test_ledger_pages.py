@@ -100,6 +100,30 @@ async def test_deal_form_renders_for_a_phone_with_the_events_buyers_and_a_one_ti
     assert "+ Tambah baris" in page
 
 
+async def test_dinas_logs_a_deal_reported_by_phone_for_a_pesantren_it_picks(client, shop):
+    await sign_in(client, shop.admin)
+    picker = await client.get("/transaksi/baru?cari=Ittifaq")
+    assert picker.status_code == 200
+    assert "1 pesantren" in picker.text and "Pesantren Lain Uji" not in picker.text
+    pid = shop.seller.actor.pesantren_id
+    assert f'href="/transaksi/baru?pesantren={pid}"' in picker.text
+
+    url = f"/transaksi/baru?pesantren={pid}"
+    form = rendered_form((await client.get(url)).text, "/transaksi/baru")
+    assert form.fields["pesantren_id"] == str(pid)
+    filled = {**form.fields, "buyer_id": str(shop.buyer.actor.buyer_id),
+              "lines[0].product_id": str(shop.product["id"]), "lines[0].quantity": "3", "aksi": "simpan"}
+    done = await client.post("/transaksi/baru", data=filled)
+    assert done.status_code == 303, done.text
+    deal_id = int(done.headers["location"].split("/")[2].split("?")[0])
+    deal = await deals.get_deal(actor=shop.admin.actor, deal_id=deal_id)
+    assert (deal.pesantren.id, deal.state, deal.total_rp) == (pid, DealState.dicatat, 75_000)
+    history = await deals.history(actor=shop.admin.actor, deal_id=deal_id)
+    assert history[0].actor == shop.admin.actor.name
+    # the seller sees it among its own deals, to send the buyer the confirmation link
+    assert deal_id in [d.id for d in await _my_deals(shop)]
+
+
 async def test_the_same_form_submitted_twice_creates_one_deal(client, shop):
     await sign_in(client, shop.seller)
     page = (await client.get("/transaksi/baru")).text

@@ -178,7 +178,8 @@ async def _form_context(pesantren_id: int) -> dict[str, Any]:
 
 async def _new_form(actor: Actor, values: dict[str, Any], *, status_code: int = 200,
                     errors: dict[str, str] | None = None) -> Template:
-    choices = await deals.deal_form_choices(pesantren_id=actor.pesantren_id or 0)
+    pesantren_id = _logging_for(actor, values)
+    choices = await deals.deal_form_choices(pesantren_id=pesantren_id)
     if len(choices) == 1:
         values.setdefault("event_slug", choices[0][0])
     values.setdefault("kind", DealKind.transaksi.value)
@@ -197,20 +198,50 @@ async def _new_form(actor: Actor, values: dict[str, Any], *, status_code: int = 
         events=[(slug, name) for slug, name, _ in choices],
         buyer_groups=[(name, buyers) for _, name, buyers in choices if buyers],
         multi_event=len(choices) > 1,
-        **await _form_context(actor.pesantren_id or 0),
+        on_behalf=await catalog.get_pesantren(pesantren_id=pesantren_id) if actor.is_admin else None,
+        **await _form_context(pesantren_id),
     )
+
+
+def _logger(actor: Actor | None) -> Actor:
+    """Who may open the "Catat transaksi" form: a pesantren's account, or Dinas logging for a pesantren (a deal
+    reported by phone or WhatsApp)."""
+    actor = require_role(actor, Role.seller, Role.admin)
+    return actor if actor.is_admin else _seller(actor)
+
+
+def _logging_for(actor: Actor, values: dict[str, Any]) -> int:
+    """The pesantren the form logs for: the seller's own; for Dinas the one it chose (`pesantren_id`)."""
+    if not actor.is_admin:
+        return actor.pesantren_id or 0
+    chosen = str(values.get("pesantren_id", ""))
+    if not chosen.isdigit():
+        raise InvalidInput.field("pesantren_id", "pilih pesantren yang transaksinya dicatat")
+    return int(chosen)
 
 
 @get("/transaksi/baru", name="transaksi-baru", cache=False, include_in_schema=False)
 async def deal_new(
+    request: Request,
     actor: CurrentActor,
     event: Annotated[str | None, QueryParameter(max_length=80)] = None,
     buyer_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
     meeting_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+    pesantren: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+    cari: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    halaman: PageNo = 1,
 ) -> Template:
-    """The empty form; after a "sepakat" meeting it comes prefilled with the event, the buyer and the meeting."""
-    prefill = {"event_slug": event, "buyer_id": buyer_id, "meeting_id": meeting_id}
-    return await _new_form(_seller(actor), FormValues({k: str(v) for k, v in prefill.items() if v is not None}))
+    """The empty form; after a "sepakat" meeting it comes prefilled with the event, the buyer and the meeting.
+    Dinas first picks the pesantren it logs for (search by name)."""
+    actor = _logger(actor)
+    if actor.is_admin and pesantren is None:
+        found = await catalog.list_pesantren(q=cari or None, page=halaman, per_page=30)
+        return page(
+            "transaksi/pilih_pesantren.html", actor=actor, title="Catat transaksi untuk pesantren",
+            section="transaksi", found=found.items, total=found.total, pager=pager(request, found), cari=cari or "",
+        )
+    prefill = {"event_slug": event, "buyer_id": buyer_id, "meeting_id": meeting_id, "pesantren_id": pesantren}
+    return await _new_form(actor, FormValues({k: str(v) for k, v in prefill.items() if v is not None}))
 
 
 def _buyer_part(values: FormValues) -> dict[str, Any]:
@@ -237,8 +268,9 @@ def _buyer_part(values: FormValues) -> dict[str, Any]:
 
 @post("/transaksi/baru", name="transaksi-baru-kirim", cache=False, include_in_schema=False, status_code=303)
 async def deal_create(request: Request, actor: CurrentActor) -> Redirect | Template:
-    actor = _seller(actor)
+    actor = _logger(actor)
     values = await read_form(request)
+    on_behalf = {"pesantren_id": _logging_for(actor, values)} if actor.is_admin else {}
     if values.get("aksi") == "tambah":  # "+ Tambah baris" without JavaScript: the same form, one row more
         values["baris"] = str(min(MAX_LINES, _line_count(values) + 1))
         return await _new_form(actor, values)
@@ -266,6 +298,7 @@ async def deal_create(request: Request, actor: CurrentActor) -> Redirect | Templ
                 "lines": lines,
                 "note": values.text("note"),
                 **buyer,
+                **on_behalf,
                 **({"meeting_id": int(values.text("meeting_id"))} if values.text("meeting_id").isdigit() else {}),
             },
             schemas.DealCreate,
@@ -572,6 +605,7 @@ async def _amend_form(actor: Actor, deal: schemas.Deal, values: dict[str, Any], 
         events=[],
         buyer_groups=[],
         multi_event=False,
+        on_behalf=None,
         **await _form_context(deal.pesantren.id),
     )
 
