@@ -562,24 +562,26 @@ async def _create(
     """Insert a new deal (identity, first revision, first history row) and return it as `get_deal` would read it
     back, without reading it back: everything it shows is known here."""
     at = now_utc()
-    rows = await raw(
-        "INSERT INTO deal (event, pesantren, buyer, origin, meeting_id, created_by, created_at) "
-        "VALUES ({}, {}, {}, {}, {}, {}, {}) RETURNING id",
-        parties.event_id, parties.pesantren_id, buyer_id, origin.value, meeting_id, actor.user_id, at,
-    )
-    deal_id = rows[0]["id"]
-    revision_id = await _new_revision(deal_id, kind, deal_date, note, lines, at=at)
-    await _append_event(
-        deal_id=deal_id,
-        version=1,
-        action=action,
-        state=state,
-        revision_id=revision_id,
-        actor=actor,
-        actor_label=actor_label,
-        after=_snapshot(state, kind, deal_date, note, lines),
-        at=at,
-    )
+    snapshot = _snapshot(state, kind, deal_date, note, lines)
+    label = actor_label or f"{actor.name or actor.email}"
+    if is_postgres():
+        deal_id, revision_id = await _insert_new_deal_pg(
+            parties=parties, buyer_id=buyer_id, origin=origin, meeting_id=meeting_id, actor=actor, at=at,
+            kind=kind, deal_date=deal_date, note=note, lines=lines, action=action, state=state, label=label,
+            snapshot=snapshot,
+        )
+    else:
+        rows = await raw(
+            "INSERT INTO deal (event, pesantren, buyer, origin, meeting_id, created_by, created_at) "
+            "VALUES ({}, {}, {}, {}, {}, {}, {}) RETURNING id",
+            parties.event_id, parties.pesantren_id, buyer_id, origin.value, meeting_id, actor.user_id, at,
+        )
+        deal_id = rows[0]["id"]
+        revision_id = await _new_revision(deal_id, kind, deal_date, note, lines, at=at)
+        await _append_event(
+            deal_id=deal_id, version=1, action=action, state=state, revision_id=revision_id, actor=actor,
+            actor_label=label, after=snapshot, at=at,
+        )
     current = _Current(
         deal_id=deal_id, event_id=parties.event_id, pesantren_id=parties.pesantren_id, buyer_id=buyer_id,
         origin=origin, state=state, version=1, revision_id=revision_id,
@@ -620,6 +622,37 @@ async def _create(
         changed_at=at,
         allowed_actions=allowed_actions(actor, current),
     )
+
+
+async def _insert_new_deal_pg(
+    *, parties: _Parties, buyer_id: int, origin: Origin, meeting_id: int | None, actor: Actor, at: datetime,
+    kind: str, deal_date: date, note: str, lines: list[_CleanLine], action: DealAction, state: DealState,
+    label: str, snapshot: str,
+) -> tuple[int, int]:
+    """The four rows of a new deal (identity, revision, lines, first history row) in one PostgreSQL statement
+    (data-modifying CTEs): one round trip instead of four for the busiest write of an event. SQLite has no such
+    statement; `_create` runs the same inserts one by one there. Both write the same rows."""
+    values, args = [], []
+    for i, line in enumerate(lines):
+        values.append("({}::int, {}::int, {}::varchar, {}::varchar, {}::varchar, {}::varchar, {}::bigint, {}::bigint)")
+        args += [i + 1, line.product_id, line.description, line.category, line.quantity, line.unit,
+                 line.unit_price_rp, line.value_rp]
+    rows = await raw(
+        "WITH d AS (INSERT INTO deal (event, pesantren, buyer, origin, meeting_id, created_by, created_at) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {}) RETURNING id), "
+        "r AS (INSERT INTO deal_revision (deal, kind, deal_date, note, created_at) "
+        "SELECT d.id, {}, {}::date, {}, {}::timestamptz FROM d RETURNING id, deal), "
+        'l AS (INSERT INTO deal_line (revision, "position", product, description, category, quantity, unit, '
+        "unit_price_rp, value_rp) SELECT r.id, v.* FROM r, (VALUES " + ", ".join(values) + ") AS v), "
+        'e AS (INSERT INTO deal_event (deal, version, action, state, revision, actor, actor_label, reason, "at", '
+        '"before", "after") SELECT r.deal, 1, {}, {}, r.id, {}::int, {}, \'\', {}::timestamptz, \'\', {} FROM r) '
+        "SELECT deal, id FROM r",
+        parties.event_id, parties.pesantren_id, buyer_id, origin.value, meeting_id, actor.user_id, at,
+        kind, deal_date, note[:1000], at,
+        *args,
+        action.value, state.value, actor.user_id, label, at, snapshot,
+    )
+    return rows[0]["deal"], rows[0]["id"]
 
 
 async def log_deal(*, actor: Actor | None, data: schemas.DealCreate) -> schemas.Deal:
