@@ -105,3 +105,58 @@ async def test_sqlite_connections_are_kept_unless_dirty_or_for_another_file(tmp_
     finally:
         await engine.close_idle()
     assert engine._idle == {}
+
+
+def test_an_unreachable_database_is_told_apart_from_a_bug():
+    import sqlite3
+
+    import asyncpg
+
+    from opop_events.db import database_unavailable
+
+    outages = [
+        asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already"),
+        asyncpg.exceptions.InterfaceError("cannot call Connection.fetch(): connection is closed"),
+        ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)"),
+        ConnectionResetError(104, "Connection reset by peer"),
+        sqlite3.OperationalError("database is locked"),
+    ]
+    bugs = [
+        asyncpg.exceptions.UndefinedColumnError('column "nope" does not exist'),
+        asyncpg.exceptions.InterfaceError("cannot perform operation: another operation is in progress"),
+        sqlite3.OperationalError("no such table: nope"),
+        ValueError("bad"),
+        KeyError("x"),
+    ]
+    assert [database_unavailable(e) for e in outages] == [True] * len(outages)
+    assert [database_unavailable(e) for e in bugs] == [False] * len(bugs)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/uji-gangguan", "/uji-gangguan"])
+async def test_an_outage_is_a_503_with_retry_after_not_a_500(path):
+    """A handler whose database went away answers 503 + Retry-After (problem+json on the API, a page on the web)."""
+    import httpx
+    from litestar import get
+
+    from opop_events.api import PUBLIC
+    from opop_events.app import create_app
+
+    @get(path, opt=PUBLIC, include_in_schema=False)
+    async def outage() -> None:
+        raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
+
+    app = create_app()
+    app.register(outage)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        response = await client.get(path)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    if path.startswith("/api/"):
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert "Idempotency-Key yang sama" in response.json()["detail"]
+    else:
+        assert response.headers["content-type"].startswith("text/html")
+        assert "Basis data sedang tidak dapat dihubungi" in response.text

@@ -26,6 +26,7 @@ from opop_events.core.errors import (
     Unauthorized,
     translate_validation_message,
 )
+from opop_events.db import database_unavailable
 
 SESSION_COOKIE = "opop_session"
 
@@ -249,7 +250,25 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Any]:
     return response
 
 
+RETRY_AFTER_OUTAGE_S = 5
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response[Any]:
+    if database_unavailable(exc):
+        request.logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        problem = Problem(
+            type="https://opop-events.jabarprov.go.id/problems/database-unavailable",
+            title="Basis data sedang tidak dapat dihubungi",
+            status=503,
+            detail=(
+                "Basis data sedang tidak dapat dihubungi. Coba lagi sebentar lagi; kirim ulang dengan "
+                "Idempotency-Key yang sama agar tidak tercatat dua kali."
+            ),
+            instance=request.url.path,
+        )
+        response = problem_response(problem)
+        response.headers["Retry-After"] = str(RETRY_AFTER_OUTAGE_S)
+        return response
     request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
     problem = Problem(
         type="about:blank",

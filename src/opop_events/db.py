@@ -260,6 +260,23 @@ def contains(column: Any, text: str) -> Any:
     return column.ilike(pattern) if is_postgres() else column.like(pattern)
 
 
+_UNAVAILABLE = {
+    "PostgresConnectionError", "OperatorInterventionError", "ConnectionDoesNotExistError", "TooManyConnectionsError",
+}
+"""asyncpg's errors for a server that went away or refuses connections (restart, shutdown, too many clients)."""
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when the database could not be reached or dropped the connection — a moment's outage to answer
+    with 503 and Retry-After, not a bug to answer with 500."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if names & _UNAVAILABLE or isinstance(exc, ConnectionError):
+        return True
+    if "InterfaceError" in names and "connection" in str(exc).lower() and "closed" in str(exc).lower():
+        return True  # asyncpg: "connection is closed"
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower()
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     """True for a unique-constraint failure on either engine (asyncpg or sqlite3)."""
     name = type(exc).__name__

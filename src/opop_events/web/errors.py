@@ -15,6 +15,7 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 
 from opop_events.core.errors import AppError, Unauthorized
+from opop_events.db import database_unavailable
 
 LOGIN_PATH = "/masuk"
 
@@ -101,6 +102,14 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Any]:
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response[Any]:
+    if database_unavailable(exc):
+        request.logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        response = _render(
+            request, 503, "Sedang tidak dapat dihubungi",
+            "Basis data sedang tidak dapat dihubungi. Tunggu sebentar lalu muat ulang halaman ini.",
+        )
+        response.headers["Retry-After"] = "5"
+        return response
     request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
     title, detail = _HTTP_TITLES[500]
     return _render(request, 500, title, detail)
