@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from opop_events.matching.scheduling.problem import Problem
 
@@ -21,8 +21,12 @@ def _runs(mask: int) -> int:
 
 
 def improve(problem: Problem, domains: list[list[int]], slot_of: list[int | None], *, seconds: float,
-            fairness: int | None, seed: int = 1, target: int = 0, focus: float = 0.7) -> list[int | None]:
-    """Return a schedule with the same held meetings and (usually) fewer breaks; never an invalid one."""
+            fairness: int | None, seed: int = 1, target: int = 0, focus: float = 0.7,
+            stop: Callable[[], bool] | None = None) -> list[int | None]:
+    """Return a schedule with the same held meetings and (usually) fewer breaks; never an invalid one.
+
+    `stop` is polled now and then: when it returns True (another search settled the question), return.
+    """
     rng = random.Random(seed)
     held = [m for m in range(problem.n_meetings) if slot_of[m] is not None]
     if not held or seconds <= 0:
@@ -70,7 +74,7 @@ def improve(problem: Problem, domains: list[list[int]], slot_of: list[int | None
         it += 1
         if (it & 255) == 0:
             now = time.monotonic()
-            if now >= deadline or best_cost <= target:
+            if now >= deadline or best_cost <= target or (stop is not None and stop()):
                 break
             frac = (now - start) / seconds
             temp = temp0 * (temp_end / temp0) ** frac

@@ -11,6 +11,7 @@ from ortools.sat.python import cp_model
 
 from opop_events.matching.scheduling.local_search import improve, insert_with_chains, schedule_cost
 from opop_events.matching.scheduling.problem import Problem
+from opop_events.matching.scheduling.sat import SatRace
 
 Progress = Callable[[str], None]
 
@@ -509,13 +510,40 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
         elif status in FOUND or status == cp_model.OPTIMAL:
             lower = math.ceil(solver.best_objective_bound - 1e-6)
             say(f"relaksasi: batas bawah jeda {lower} ({solver.status_name(status)})")
+    # SAT decisions "breaks <= lower, lower+1, ..." in a child process beside everything below (one core);
+    # CP-SAT gets the other one while it runs.
+    race: SatRace | None = None
+    running: list[cp_model.CpSolver] = []
+    exc0, breaks0 = schedule_cost(problem, slot_of, fairness)
+    if complete and not soft and not large and len(held) > 1 and clock.left() > 1.0 and (
+            exc0 > 0 or breaks0 > lower):
+        upper = breaks0 if exc0 == 0 else len(problem.participant_ids)
+        try:
+            race = SatRace(problem, domains, held, fairness=fairness, lower=lower, upper=upper)
+        except (OSError, AssertionError) as exc:  # no child process here (e.g. inside a daemonic worker)
+            say(f"SAT: tidak bisa dimulai ({exc})")
+        else:
+
+            def stop_cp_sat() -> None:
+                for solver in running.copy():  # the main thread may change the list meanwhile
+                    solver.stop_search()
+
+            race.on_solved = stop_cp_sat
+            say("SAT: mulai")
+
+    def cp_workers() -> int:
+        return 1 if race is not None and race.running() else workers
+
+    def race_won() -> bool:
+        return race is not None and race.solved
+
     # Local search on the held set: quick few-break schedules, stops once it meets the bound.
     if clock.left() > 0.2 and held and len(held) > 1:
         exc0, before = schedule_cost(problem, slot_of, fairness)
         # small events: a few seconds, then CP-SAT takes over; big ones: CP-SAT cannot help, search on
         budget = clock.left() if large else min(clock.left() * 0.4, 0.3 + len(held) / 15)
         improved = improve(problem, domains, slot_of, seconds=budget,
-                           fairness=fairness, target=lower)
+                           fairness=fairness, target=lower, stop=race_won)
         if schedule_cost(problem, improved, fairness) <= (exc0, before):
             slot_of = improved
         say(f"pencarian lokal: jeda {before} -> {schedule_cost(problem, slot_of, fairness)[1]}")
@@ -524,14 +552,18 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
     if complete and not soft and not large and best_breaks is not None:
         # Decide "total breaks <= lower" first: with few breaks allowed, propagation is strong, so this
         # either refutes the bound (raising it) or hits it (optimal) faster than plain minimisation.
-        while best_breaks > lower and clock.left() > 0.5:
+        while best_breaks > lower and clock.left() > 0.5 and not race_won():
             dm = _SlotModel(problem, domains, held, mandatory=True)
             dm.add_breaks(fairness=fairness, soft_fairness=False, lower_bound=0)
             dm.model.clear_objective()
             dm.model.add(dm.total_breaks <= lower)
             dm.hint(slot_of)
-            solver = _solver(max(min(clock.left(), 5.0), 0.3 * clock.left()), workers)
+            solver = _solver(max(min(clock.left(), 5.0), 0.3 * clock.left()), cp_workers())
+            running.append(solver)
             status = solver.solve(dm.model)
+            running.remove(solver)
+            if race_won():
+                break
             say(f"uji jeda <= {lower}: {solver.status_name(status)}")
             if status == cp_model.INFEASIBLE:
                 lower += 1
@@ -540,14 +572,17 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
                 best_breaks = schedule_cost(problem, slot_of, fairness)[1]
             else:
                 break
-    if (best_breaks is None or best_breaks > lower) and clock.left() > 0.1 and held and not large:
+    if (best_breaks is None or best_breaks > lower) and clock.left() > 0.1 and held and not large and (
+            not race_won()):
         sm = _SlotModel(problem, domains, held if complete else possible, mandatory=complete)
         if not complete:
             sm.model.add(sum(weights[m] * sm.held[m] for m in possible) >= _weight(slot_of, weights))
         sm.add_breaks(fairness=fairness, soft_fairness=soft, lower_bound=lower)
         sm.hint(slot_of)
-        solver = _solver(clock.left(), workers)
+        solver = _solver(clock.left(), cp_workers())
+        running.append(solver)
         status = solver.solve(sm.model)
+        running.remove(solver)
         say(f"fase jeda: {solver.status_name(status)} nilai "
             f"{solver.objective_value if status in FOUND else '-'} batas {solver.best_objective_bound}")
         if status in FOUND:
@@ -561,6 +596,14 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
                     best_breaks = schedule_cost(problem, slot_of, fairness)[1]
         elif status == cp_model.INFEASIBLE and fairness is not None and not soft:
             soft = True
+    if race is not None:
+        race.stop()
+        if race.schedule is not None and schedule_cost(problem, race.schedule, fairness) <= schedule_cost(
+                problem, slot_of, fairness):
+            slot_of = race.schedule
+            best_breaks = schedule_cost(problem, slot_of, fairness)[1]
+        lower = max(lower, race.lower)
+        say(f"SAT: batas bawah {race.lower}, jadwal {'ada' if race.schedule is not None else 'tidak ada'}")
     if best_breaks is not None and best_breaks <= lower and not soft:
         result.breaks_optimal = True
     if held and soft and complete and not large and clock.left() > 0.1:
