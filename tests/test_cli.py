@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 
 from opop_events.db import raw
 from opop_events.settings import get_settings
 
-COMMANDS = [[], ["db"], ["db", "upgrade"], ["demo"], ["serve"], ["users"], ["users", "create"]]
+COMMANDS = [
+    [], ["db"], ["db", "upgrade"], ["demo"], ["serve"], ["users"], ["users", "create"], ["report"], ["import"],
+    ["schedule"], ["backup"], ["restore"],
+]
 
 
 def _cli(args: list[str], database_url: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -33,6 +37,8 @@ async def test_help_on_every_command_and_group(database_url):
     assert [(r.returncode, r.stderr) for r in results] == [(0, "")] * len(COMMANDS)
     assert all(r.stdout.startswith("Pemakaian: opop-events") for r in results)
     assert all("Opsi:" in r.stdout and "Show this message" not in r.stdout for r in results)
+    english = re.compile(r"\b(TEXT|INTEGER|FLOAT|RANGE|PATH|OPTIONS|COMMAND|Usage|Options|Commands|default|required)\b")
+    assert [english.findall(r.stdout) for r in results] == [[]] * len(COMMANDS)
     assert "Muat data demo" in results[COMMANDS.index(["demo"])].stdout
 
 

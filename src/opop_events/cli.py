@@ -476,12 +476,25 @@ def restore(path: str, force: bool) -> None:
 _ARGUMENT_NAMES = {"file": "BERKAS", "event_slug": "SLUG_ACARA", "path": "JALUR"}
 
 
+def _option_metavar(kind: click.ParamType) -> str | None:
+    """Indonesian placeholders for Click's TEXT, INTEGER, FLOAT RANGE, PATH …; choices keep their [a|b] list."""
+    if isinstance(kind, click.Choice):
+        return None
+    if isinstance(kind, (click.types.IntParamType, click.types.FloatParamType)):
+        return "ANGKA"
+    if isinstance(kind, click.Path):
+        return "BERKAS"
+    return "TEKS"
+
+
 def _indonesian_metavars(command: click.Command) -> None:
     """Placeholders in usage lines in Indonesian ([OPSI], PERINTAH, BERKAS) like the rest of the help."""
     command.options_metavar = "[OPSI]"
     if isinstance(command, click.Group):
         command.subcommand_metavar = "PERINTAH [ARGUMEN]..."
     for param in command.params:
+        if isinstance(param, click.Option) and not param.is_flag and param.metavar is None:
+            param.metavar = _option_metavar(param.type)
         if isinstance(param, click.Argument) and param.name in _ARGUMENT_NAMES:
             name = _ARGUMENT_NAMES[param.name]
             param.metavar = name if param.required else f"[{name}]"
