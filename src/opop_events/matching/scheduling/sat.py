@@ -12,6 +12,7 @@ solver finds zero- and few-break schedules that CP-SAT's x[m,t] and block models
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import threading
 from collections.abc import Callable, Sequence
@@ -248,7 +249,7 @@ class SatRace:
         self._watcher.start()
 
     def _watch(self) -> None:
-        try:
+        with contextlib.suppress(EOFError, OSError):  # the child was killed at the deadline: nothing more to read
             while True:
                 kind, limit, found = self._conn.recv()
                 if kind == "unsat":
@@ -259,8 +260,6 @@ class SatRace:
                     # every limit below `upper` refuted proves the caller's schedule optimal too
                     self.solved = self.schedule is not None or self.lower >= self.upper
                     break
-        except (EOFError, OSError):
-            pass
         self.finished.set()
         if self.solved and self.on_solved is not None:
             self.on_solved()
