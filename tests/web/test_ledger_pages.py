@@ -7,8 +7,9 @@ import asyncio
 import html
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import msgspec
@@ -456,6 +457,10 @@ async def test_buyer_registers_interest_from_the_product_page(client, shop):
     assert sent.status_code == 303, sent.text
     [deal] = (await deals.list_deals(actor=shop.buyer.actor)).items
     assert (deal.state, deal.total_rp, deal.note) == (DealState.minat, 500_000, "Untuk Ramadan")
+    assert sent.headers["location"] == f"/transaksi/{deal.id}?minat=1"
+    shown = await client.get(sent.headers["location"])
+    assert "Minat beli terkirim" in shown.text and "Kirim tautan konfirmasi" not in shown.text
+    assert deal.deal_date == datetime.now(ZoneInfo("Asia/Jakarta")).date()  # today in West Java, not in UTC
 
 
 # -- the live board --------------------------------------------------------------------------------------
@@ -591,7 +596,7 @@ async def test_admin_realisation_form_as_rendered(client, shop):
     deal = await _log(shop, state=DealState.diverifikasi)
     await sign_in(client, shop.admin)
     url, action = f"/transaksi/{deal.id}", f"/transaksi/{deal.id}/realisasi"
-    later = (now_utc() + timedelta(days=2)).date().isoformat()
+    later = (datetime.now(ZoneInfo("Asia/Jakarta")).date() + timedelta(days=2)).isoformat()  # past WIB tomorrow
 
     bad_amount = await submit_form(client, url, action,
                                    {"Jenis": "pengiriman", "Tanggal": "2021-01-05", "Nilai (Rp)": "dua ratus ribu"})

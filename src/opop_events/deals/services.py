@@ -21,9 +21,16 @@ from opop_events.accounts.services import Actor, require_actor, require_role
 from opop_events.catalog.enums import BUYER_TYPE_LABELS, BuyerType, Category
 from opop_events.catalog.services import clean_whatsapp
 from opop_events.catalog.tables import Buyer, Product
-from opop_events.core.dates import format_date, format_datetime, now_utc
+from opop_events.core.dates import WIB, format_date, format_datetime, now_utc
 from opop_events.core.errors import Conflict, FieldError, Forbidden, Gone, InvalidInput, NotFound
-from opop_events.core.money import MAX_LINE_RP, MoneyError, format_rupiah, line_value, parse_quantity, quantity_to_text
+from opop_events.core.money import (
+    MAX_LINE_RP,
+    MoneyError,
+    format_rupiah,
+    line_value,
+    parse_quantity,
+    quantity_to_text,
+)
 from opop_events.core.pagination import Page, offset
 from opop_events.core.phone import wa_link
 from opop_events.db import get_engine, is_postgres, is_unique_violation, raw, write_transaction
@@ -318,7 +325,8 @@ def _refusal(actor: Actor | None, current: _Current, action: DealAction) -> tupl
         return None if state is DealState.dicatat else (_STATE, f"Transaksi berstatus {label} tidak bisa disanggah.")
     if action in (DealAction.verifikasi, DealAction.kembalikan):
         if not admin:
-            return _ROLE, "Hanya staf Dinas yang boleh memverifikasi."
+            verb = "memverifikasi" if action is DealAction.verifikasi else "mengembalikan"
+            return _ROLE, f"Hanya staf Dinas yang boleh {verb} transaksi."
         if state is DealState.dikonfirmasi:
             return None
         return _STATE, f"Hanya transaksi terkonfirmasi yang bisa diverifikasi atau dikembalikan; ini {label}."
@@ -717,8 +725,13 @@ async def log_deal(*, actor: Actor | None, data: schemas.DealCreate) -> schemas.
         )
 
 
+def _today_wib() -> date:
+    """Today in West Java: a deal made at 06.00 WIB is dated that day, not the day before (UTC)."""
+    return now_utc().astimezone(WIB).date()
+
+
 def _check_deal_date(value: date) -> None:
-    today = now_utc().date()
+    today = _today_wib()
     if value > today + timedelta(days=1):
         raise InvalidInput.field("deal_date", "tanggal transaksi tidak boleh di masa depan")
     if value.year < 2018:
@@ -733,7 +746,7 @@ async def register_interest(*, actor: Actor | None, data: schemas.InterestCreate
         slug=data.event_slug, pesantren_id=data.pesantren_id, buyer_id=actor.buyer_id, pesantren_field="pesantren_id"
     )
     assert parties.buyer_name is not None and parties.buyer_type is not None
-    deal_date = data.deal_date or now_utc().date()
+    deal_date = data.deal_date or _today_wib()
     _check_deal_date(deal_date)
     lines = await _clean_lines(data.lines, data.pesantren_id)
     if data.meeting_id is not None:
@@ -903,7 +916,7 @@ async def record_realisation(
 ) -> schemas.Realisation:
     """Dinas records a payment or delivery after the event; it may exceed the deal (repeat orders happen)."""
     actor = require_actor(actor)
-    if data.realised_on > now_utc().date() + timedelta(days=1):
+    if data.realised_on > _today_wib() + timedelta(days=1):
         raise InvalidInput.field("realised_on", "tanggal realisasi tidak boleh di masa depan")
     if data.amount_rp == 0:
         raise InvalidInput.field("amount_rp", "nilai realisasi harus lebih dari nol")

@@ -403,6 +403,7 @@ def _confirm_defaults(deal: schemas.Deal) -> dict[str, Any]:
 
 _NOTICES = {
     "baru": "Transaksi tercatat. Kirim tautan konfirmasi ke pembeli agar transaksi terhitung.",
+    "minat": "Minat beli terkirim. Pesantren akan menanggapinya; transaksi terhitung setelah pesantren mengonfirmasi.",
     "sudah": "Formulir ini sudah terkirim sebelumnya; transaksi tidak dicatat dua kali.",
     "ok": "Perubahan tersimpan.",
 }
@@ -410,10 +411,12 @@ _NOTICES = {
 
 @get("/transaksi/{deal_id:int}", name="transaksi-detail", cache=False, include_in_schema=False)
 async def deal_detail(
-    actor: CurrentActor, deal_id: FromPath[int], baru: Flag = None, sudah: Flag = None, ok: Flag = None
+    actor: CurrentActor, deal_id: FromPath[int], baru: Flag = None, sudah: Flag = None, ok: Flag = None,
+    minat: Flag = None,
 ) -> Template:
     actor = require_actor(actor)
-    notice = next((text for flag, text in _NOTICES.items() if {"baru": baru, "sudah": sudah, "ok": ok}[flag]), "")
+    flags = {"baru": baru, "minat": minat, "sudah": sudah, "ok": ok}
+    notice = next((text for flag, text in _NOTICES.items() if flags[flag]), "")
     return await _deal_page(actor, deal_id, notice=notice)
 
 
@@ -713,7 +716,7 @@ async def interest_create(request: Request, actor: CurrentActor, product_id: Fro
         ]
         errors_map = field_errors(exc, known={"event_slug", "quantity", "kind", "note", "pesantren_id"})
         return await _interest_form(actor, product_id, values, status_code=exc.status, errors=errors_map)
-    return Redirect(f"/transaksi/{deal_id}?{'baru' if created else 'sudah'}=1", status_code=303)
+    return Redirect(f"/transaksi/{deal_id}?{'minat' if created else 'sudah'}=1", status_code=303)
 
 
 # -- Dinas: verification queue, follow-up, reports ------------------------------------------------------------------
