@@ -34,6 +34,11 @@ def _run(make: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(job())
 
 
+def _seconds(value: float) -> str:
+    """A duration the Indonesian way: one decimal, decimal comma ("1,6")."""
+    return f"{value:.1f}".replace(".", ",")
+
+
 def _fail(message: str, code: int = 2) -> None:
     click.secho(f"Galat: {message}", fg="red", err=True)
     sys.exit(code)
@@ -113,7 +118,7 @@ async def _load_demo(reset: bool) -> str:
     started = time.perf_counter()
     summary = await demo.load(settings.fixtures_dir)
     return (
-        f"Data demo dimuat dalam {time.perf_counter() - started:.1f} detik: {summary.pesantren} pesantren, "
+        f"Data demo dimuat dalam {_seconds(time.perf_counter() - started)} detik: {summary.pesantren} pesantren, "
         f"{summary.products} produk, {summary.buyers} pembeli, acara '{summary.event_slug}' "
         f"dengan {summary.registrations} peserta dan {summary.deals} catatan transaksi (termasuk minat beli), "
         "serta satu acara mendatang dengan permintaan pertemuan untuk dicoba dijadwalkan."
@@ -189,18 +194,21 @@ def schedule(input_path: str, output_path: str, time_limit: float) -> None:
     click.echo(
         f"{stats['scheduled']} dari {stats['requested']} pertemuan terjadwal, {stats['breaks_total']} jeda "
         f"(batas bawah {stats['lower_bound']}{', optimal' if stats['optimal'] else ''}), "
-        f"{stats['seconds']:.1f} detik → {output_path}"
+        f"{_seconds(stats['seconds'])} detik → {output_path}"
     )
 
 
 @main.command()
 @click.argument("event_slug", required=False)
-@click.option("--year", type=click.IntRange(2018, 2100), default=None, help="Laporan program satu tahun (tanpa slug).")
+@click.option(
+    "--year", type=click.IntRange(2018, 2100), default=None, metavar="TAHUN",
+    help="Laporan program satu tahun (tanpa slug).",
+)
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "pdf", "csv"]), default="xlsx", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False), default=None, help="Berkas keluaran (bawaan: folder reports/).")
 @click.option("--as-of", default=None, help='Keadaan pada waktu ini (WIB), mis. "2020-12-09 16:00".')
 def report(event_slug: str | None, year: int | None, fmt: str, output: str | None, as_of: str | None) -> None:
-    """Buat laporan resmi acara (EVENT_SLUG) atau program (--year) dalam xlsx, pdf atau csv."""
+    """Buat laporan resmi acara (SLUG_ACARA) atau program (--year TAHUN) dalam xlsx, pdf atau csv."""
     from pathlib import Path
 
     from opop_events.core.dates import format_datetime, parse_local_datetime
@@ -208,7 +216,7 @@ def report(event_slug: str | None, year: int | None, fmt: str, output: str | Non
     from opop_events.reports import services
 
     if (event_slug is None) == (year is None):
-        _fail("sebutkan tepat satu: EVENT_SLUG atau --year TAHUN")
+        _fail("sebutkan tepat satu: SLUG_ACARA atau --year TAHUN")
     try:
         moment = parse_local_datetime(as_of) if as_of else None
     except ValueError:
@@ -330,7 +338,7 @@ def import_workbook(file: Path, event_slug: str, dry_run: bool, as_email: str | 
     for warning in result.warnings:
         click.secho(f"Peringatan: {warning.line(name)}", fg="yellow", err=True)
     verb = "akan dibuat (uji coba, tidak ada yang ditulis)" if dry_run else "dibuat"
-    click.echo(f"{name}: impor selesai dalam {time.perf_counter() - started:.1f} detik; {verb}:")
+    click.echo(f"{name}: impor selesai dalam {_seconds(time.perf_counter() - started)} detik; {verb}:")
     click.echo(f"  pesantren   {result.created_pesantren}")
     click.echo(f"  pembeli     {result.created_buyers}")
     click.echo(f"  produk      {result.created_products}")
