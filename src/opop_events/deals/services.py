@@ -933,7 +933,7 @@ async def record_realisation(
         await _append_event(
             deal_id=deal_id, version=current.version + 1, action=DealAction.realisasi, state=current.state,
             revision_id=current.revision_id, actor=actor,
-            reason=f"{data.kind.value} {format_rupiah(data.amount_rp)} tanggal {format_date(data.realised_on)}",
+            reason=f"{data.kind.value.capitalize()} {format_rupiah(data.amount_rp)} tanggal {format_date(data.realised_on)}",
             before=snapshot, after=snapshot,
         )
     return next(r for r in await list_realisations(actor=actor, deal_id=deal_id) if r.id == rows[0]["id"])
