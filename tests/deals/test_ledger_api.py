@@ -276,6 +276,22 @@ async def test_interest_confirmed_by_pesantren_with_adjusted_price(client, marke
     assert (confirmed.json()["state"], confirmed.json()["total_rp"]) == ("dikonfirmasi", 1_800_000)
 
 
+async def test_an_interest_must_reach_the_products_minimum_order(client, market):
+    await client.patch(f"/api/v1/products/{market.product['id']}", json={"min_order": "2.5"},
+                       headers=market.admin.headers)  # fmt: skip
+    body = {"event_slug": market.slug, "pesantren_id": market.seller.actor.pesantren_id,
+            "lines": [{"product_id": market.product["id"], "quantity": "2"}]}
+    small = await client.post("/api/v1/deals/interests", json=body, headers=market.buyer.headers)
+    assert small.status_code == 422
+    assert small.json()["errors"] == [{"field": "lines[0].quantity", "message": "pesanan minimal 2,5 kg"}]
+    body["lines"][0]["quantity"] = "2.5"
+    assert (await client.post("/api/v1/deals/interests", json=body, headers=market.buyer.headers)).status_code == 201
+    # the pesantren itself may log a smaller sale of its own product
+    assert (await client.post("/api/v1/deals", json=market.deal_body(lines=[
+        {"product_id": market.product["id"], "quantity": "1", "unit_price_rp": 25_000}]),
+        headers=market.seller.headers)).status_code == 201  # fmt: skip
+
+
 async def test_stale_version_is_a_conflict_naming_the_current_one(client, market):
     deal = await _log(client, market)
     await client.post(f"/api/v1/deals/{deal['id']}/amend", json=_body("amend", 1, market), headers=market.seller.headers)

@@ -26,6 +26,7 @@ from opop_events.core.errors import Conflict, FieldError, Forbidden, Gone, Inval
 from opop_events.core.money import (
     MAX_LINE_RP,
     MoneyError,
+    format_quantity,
     format_rupiah,
     line_value,
     parse_quantity,
@@ -372,7 +373,10 @@ class _CleanLine:
     value_rp: int
 
 
-async def _clean_lines(lines: list[schemas.LineIn], pesantren_id: int, *, field: str = "lines") -> list[_CleanLine]:
+async def _clean_lines(lines: list[schemas.LineIn], pesantren_id: int, *, field: str = "lines",
+                       min_order: bool = False) -> list[_CleanLine]:
+    """Check and complete the lines (product defaults, exact values). `min_order`: a buyer's interest must reach
+    each product's minimum order (a pesantren logging its own sale may sell less)."""
     product_ids = [line.product_id for line in lines if line.product_id]
     products = {}
     if product_ids:
@@ -402,6 +406,10 @@ async def _clean_lines(lines: list[schemas.LineIn], pesantren_id: int, *, field:
             quantity = parse_quantity(line.quantity)
         except MoneyError as exc:
             errors.append(FieldError(field=f"{path}.quantity", message=str(exc)))
+            continue
+        if min_order and product is not None and quantity < parse_quantity(product["min_order"] or "1"):
+            minimum = format_quantity(parse_quantity(product["min_order"] or "1"))
+            errors.append(FieldError(field=f"{path}.quantity", message=f"pesanan minimal {minimum} {product['unit']}"))
             continue
         value = line_value(quantity, price)
         if value > MAX_LINE_RP:
@@ -748,7 +756,7 @@ async def register_interest(*, actor: Actor | None, data: schemas.InterestCreate
     assert parties.buyer_name is not None and parties.buyer_type is not None
     deal_date = data.deal_date or _today_wib()
     _check_deal_date(deal_date)
-    lines = await _clean_lines(data.lines, data.pesantren_id)
+    lines = await _clean_lines(data.lines, data.pesantren_id, min_order=True)
     if data.meeting_id is not None:
         await check_meeting_for_deal(
             meeting_id=data.meeting_id, event_id=parties.event_id, pesantren_id=data.pesantren_id,
