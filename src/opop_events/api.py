@@ -152,9 +152,65 @@ async def strict_body(request: Request) -> None:
             return
         msgspec.json.decode(body, type=field.annotation, strict=True)
     except msgspec.ValidationError as exc:
-        raise ValidationException(detail=str(exc), extra=[{"message": str(exc), "source": "body"}]) from exc
+        messages = body_errors(msgspec.json.decode(body), field.annotation) or [str(exc)]
+        raise ValidationException(
+            detail="; ".join(messages), extra=[{"message": m, "source": "body"} for m in messages]
+        ) from exc
     except msgspec.DecodeError as exc:
         raise ValidationException(detail=str(exc), extra=[{"message": str(exc), "source": "body"}]) from exc
+
+
+def body_errors(value: Any, kind: Any, path: str = "$") -> list[str]:
+    """Every invalid field of a decoded JSON body, not only the first that msgspec stops at, as msgspec messages
+    ("… - at `$.lines[1].quantity`"). Structs are opened field by field and lists item by item; anything else
+    (and a struct or list whose fields are each fine but not together) reports msgspec's own first message."""
+    import msgspec
+
+    try:
+        msgspec.convert(value, kind, strict=True)
+        return []
+    except msgspec.ValidationError as exc:
+        first = _at(str(exc), path)
+    inner = _unwrap(kind)
+    errors: list[str] = []
+    if isinstance(inner, type) and issubclass(inner, msgspec.Struct) and isinstance(value, dict):
+        known = set()
+        for f in msgspec.structs.fields(inner):
+            known.add(f.encode_name)
+            if f.encode_name in value:
+                errors += body_errors(value[f.encode_name], f.type, f"{path}.{f.encode_name}")
+            elif f.required:
+                errors.append(f"Object missing required field `{f.encode_name}` - at `{path}`")
+        if getattr(inner, "__struct_config__", None) and inner.__struct_config__.forbid_unknown_fields:
+            errors += [f"Object contains unknown field `{k}` - at `{path}`" for k in value if k not in known]
+    elif getattr(inner, "__origin__", None) is list and isinstance(value, list) and inner.__args__:
+        for i, item in enumerate(value):
+            errors += body_errors(item, inner.__args__[0], f"{path}[{i}]")
+    return errors or [first]
+
+
+def _unwrap(kind: Any) -> Any:
+    """The type inside `Annotated[...]` and `X | None` (the None case is valid on its own)."""
+    import types
+    import typing
+
+    while True:
+        if typing.get_origin(kind) is typing.Annotated:
+            kind = typing.get_args(kind)[0]
+        elif isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:
+            options = [a for a in typing.get_args(kind) if a is not type(None)]
+            if len(options) != 1:
+                return kind
+            kind = options[0]
+        else:
+            return kind
+
+
+def _at(message: str, path: str) -> str:
+    """msgspec's message for a value at `path` of the body (its own paths start at the value, `$`)."""
+    if " - at `$" in message:
+        return message.replace(" - at `$", f" - at `{path}", 1)
+    return message if path == "$" else f"{message} - at `{path}`"
 
 
 def problem_response(problem: Problem) -> Response[Any]:

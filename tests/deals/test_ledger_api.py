@@ -292,6 +292,18 @@ async def test_an_interest_must_reach_the_products_minimum_order(client, market)
         headers=market.seller.headers)).status_code == 201  # fmt: skip
 
 
+async def test_every_bad_field_of_a_body_is_named_at_once(client, market):
+    body = {"event_slug": "x", "kind": "uang", "deal_date": "kemarin", "zz": 1,
+            "lines": [{"quantity": "1", "unit_price_rp": "5.000"}, {"quantity": "abc"}]}
+    response = await client.post("/api/v1/deals", json=body, headers=market.seller.headers)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [
+        "event_slug", "kind", "deal_date", "lines[0].unit_price_rp", "lines[1].quantity", "zz",
+    ]
+    missing = await client.post("/api/v1/deals", json={"lines": []}, headers=market.seller.headers)
+    assert [e["field"] for e in missing.json()["errors"]] == ["event_slug", "kind", "deal_date", "lines"]
+
+
 async def test_stale_version_is_a_conflict_naming_the_current_one(client, market):
     deal = await _log(client, market)
     await client.post(f"/api/v1/deals/{deal['id']}/amend", json=_body("amend", 1, market), headers=market.seller.headers)
