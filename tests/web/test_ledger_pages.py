@@ -704,6 +704,9 @@ async def test_follow_up_list_narrows_to_one_event_and_pages_by_fifty(client, sh
     assert first.text.count('class="deal-row"') == 50 and second.text.count('class="deal-row"') == 1
     assert elsewhere.number not in first.text + second.text
     assert "1 transaksi · Rp250.000 belum terealisasi" in only_other.text and elsewhere.number in only_other.text
+    drifting = await client.get("/dinas/tindak-lanjut?hari=45&acara=tidak-ada")  # read as 30 days, all events
+    assert 'aria-current="page">30 hari' in drifting.text and "hari=45" not in drifting.text
+    assert "acara=tidak-ada" not in drifting.text
     beyond = await client.get(f"/dinas/tindak-lanjut?hari=90&acara={shop.slug}&halaman=9")
     assert "Halaman ini kosong" in beyond.text and f"hari=90&amp;acara={shop.slug}" in beyond.text
 

@@ -112,9 +112,14 @@ class Pager:
     next_url: str | None
 
 
-def pager(request: Request, result: Page[Any]) -> Pager:
+def pager(request: Request, result: Page[Any], params: dict[str, Any] | None = None) -> Pager:
+    """Previous/next links. `params`: the filters as the page understood them (so a link never carries on a
+    value the page ignored); by default the request's own query."""
     pages = max(1, -(-result.total // result.per_page))
-    params = {k: v for k, v in request.query_params.items() if k != "halaman" and v}
+    if params is None:
+        params = {k: v for k, v in request.query_params.items() if k != "halaman" and v}
+    else:
+        params = {k: v for k, v in params.items() if v}
 
     def url(number: int) -> str:
         query = urlencode({**params, "halaman": number} if number > 1 else params)

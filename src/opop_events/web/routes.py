@@ -9,9 +9,18 @@ from litestar.di import Provide
 from opop_events.accounts.services import Actor
 from opop_events.api import provide_actor
 from opop_events.settings import Settings
-from opop_events.web import account, admin, organizer, public, seller
-from opop_events.web import agenda, board, ledger
-from opop_events.web import matching, schedule
+from opop_events.web import (
+    account,
+    admin,
+    agenda,
+    board,
+    ledger,
+    matching,
+    organizer,
+    public,
+    schedule,
+    seller,
+)
 from opop_events.web.errors import WEB_EXCEPTION_HANDLERS
 from opop_events.web.rendering import static_files_router, template_config
 
