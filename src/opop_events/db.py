@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import aiosqlite
+from piccolo.columns.combination import Where
+from piccolo.columns.operators.comparison import ComparisonOperator
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
@@ -253,11 +255,20 @@ async def raw(sql: str, *args: Any) -> list[dict[str, Any]]:
     return await get_engine().run_querystring(QueryString(sql, *args))
 
 
+class _ILikeEscaped(ComparisonOperator):
+    template = "{name} ILIKE {value} ESCAPE '\\'"
+
+
+class _LikeEscaped(ComparisonOperator):
+    template = "{name} LIKE {value} ESCAPE '\\'"
+
+
 def contains(column: Any, text: str) -> Any:
     """A case-insensitive "contains" filter: ILIKE on PostgreSQL; LIKE on SQLite, which ignores ASCII case
-    already (Piccolo would fall back to LIKE itself, printing a warning on every search)."""
-    pattern = f"%{text}%"
-    return column.ilike(pattern) if is_postgres() else column.like(pattern)
+    already (Piccolo would fall back to LIKE itself, printing a warning on every search). What the user typed
+    is matched literally: `%`, `_` and `\\` are escaped, so "50%" does not find "500"."""
+    literal = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return Where(column=column, value=f"%{literal}%", operator=_ILikeEscaped if is_postgres() else _LikeEscaped)
 
 
 _UNAVAILABLE = {

@@ -402,6 +402,24 @@ async def test_pesantren_filters(client):
     assert await ids(wilayah_code="3273", track="scale_up") == []
 
 
+async def test_search_text_is_matched_literally_not_as_a_pattern(client):
+    percent = await make_pesantren(name="Koperasi 50% Santri")
+    await make_pesantren(name="Koperasi 500 Santri")
+    underscore = await make_pesantren(name="Al_Ikhlas")
+    await make_pesantren(name="AlxIkhlas")
+    backslash = await make_pesantren(name="Pondok A\\B")
+    await make_pesantren(name="Pondok AB")
+
+    async def names(q):
+        return [p["name"] for p in (await client.get("/api/v1/pesantren", params={"q": q})).json()["items"]]
+
+    assert await names("50%") == [percent["name"]]
+    assert await names("l_i") == [underscore["name"]]
+    assert await names("a\\b") == [backslash["name"]]
+    assert await names("%") == [percent["name"]]
+    assert await names("koperasi") == ["Koperasi 50% Santri", "Koperasi 500 Santri"]
+
+
 async def test_product_filters(client):
     bandung = await make_pesantren(wilayah_code="3273")
     pangandaran = await make_pesantren(wilayah_code="3218")
