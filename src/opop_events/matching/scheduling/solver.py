@@ -549,6 +549,13 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
         say(f"pencarian lokal: jeda {before} -> {schedule_cost(problem, slot_of, fairness)[1]}")
     exc_now, cur_breaks = schedule_cost(problem, slot_of, fairness)
     best_breaks = cur_breaks if complete and exc_now == 0 and not soft else None
+
+    def offer(breaks: int | None) -> None:
+        # the SAT descent goes on below the best fair schedule found here
+        if race is not None and breaks is not None:
+            race.offer(breaks)
+
+    offer(best_breaks)
     if complete and not soft and not large and best_breaks is not None:
         # Decide "total breaks <= lower" first: with few breaks allowed, propagation is strong, so this
         # either refutes the bound (raising it) or hits it (optimal) faster than plain minimisation.
@@ -570,6 +577,7 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
             elif status in FOUND:
                 slot_of = dm.read(solver)
                 best_breaks = schedule_cost(problem, slot_of, fairness)[1]
+                offer(best_breaks)
             else:
                 break
     if (best_breaks is None or best_breaks > lower) and clock.left() > 0.1 and held and not large and (
