@@ -510,8 +510,8 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
         elif status in FOUND or status == cp_model.OPTIMAL:
             lower = math.ceil(solver.best_objective_bound - 1e-6)
             say(f"relaksasi: batas bawah jeda {lower} ({solver.status_name(status)})")
-    # SAT decisions "breaks <= lower, lower+1, ..." in a child process beside everything below (one core);
-    # CP-SAT gets the other one while it runs.
+    # SAT decisions in two child processes beside everything below: "breaks <= lower, lower+1, ..." climbing,
+    # and a descent below the best schedule (see SatRace); CP-SAT runs on one worker while they do.
     race: SatRace | None = None
     running: list[cp_model.CpSolver] = []
     exc0, breaks0 = schedule_cost(problem, slot_of, fairness)
