@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import itertools
 import multiprocessing
 import threading
 from collections.abc import Callable, Sequence
@@ -204,12 +203,10 @@ def zero_break_schedule(problem: Problem, domains: list[list[int]], held: Sequen
 
 
 def count_breaks(problem: Problem, slot_of: Sequence[int | None]) -> int:
-    """Total breaks of a schedule: pairs of a participant's consecutive meetings in non-adjacent slots."""
-    total = 0
-    for pm in problem.meetings_of:
-        slots = sorted(t for m in pm if (t := slot_of[m]) is not None)
-        total += sum(1 for a, b in itertools.pairwise(slots) if b != a + 1)
-    return total
+    """Total breaks of a schedule (the solver's own count; imported here because the solver imports us)."""
+    from opop_events.matching.scheduling.solver import participant_breaks
+
+    return sum(participant_breaks(problem, slot_of).values())
 
 
 def _race_worker(conn: Connection, problem: Problem, domains: list[list[int]], held: list[int],
