@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.handlers import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
@@ -142,22 +143,45 @@ async def strict_body(request: Request) -> None:
     if request.method not in ("POST", "PUT", "PATCH") or not request.url.path.startswith("/api/"):
         return
     field = request.route_handler.parsed_fn_signature.parameters.get("data")
-    if field is None or "json" not in request.headers.get("content-type", "application/json"):
+    if field is None:
+        return
+    # Litestar decodes a JSON `data` parameter as JSON whatever Content-Type says (text/plain, none): check the
+    # body the handler declares, not the header. Multipart uploads are parsed (and bounded) by Litestar.
+    media_type = getattr(getattr(field, "kwarg_definition", None), "media_type", RequestEncodingType.JSON)
+    if media_type != RequestEncodingType.JSON:
         return
     import msgspec
 
+    body = await request.body()
+    if not body:
+        return
     try:
-        body = await request.body()
-        if not body:
-            return
         msgspec.json.decode(body, type=field.annotation, strict=True)
     except msgspec.ValidationError as exc:
-        messages = body_errors(msgspec.json.decode(body), field.annotation) or [str(exc)]
+        # The typed decode stops at the first wrong field, before it has read the rest: the rest may still be
+        # malformed (truncated, not UTF-8, nested too deep), so the untyped decode below can fail on its own.
+        try:
+            decoded = msgspec.json.decode(body)
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as malformed:
+            raise _malformed(malformed) from malformed
+        messages = body_errors(decoded, field.annotation) or [str(exc)]
         raise ValidationException(
             detail="; ".join(messages), extra=[{"message": m, "source": "body"} for m in messages]
         ) from exc
-    except msgspec.DecodeError as exc:
-        raise ValidationException(detail=str(exc), extra=[{"message": str(exc), "source": "body"}]) from exc
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise _malformed(exc) from exc
+
+
+def _malformed(exc: Exception) -> ValidationException:
+    """A body that is not JSON at all — truncated, not UTF-8, nested deeper than the decoder goes: a 400 problem
+    naming the body (see `_validation_problem`), never a 500."""
+    if isinstance(exc, RecursionError):
+        message = "JSON is malformed: nested too deeply"
+    elif isinstance(exc, UnicodeDecodeError):
+        message = "JSON is malformed: not UTF-8"
+    else:
+        message = str(exc)
+    return ValidationException(detail=message, extra=[{"message": message, "source": "body"}])
 
 
 def body_errors(value: Any, kind: Any, path: str = "$") -> list[str]:
