@@ -22,6 +22,7 @@ from opop_events.core.errors import (
     FieldError,
     InvalidInput,
     NotFound,
+    PayloadTooLarge,
     Problem,
     TooManyRequests,
     Unauthorized,
@@ -78,6 +79,44 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
         )
         for status in statuses
     }
+
+
+JSON_BODY_MAX_BYTES = 1024 * 1024
+"""The largest body of a JSON write (and of a web form): the app's `request_max_body_size`."""
+UPLOAD_BODY_MAX_BYTES = 21 * 1024 * 1024
+"""The largest body of a workbook upload: a 20 MiB .xlsx plus its multipart envelope (the route's own limit)."""
+
+
+def size_text(limit: int) -> str:
+    """A body limit as people read it: 1 MiB, 21 MiB, 512 KiB."""
+    if limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024)} MiB"
+    return f"{max(1, limit // 1024)} KiB"
+
+
+def document_body_limits(app: Any) -> None:
+    """Every API write documents its 413 with its own limit in OpenAPI (the limit is enforced before the body is
+    read: see `idempotency.py`)."""
+    for route in app.routes:
+        if not route.path.startswith("/api/"):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            if not set(getattr(handler, "http_methods", ())) & {"POST", "PUT", "PATCH", "DELETE"}:
+                continue
+            limit = handler.resolve_request_max_body_size()
+            if not limit:
+                continue
+            handler.responses = {
+                **(handler.responses or {}),
+                413: ResponseSpec(
+                    data_container=Problem,
+                    description=(
+                        f"Isi permintaan lebih dari {size_text(limit)}: ditolak sebelum dibaca (menurut "
+                        "Content-Length, atau begitu batasnya terlewati)"
+                    ),
+                    media_type=PROBLEM_MEDIA_TYPE,
+                ),
+            }
 
 
 READ = problems(400, 404, 422)
@@ -311,6 +350,13 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Any]:
         400: "Permintaan tidak sah.",
     }
     status = exc.status_code if 400 <= exc.status_code < 600 else 500
+    if status == 413:
+        # Litestar's own count of a body read without an Idempotency-Key: name the route's limit
+        limit = request.route_handler.resolve_request_max_body_size()
+        if limit:
+            return problem_response(
+                PayloadTooLarge(f"Isi permintaan paling besar {size_text(limit)}.").to_problem(instance=request.url.path)
+            )
     if status == 400:
         # Litestar reports an undecodable JSON body as a plain 400; name the body and say why in Indonesian
         _, message = translate_validation_message(str(exc.detail))
