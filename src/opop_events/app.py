@@ -14,8 +14,15 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from opop_events import __version__
 from opop_events.accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
-from opop_events.api import EXCEPTION_HANDLERS, PUBLIC, provide_actor, signed_in, strict_body
-from opop_events.api import JSON_BODY_MAX_BYTES, document_body_limits
+from opop_events.api import (
+    EXCEPTION_HANDLERS,
+    JSON_BODY_MAX_BYTES,
+    PUBLIC,
+    document_body_limits,
+    provide_actor,
+    signed_in,
+    strict_body,
+)
 from opop_events.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
 from opop_events.catalog.importing.controllers import CONTROLLERS as IMPORT_CONTROLLERS
 from opop_events.db import close_pool, open_pool

@@ -31,7 +31,14 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from opop_events.api import provide_actor, size_text
 from opop_events.core.dates import now_utc
-from opop_events.core.errors import PROBLEM_MEDIA_TYPE, AppError, FieldError, InvalidInput, PayloadTooLarge, Unauthorized
+from opop_events.core.errors import (
+    PROBLEM_MEDIA_TYPE,
+    AppError,
+    FieldError,
+    InvalidInput,
+    PayloadTooLarge,
+    Unauthorized,
+)
 from opop_events.db import is_unique_violation, raw, write_transaction
 
 HEADER = b"idempotency-key"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.server import HOST, ServerProcess
 from tests.factories import make_account
+from tests.faults.server import HOST, ServerProcess
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/status (Linux)")
 

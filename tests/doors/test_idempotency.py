@@ -9,7 +9,7 @@ import pytest
 
 from opop_events.db import raw
 from opop_events.settings import get_settings
-from tests.deals.conftest import Market, market  # noqa: F401 - the shared ledger fixture
+from tests.deals.conftest import Market
 from tests.factories import Account
 
 PASSWORD = "rahasia-123"
