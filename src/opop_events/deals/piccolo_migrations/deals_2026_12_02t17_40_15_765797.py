@@ -269,16 +269,5 @@ async def forwards():
         schema=None,
     )
 
-    manager.alter_column(
-        table_class_name="Realisation",
-        tablename="realisation",
-        column_name="evidence",
-        db_column_name="evidence",
-        params={"references": Attachment},
-        old_params={"references": Attachment},
-        column_class=ForeignKey,
-        old_column_class=ForeignKey,
-        schema=None,
-    )
-
     return manager
+
