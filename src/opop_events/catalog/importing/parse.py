@@ -543,11 +543,13 @@ def _deal(row: _Row) -> DealRow | None:
     quantity = quantity if quantity is not None else Decimal(1)
     computed = line_value(quantity, price)
     # deals/rules.py: the caps every door applies (one row is one deal with one line)
-    capped = rules.line_problems(quantity, price, computed)
-    priced = row.cells.get("harga_satuan") not in (None, "")
+    capped = [(part, reason) for part, reason in rules.line_problems(quantity, price, computed)]
+    if row.cells.get("harga_satuan") in (None, "") and capped:  # only `nilai` given: it is the deal's total
+        capped = [("value_rp", rules.total_problem([computed]) or capped[0][1])]
     for part, reason in capped:
-        column = {"quantity": "jumlah", "unit_price_rp": "harga_satuan" if priced else "nilai", "value_rp": "nilai"}[part]
-        row.fail(column, row.cells.get(column) if part != "value_rp" else computed, reason)
+        column = {"quantity": "jumlah", "unit_price_rp": "harga_satuan", "value_rp": "nilai"}[part]
+        row.fail(column, row.cells.get(column) if column != "nilai" or row.cells.get("nilai") is not None
+                 else computed, reason)
     if capped:
         return None
     if value is not None and value != computed:
@@ -767,9 +769,9 @@ def parse_workbook(
                     if item:
                         result.deals.append(item)
     except _Deadline:
-        errors.add("", None, "", None,
-                   f"berkas terlalu lama dibaca (lebih dari {format_number(int(limits.max_seconds))} detik); pecah "
-                   "menjadi beberapa berkas")
+        seconds = f"{limits.max_seconds:g}".replace(".", ",")
+        errors.add("", None, "", None, f"berkas terlalu lama dibaca (lebih dari {seconds} detik); pecah menjadi "
+                   "beberapa berkas")
     except Exception as exc:  # noqa: BLE001 - hostile input: any failure inside openpyxl means a broken file
         if _caused_by(exc, DefusedXmlException):
             errors.add("", None, "", None, "berkas berisi deklarasi entitas XML (DTD) yang tidak diizinkan")
