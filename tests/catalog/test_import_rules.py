@@ -125,6 +125,26 @@ async def test_import_refuses_future_and_too_early_deal_dates_through_every_door
     ]
 
 
+async def test_import_of_deals_into_a_draft_event_is_refused_like_the_api_refuses_it(
+    client: Any, setup: Any, tmp_path: Path, database_url: str
+) -> None:
+    admin, _ = setup
+    draft = await make_event(status="draft", slots=0, tables=0)
+    content = workbook({"Transaksi": [_deal_row("2020-12-09")]})
+
+    doors = await _every_door(client, admin, draft["slug"], content, tmp_path, database_url)
+    api = await client.post("/api/v1/deals", headers=admin.headers, json={
+        "event_slug": draft["slug"], "kind": "transaksi", "deal_date": "2020-12-09", "pesantren_id": 1,
+        "buyer_id": 1, "lines": [{"description": "Beras", "category": "pertanian", "quantity": "1",
+                                  "unit_price_rp": 1000}]})
+
+    message = "acara masih draf; transaksi belum bisa dicatat; ubah status acara lebih dulu"
+    assert (doors.api.status_code, doors.api_errors) == (422, [("Transaksi", message)])
+    assert doors.page.status_code == 422 and message in doors.page.text
+    assert (doors.cli.returncode, doors.cli.stderr.splitlines()[0]) == (2, f"rekap.xlsx › Transaksi: {message}")
+    assert api.status_code == 409 and "masih draf" in api.json()["detail"]
+
+
 # -- unknown columns, no data, the dry run ------------------------------------------------------------------
 
 

@@ -275,3 +275,21 @@ async def test_demo_obeys_the_rules_and_refuses_to_load_when_a_cap_is_broken(dat
     early = await raw("SELECT COUNT(*) AS n FROM realisation z JOIN deal_revision r ON r.deal = z.deal "
                       "WHERE z.realised_on < r.deal_date")
     assert early[0]["n"] == 0 and await Realisation.count() > 0
+
+
+async def test_api_a_deal_date_cannot_be_amended_to_after_its_first_realisation(client: Any, market: Market) -> None:
+    deal = await _logged(market, state=DealState.dikonfirmasi, deal_date="2020-12-09")
+    realised = await client.post(f"/api/v1/deals/{deal.id}/realisations", headers=market.admin.headers,
+                                 json={"kind": "pembayaran", "realised_on": "2020-12-20", "amount_rp": 100_000})
+    sent_back = await client.post(f"/api/v1/deals/{deal.id}/send-back", headers=market.admin.headers,
+                                  json={"version": 3, "reason": "Harga perlu dicek"})
+    late = await client.post(f"/api/v1/deals/{deal.id}/amend", headers=market.seller.headers,
+                             json={"version": 4, "deal_date": "2020-12-21"})
+    same_day = await client.post(f"/api/v1/deals/{deal.id}/amend", headers=market.seller.headers,
+                                 json={"version": 4, "deal_date": "2020-12-20"})
+
+    assert (realised.status_code, sent_back.status_code) == (201, 200), sent_back.text
+    assert (late.status_code, _errors(late)) == (422, [
+        ("deal_date", "tanggal transaksi tidak boleh sesudah realisasi pertama (20 Desember 2020)")])
+    assert same_day.status_code == 200, same_day.text
+    assert same_day.json()["deal_date"] == "2020-12-20"

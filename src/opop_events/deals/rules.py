@@ -14,7 +14,10 @@ Dates (`deal_date_problem`):
   can be logged into an event that has not started yet only when it is dated from 30 days before the start
   up to today.
 
-A realisation (`realisation_date_problem`) is not in the future either, and not dated before its deal.
+A realisation (`realisation_date_problem`) is not in the future either, and not dated before its deal; so a
+deal's date cannot be amended to after its first (not voided) realisation either.
+
+An event still in draft takes no deals (`event_status_problem`), whatever the door.
 
 Amounts (`line_problems`, `total_problem`): one deal's total at most `OPOP_MAX_DEAL_RP` (default
 Rp100.000.000.000); a line's value and a unit price at most the same; a line's quantity at most
@@ -80,11 +83,35 @@ async def event_start(event_id: int) -> date:
     return _as_date(row["starts_on"])
 
 
-async def check_deal_date(deal_date: date, *, event_id: int, field: str = "deal_date") -> None:
-    """Raise InvalidInput (on `field`) when `deal_date` breaks the date rule for the event. Reads the event."""
+async def first_realisation(deal_id: int) -> date | None:
+    """The earliest realisation of the deal that was not voided, if any."""
+    from opop_events.db import raw
+
+    rows = await raw(
+        "SELECT MIN(z.realised_on) AS first FROM realisation z WHERE z.deal = {} AND z.voids IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id)",
+        deal_id,
+    )
+    return _as_date(rows[0]["first"]) if rows and rows[0]["first"] is not None else None
+
+
+async def check_deal_date(deal_date: date, *, event_id: int, deal_id: int | None = None,
+                          field: str = "deal_date") -> None:
+    """Raise InvalidInput (on `field`) when `deal_date` breaks the date rule for the event, or (for an existing
+    deal, `deal_id`) would put the deal after its first realisation. Reads the event and realisations."""
     problem = deal_date_problem(deal_date, starts_on=await event_start(event_id))
+    if problem is None and deal_id is not None and (first := await first_realisation(deal_id)) is not None:
+        if deal_date > first:
+            problem = f"tanggal transaksi tidak boleh sesudah realisasi pertama ({format_date(first)})"
     if problem:
         raise InvalidInput.field(field, problem)
+
+
+def event_status_problem(status: str) -> str | None:
+    """Why an event in `status` takes no deals, or None."""
+    if status == "draft":
+        return "acara masih draf; transaksi belum bisa dicatat"
+    return None
 
 
 def realisation_date_problem(realised_on: date, *, deal_date: date | None = None,

@@ -741,9 +741,10 @@ def _today_wib() -> date:
     return now_utc().astimezone(WIB).date()
 
 
-async def _check_deal_date(value: date, event_id: int) -> None:
-    """The one date rule of every door (deals/rules.py): not in the future, not long before the event."""
-    await check_deal_date(value, event_id=event_id)
+async def _check_deal_date(value: date, event_id: int, deal_id: int | None = None) -> None:
+    """The one date rule of every door (deals/rules.py): not in the future, not long before the event (and for an
+    existing deal, not after its first realisation)."""
+    await check_deal_date(value, event_id=event_id, deal_id=deal_id)
 
 
 async def register_interest(*, actor: Actor | None, data: schemas.InterestCreate) -> schemas.Deal:
@@ -831,7 +832,7 @@ async def _content_after(current: _Current, *, kind: DealKind | None, deal_date:
             for line in (await _lines([current.revision_id])).get(current.revision_id, [])
         ]
     new_date = deal_date or _as_date(rev["deal_date"])
-    await _check_deal_date(new_date, current.event_id)
+    await _check_deal_date(new_date, current.event_id, current.deal_id)
     return (kind.value if kind else rev["kind"], new_date, rev["note"] if note is None else note, clean)
 
 

@@ -211,8 +211,8 @@ class _Directory:
         return candidates[0]
 
 
-async def _plan(parsed: ParsedWorkbook, *, event_id: int, starts_on: date, wilayah: dict[str, tuple[int, str]],
-                check_duplicates: bool = True) -> _Plan:
+async def _plan(parsed: ParsedWorkbook, *, event_id: int, starts_on: date, event_status: str,
+                wilayah: dict[str, tuple[int, str]], check_duplicates: bool = True) -> _Plan:
     """Match every name, check every reference (and, with `check_duplicates`, look for Transaksi rows that
     repeat a deal of the event or an earlier row); reads the database, writes nothing."""
     plan = _Plan()
@@ -317,6 +317,8 @@ async def _plan(parsed: ParsedWorkbook, *, event_id: int, starts_on: date, wilay
     for party in [p for group in buyers.by_name.values() for p in group if p.in_workbook]:
         to_register[id(party)] = (PartyKind.buyer, party)
     today = rules.today_wib()
+    if parsed.deals and (closed := rules.event_status_problem(event_status)):
+        plan.errors.append(CellError("Transaksi", None, "", "", f"{closed}; ubah status acara lebih dulu"))
     for item in parsed.deals:
         # the same date rule as the API and the forms: not in the future, not long before the event
         if problem := rules.deal_date_problem(item.deal_date, starts_on=starts_on, today=today):
@@ -576,8 +578,8 @@ async def import_workbook(
             previous = await _previous_import(event_id=event.id, fingerprint=fingerprint)
         if previous is not None and not force:
             return _result(parsed, None, dry_run=dry_run, previous=previous), None
-        plan = await _plan(parsed, event_id=event.id, starts_on=event.starts_on, wilayah=wilayah,
-                           check_duplicates=previous is None)
+        plan = await _plan(parsed, event_id=event.id, starts_on=event.starts_on, event_status=event.status.value,
+                           wilayah=wilayah, check_duplicates=previous is None)
         return _result(parsed, plan, dry_run=dry_run, previous=previous, force=force), plan
 
     if dry_run:
