@@ -293,3 +293,24 @@ async def test_api_a_deal_date_cannot_be_amended_to_after_its_first_realisation(
         ("deal_date", "tanggal transaksi tidak boleh sesudah realisasi pertama (20 Desember 2020)")])
     assert same_day.status_code == 200, same_day.text
     assert same_day.json()["deal_date"] == "2020-12-20"
+
+
+async def test_web_interest_form_refuses_an_event_more_than_thirty_days_ahead(client: Any, shop: Market) -> None:
+    today = rules.today_wib()
+    await Event.update({Event.starts_on: today + timedelta(days=45), Event.ends_on: today + timedelta(days=46)}).where(
+        Event.id == shop.event["id"])
+    await sign_in(client, shop.buyer)
+    url = f"/transaksi/minat/{shop.product['id']}"
+
+    refused = await post_form(client, url, {"event_slug": shop.slug, "quantity": "20", "kind": "kontrak",
+                                            "form_key": "m" * 20})
+    await Event.update({Event.starts_on: today + timedelta(days=20), Event.ends_on: today + timedelta(days=21)}).where(
+        Event.id == shop.event["id"])
+    accepted = await post_form(client, url, {"event_slug": shop.slug, "quantity": "20", "kind": "kontrak",
+                                             "form_key": "n" * 20})
+
+    earliest = rules.format_date(today + timedelta(days=15))
+    assert refused.status_code == 422, refused.text
+    assert f"tanggal transaksi paling awal {earliest} (30 hari sebelum acara dimulai" in refused.text
+    assert accepted.status_code == 303, accepted.text
+    assert await Deal.count() == 1
