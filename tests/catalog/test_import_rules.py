@@ -378,3 +378,24 @@ def test_reading_stops_at_the_deadline_and_leaves_no_thread_running() -> None:
     assert [e.message for e in parsed.errors] == [
         "berkas terlalu lama dibaca (lebih dari 0,2 detik); pecah menjadi beberapa berkas"]
     assert "uji-batas-waktu" not in [t.name for t in threading.enumerate()]
+
+
+def test_the_deadline_also_stops_openpyxl_inside_one_enormous_row() -> None:
+    """300,000 cells in one row take openpyxl seconds to build before the first row reaches us; the deadline
+    is checked as the bytes are read, so reading stops within one chunk of it."""
+    import zipfile
+
+    content = workbook({"Transaksi": []})
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml")
+    row = b'<row r="2">' + b"".join(b'<c t="n"><v>%d</v></c>' % i for i in range(300_000)) + b"</row>"
+    enormous = _without_dimension(content, xml.replace(b"</sheetData>", row + b"</sheetData>"))
+
+    started = time.monotonic()
+    parsed = parse_workbook(enormous, wilayah=WILAYAH, limits=Limits(max_seconds=0.5))
+    took = time.monotonic() - started
+
+    assert [e.message for e in parsed.errors] == [
+        "berkas terlalu lama dibaca (lebih dari 0,5 detik); pecah menjadi beberapa berkas"]
+    assert took < 3, took
+    assert _parsing_threads() == []

@@ -208,6 +208,21 @@ class _Deadline(Exception):
     """Reading took longer than `Limits.max_seconds`."""
 
 
+class _TimedBytes(io.BytesIO):
+    """The workbook's bytes, refusing to be read past the deadline. Every part openpyxl parses (shared strings,
+    the sheet scan it makes when a sheet declares no size, one enormous row) is decompressed from here a few KB
+    at a time, so no step of reading outlives the deadline by more than one such chunk."""
+
+    def __init__(self, content: bytes, deadline: float) -> None:
+        super().__init__(content)
+        self.deadline = deadline
+
+    def read(self, size: int | None = -1) -> bytes:
+        if time.monotonic() > self.deadline:
+            raise _Deadline
+        return super().read(size)
+
+
 # -- cell converters (pure, cached where the same text repeats thousands of times) --------------------------
 
 
@@ -728,13 +743,12 @@ def parse_workbook(
         # Without defusedxml openpyxl's iterparse would expand entities: refuse rather than risk it.
         errors.add("", None, "", None, "impor tidak tersedia: pustaka defusedxml tidak terpasang di server")
         return result
-    from defusedxml import DefusedXmlException
 
     index = WilayahIndex(wilayah)
     deadline = time.monotonic() + limits.max_seconds
     workbook = None
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        workbook = openpyxl.load_workbook(_TimedBytes(content, deadline), read_only=True, data_only=False)
         titles = {norm_header(title): title for title in workbook.sheetnames}
         wanted = {norm_header(spec.name): spec.name for spec in SHEETS}
         for key, title in titles.items():
@@ -768,15 +782,8 @@ def parse_workbook(
                     item = _deal(row)
                     if item:
                         result.deals.append(item)
-    except _Deadline:
-        seconds = f"{limits.max_seconds:g}".replace(".", ",")
-        errors.add("", None, "", None, f"berkas terlalu lama dibaca (lebih dari {seconds} detik); pecah menjadi "
-                   "beberapa berkas")
     except Exception as exc:  # noqa: BLE001 - hostile input: any failure inside openpyxl means a broken file
-        if _caused_by(exc, DefusedXmlException):
-            errors.add("", None, "", None, "berkas berisi deklarasi entitas XML (DTD) yang tidak diizinkan")
-        else:
-            errors.add("", None, "", None, "berkas .xlsx rusak atau tidak bisa dibaca; simpan ulang dari Excel")
+        _refused(exc, errors, limits)
     finally:
         if workbook is not None:
             workbook.close()
@@ -790,3 +797,17 @@ def parse_workbook(
             CellError("", None, "", "", f"dan {result.errors_left_off} galat lain tidak ditampilkan")
         )
     return result
+
+
+def _refused(exc: Exception, errors: _Errors, limits: Limits) -> None:
+    """The file-level error for a failure while reading: the deadline, a DTD, or a broken file."""
+    from defusedxml import DefusedXmlException
+
+    if _caused_by(exc, _Deadline):
+        seconds = f"{limits.max_seconds:g}".replace(".", ",")
+        errors.add("", None, "", None, f"berkas terlalu lama dibaca (lebih dari {seconds} detik); pecah menjadi "
+                   "beberapa berkas")
+    elif _caused_by(exc, DefusedXmlException):
+        errors.add("", None, "", None, "berkas berisi deklarasi entitas XML (DTD) yang tidak diizinkan")
+    else:
+        errors.add("", None, "", None, "berkas .xlsx rusak atau tidak bisa dibaca; simpan ulang dari Excel")
