@@ -2,12 +2,12 @@
 
 Guards run before openpyxl sees the bytes: size, OLE magic (encrypted or old .xls), zip central directory
 (uncompressed total, entry count, how much one part expands: a zip bomb), xlsx parts present. openpyxl then
-reads in read-only mode with defusedxml, so DTD/entity tricks are refused. The work is bounded whatever a sheet
-declares: a sheet whose declared size (`<dimension>`) exceeds the row limit is refused before its rows are read;
-the declared size is then ignored and only the columns under known headers are read; every row counts, empty
-or not (a run of `max_empty_run` empty rows, or a row past Excel's last, refuses the sheet); and reading stops
-at a deadline (`max_seconds`), so the worker thread ends on its own. Every problem becomes a `CellError` in
-Bahasa Indonesia; nothing raises.
+reads in read-only mode with defusedxml, so DTD/entity tricks are refused. The work is bounded whatever a
+sheet declares: a sheet whose declared size (`<dimension>`) exceeds the row limit is refused before its rows
+are read; the declared size is then ignored and only the columns under known headers are read; every row
+counts, empty or not (a run of `max_empty_run` empty rows, or a row past Excel's last, refuses the sheet);
+and reading stops at a deadline (`max_seconds`, checked per row and as the bytes are read), so the worker
+thread ends on its own. Every problem becomes a `CellError` in Bahasa Indonesia; nothing raises.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class Limits:
     max_rows_per_sheet: int = 200_000
     max_errors: int = 1_000
     max_expansion: int = 200  # a part above 1 MB may expand at most this many times (ordinary sheets: ~10-20)
-    max_empty_run: int = 10_000  # consecutive empty rows that refuse a sheet (a stray cell far below the table)
+    max_empty_run: int = 10_000  # consecutive empty rows refusing a sheet (a stray cell far below the table)
     max_seconds: float = 180.0  # reading stops here, whatever the file holds
 
 
@@ -209,9 +209,9 @@ class _Deadline(Exception):
 
 
 class _TimedBytes(io.BytesIO):
-    """The workbook's bytes, refusing to be read past the deadline. Every part openpyxl parses (shared strings,
-    the sheet scan it makes when a sheet declares no size, one enormous row) is decompressed from here a few KB
-    at a time, so no step of reading outlives the deadline by more than one such chunk."""
+    """The workbook's bytes, refusing to be read past the deadline. Every part openpyxl parses (shared
+    strings, the sheet scan it makes when a sheet declares no size, one enormous row) is decompressed from here
+    a few KB at a time, so no step of reading outlives the deadline by more than one such chunk."""
 
     def __init__(self, content: bytes, deadline: float) -> None:
         super().__init__(content)

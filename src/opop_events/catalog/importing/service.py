@@ -54,8 +54,8 @@ from opop_events.catalog.tables import Buyer, ImportBatch, Pesantren, Product, W
 from opop_events.core.dates import format_datetime
 from opop_events.core.money import format_number
 from opop_events.db import is_postgres, raw, write_transaction
-from opop_events.deals.enums import DealKind, DealState
 from opop_events.deals import rules
+from opop_events.deals.enums import DealKind, DealState
 from opop_events.deals.queries import current_event_join
 from opop_events.deals.services import ImportedDeal, ImportedLine, deal_number, import_deals
 from opop_events.events.enums import PartyKind
