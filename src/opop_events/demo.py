@@ -320,6 +320,29 @@ def _deal_lines(rng: random.Random, products: list[dict[str, Any]], target: int)
     return lines
 
 
+def _check_rules(plan: dict[str, Any], *, starts_on: date) -> None:
+    """The demo obeys the deal rules of every other door (deals/rules.py: date window, amount caps); a fixture
+    or setting that breaks them stops the load (inside its transaction, so nothing is written)."""
+    from decimal import Decimal
+
+    from opop_events.core.errors import InvalidInput
+    from opop_events.deals.rules import deal_problems
+
+    lines = [(Decimal(line["quantity"]), line["unit_price_rp"], line["value_rp"]) for line in plan["lines"]]
+    problems = deal_problems(deal_date=plan["day"], starts_on=starts_on, lines=lines)
+    if problems:
+        raise InvalidInput(f"Data demo melanggar aturan transaksi ({plan['lines'][0]['description']}, "
+                           f"{plan['day'].isoformat()}): {'; '.join(problems)}.")
+
+
+def _check_realisation(realised_on: date, deal_date: date) -> None:
+    from opop_events.core.errors import InvalidInput
+    from opop_events.deals.rules import realisation_date_problem
+
+    if problem := realisation_date_problem(realised_on, deal_date=deal_date):
+        raise InvalidInput(f"Data demo melanggar aturan realisasi ({realised_on.isoformat()}): {problem}.")
+
+
 def _at(day: date, minutes_after_nine: int) -> datetime:
     return datetime.combine(day, time(9, 0), tzinfo=WIB) + timedelta(minutes=minutes_after_nine)
 
@@ -406,6 +429,7 @@ async def _load_deals(
     revision_rows = []
     for deal_id, plan in zip(deal_ids, deal_plans, strict=True):
         plan["day"] = day_one if rng.random() < 0.8 else day_two
+        _check_rules(plan, starts_on=day_one)
         revision_rows.append(DealRevision(deal=deal_id, kind=plan["kind"], deal_date=plan["day"],
                                           created_at=_at(plan["day"], 0)))
     revision_ids = await insert_chunked(DealRevision, revision_rows)
@@ -454,6 +478,7 @@ async def _load_deals(
             total = snapshot["total_rp"]
             paid = total if rng.random() < 0.5 else total * rng.randint(30, 90) // 100
             realised_on = date(2021, rng.randint(1, 3), rng.randint(1, 28))
+            _check_realisation(realised_on, plan["day"])
             realisation_rows.append(
                 Realisation(deal=deal_id, kind="pembayaran", realised_on=realised_on, amount_rp=paid,
                             note="Bukti transfer diterima", recorded_by=admin_id,

@@ -28,6 +28,8 @@ class Settings:
     follow_up_days: int
     link_ttl_hours: int
     login_attempts_per_minute: int
+    max_deal_rp: int = 100_000_000_000
+    review_threshold_rp: int = 5_000_000_000
 
     @property
     def engine(self) -> str:
@@ -73,6 +75,9 @@ class Settings:
             follow_up_days=_whole_number(env, "OPOP_FOLLOW_UP_DAYS", 30, low=1, high=3650),
             link_ttl_hours=_whole_number(env, "OPOP_LINK_TTL_HOURS", 168, low=1, high=24 * 90),
             login_attempts_per_minute=_whole_number(env, "OPOP_LOGIN_ATTEMPTS_PER_MINUTE", 10, low=1, high=10_000),
+            # the deal rules (deals/rules.py): a cap on one deal's total, and where Dinas takes a second look
+            max_deal_rp=_whole_number(env, "OPOP_MAX_DEAL_RP", 100_000_000_000, low=1_000_000, high=10**15),
+            review_threshold_rp=_whole_number(env, "OPOP_REVIEW_THRESHOLD_RP", 5_000_000_000, low=1, high=10**15),
         )
 
 

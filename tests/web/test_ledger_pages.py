@@ -895,7 +895,7 @@ async def test_import_page_writes_a_clean_workbook_unless_dry_run(client, shop):
     written = await _upload(client, {"event_slug": shop.slug}, content)
     missing = await _upload(client, {"event_slug": ""}, b"")
 
-    assert checked.status_code == 200 and "Uji coba rekap.xlsx: tidak ada galat" in checked.text
+    assert checked.status_code == 200 and "Pratinjau rekap.xlsx: tidak ada galat. Tidak ada yang disimpan" in checked.text
     assert written.status_code == 200 and "rekap.xlsx berhasil diimpor" in written.text
     assert "<strong>1</strong> pembeli baru" in written.text
     assert missing.status_code == 422

@@ -24,7 +24,6 @@ from opop_events.catalog.tables import Buyer, Product
 from opop_events.core.dates import WIB, format_date, format_datetime, now_utc
 from opop_events.core.errors import Conflict, FieldError, Forbidden, Gone, InvalidInput, NotFound
 from opop_events.core.money import (
-    MAX_LINE_RP,
     MoneyError,
     format_quantity,
     format_rupiah,
@@ -49,6 +48,7 @@ from opop_events.deals.enums import (
     Origin,
 )
 from opop_events.deals.queries import current_event_join, join_parts, realised_column
+from opop_events.deals.rules import check_deal_date, check_realisation_date, line_problems, total_problem
 from opop_events.deals.tables import ConfirmLink, Deal, DealLine, DealRevision, Realisation
 from opop_events.events.services import is_organizer
 from opop_events.matching.services import check_meeting_for_deal
@@ -490,8 +490,9 @@ async def _clean_lines(lines: list[schemas.LineIn], pesantren_id: int, *, field:
             errors.append(FieldError(field=f"{path}.quantity", message=f"pesanan minimal {minimum} {product['unit']}"))
             continue
         value = line_value(quantity, price)
-        if value > MAX_LINE_RP:
-            errors.append(FieldError(field=f"{path}.quantity", message=f"nilai baris melebihi {format_rupiah(MAX_LINE_RP)}"))
+        if capped := line_problems(quantity, price, value):  # deals/rules.py: the same caps in every door
+            errors += [FieldError(field=f"{path}.{'quantity' if part == 'value_rp' else part}", message=reason)
+                       for part, reason in capped]
             continue
         out.append(
             _CleanLine(
@@ -506,6 +507,8 @@ async def _clean_lines(lines: list[schemas.LineIn], pesantren_id: int, *, field:
         )
     if not errors and sum(line.value_rp for line in out) == 0:
         errors.append(FieldError(field=field, message="nilai transaksi Rp0; periksa jumlah dan harga satuan"))
+    if not errors and (too_large := total_problem(line.value_rp for line in out)):
+        errors.append(FieldError(field=field, message=too_large))
     if errors:
         raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
     return out
@@ -773,7 +776,7 @@ async def log_deal(*, actor: Actor | None, data: schemas.DealCreate) -> schemas.
     )
     if data.buyer_id is not None and parties.buyer_name is None:
         raise InvalidInput.field("buyer_id", f"pembeli {data.buyer_id} tidak ada")
-    _check_deal_date(data.deal_date)
+    await _check_deal_date(data.deal_date, parties.event_id)
     lines = await _clean_lines(data.lines, pesantren_id)
     if data.meeting_id is not None and data.new_buyer is not None:
         raise InvalidInput.field("meeting_id", "pertemuan selalu dengan pembeli yang sudah terdaftar; pilih buyer_id")
@@ -820,12 +823,10 @@ def _today_wib() -> date:
     return now_utc().astimezone(WIB).date()
 
 
-def _check_deal_date(value: date) -> None:
-    today = _today_wib()
-    if value > today + timedelta(days=1):
-        raise InvalidInput.field("deal_date", "tanggal transaksi tidak boleh di masa depan")
-    if value.year < 2018:
-        raise InvalidInput.field("deal_date", "tanggal transaksi paling awal tahun 2018")
+async def _check_deal_date(value: date, event_id: int, deal_id: int | None = None) -> None:
+    """The one date rule of every door (deals/rules.py): not in the future, not long before the event (and for an
+    existing deal, not after its first realisation)."""
+    await check_deal_date(value, event_id=event_id, deal_id=deal_id)
 
 
 async def register_interest(*, actor: Actor | None, data: schemas.InterestCreate) -> schemas.Deal:
@@ -837,7 +838,7 @@ async def register_interest(*, actor: Actor | None, data: schemas.InterestCreate
     )
     assert parties.buyer_name is not None and parties.buyer_type is not None
     deal_date = data.deal_date or _today_wib()
-    _check_deal_date(deal_date)
+    await _check_deal_date(deal_date, parties.event_id)
     lines = await _clean_lines(data.lines, data.pesantren_id, min_order=True)
     if data.meeting_id is not None:
         await check_meeting_for_deal(
@@ -939,7 +940,7 @@ async def _content_after(current: _Current, *, kind: DealKind | None, deal_date:
             for line in (await _lines([base])).get(base, [])
         ]
     new_date = deal_date or _as_date(rev["deal_date"])
-    _check_deal_date(new_date)
+    await _check_deal_date(new_date, current.event_id, current.deal_id)
     return (kind.value if kind else rev["kind"], new_date, rev["note"] if note is None else note, clean)
 
 
@@ -1074,13 +1075,14 @@ async def record_realisation(
 ) -> schemas.Realisation:
     """Dinas records a payment or delivery after the event; it may exceed the deal (repeat orders happen)."""
     actor = require_actor(actor)
-    if data.realised_on > _today_wib() + timedelta(days=1):
-        raise InvalidInput.field("realised_on", "tanggal realisasi tidak boleh di masa depan")
+    check_realisation_date(data.realised_on)
     if data.amount_rp == 0:
         raise InvalidInput.field("amount_rp", "nilai realisasi harus lebih dari nol")
     async with write_transaction():
         current = await _current(deal_id)
         _check(actor, current, DealAction.realisasi, None)
+        deal = await DealRevision.select(DealRevision.deal_date).where(DealRevision.id == current.revision_id).first()
+        check_realisation_date(data.realised_on, deal_date=_as_date(deal["deal_date"]))  # not before the deal
         rows = await Realisation.insert(
             Realisation(
                 deal=deal_id, kind=data.kind.value, realised_on=data.realised_on, amount_rp=data.amount_rp,
