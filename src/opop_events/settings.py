@@ -28,6 +28,7 @@ class Settings:
     follow_up_days: int
     link_ttl_hours: int
     login_attempts_per_minute: int
+    api_docs: bool = True
 
     @property
     def engine(self) -> str:
@@ -73,7 +74,19 @@ class Settings:
             follow_up_days=_whole_number(env, "OPOP_FOLLOW_UP_DAYS", 30, low=1, high=3650),
             link_ttl_hours=_whole_number(env, "OPOP_LINK_TTL_HOURS", 168, low=1, high=24 * 90),
             login_attempts_per_minute=_whole_number(env, "OPOP_LOGIN_ATTEMPTS_PER_MINUTE", 10, low=1, high=10_000),
+            api_docs=_switch(env, "OPOP_API_DOCS", default=not production),
         )
+
+
+def _switch(env: dict[str, str], name: str, *, default: bool) -> bool:
+    text = env.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} harus 1 (nyala) atau 0 (mati) (diterima: {text!r})")
 
 
 def _whole_number(env: dict[str, str], name: str, default: int, *, low: int, high: int) -> int:
