@@ -3,7 +3,8 @@
 - The docs (Swagger UI) load only from this server: the Swagger UI files come from the `swagger-ui-bundle-v2`
   package and are served under `/static/swagger-ui-<version>/`, the start-up script and styles from
   `web/static/api-docs.*` (no inline script or style, so they run under the Content-Security-Policy of
-  `security_headers`). At a venue without internet they still render.
+  `security_headers`). At a venue without internet they still render. Swagger UI ships no Indonesian; the
+  start-up script puts its most visible labels ("Try it out", "Execute", "Parameters" …) into Indonesian.
 - `OPOP_API_DOCS=0` turns the interactive docs off (off by default in production): /schema and /schema/swagger
   answer 404, while /schema/openapi.json stays for scripts.
 - The document is completed where Litestar cannot say it from the handlers: every unsafe /api operation takes

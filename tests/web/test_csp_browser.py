@@ -174,5 +174,12 @@ async def test_api_docs_render_without_internet(live_server, browser):  # noqa: 
     await page.get_by_text("Idempotency-Key").first.wait_for()
     if SCREENSHOTS:
         await page.screenshot(path=str(Path(SCREENSHOTS) / "schema-offline-operation.png"))
+    # "Try it out" works under the policy (a same-origin fetch), with Swagger UI's labels in Indonesian.
+    health = page.locator(".opblock").filter(has_text="/api/v1/health")
+    await health.get_by_text("Cek hidup").click()
+    await health.get_by_role("button", name="Coba").click()
+    await health.get_by_role("button", name="Jalankan").click()
+    await health.locator(".live-responses-table .response-col_status", has_text="200").wait_for()
+    assert '"status": "ok"' in await health.locator(".live-responses-table .microlight").first.inner_text()
     assert outside == [] and watch.seen == []
     await context.close()
