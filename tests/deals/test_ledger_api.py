@@ -226,7 +226,9 @@ async def _confirmed(client, market: Market) -> dict:
         ("verify", "admin", 200, "diverifikasi"),
         ("verify", "organizer", 403, "dikonfirmasi"),
         ("send-back", "admin", 200, "dicatat"),
-        ("amend", "seller", 409, "dikonfirmasi"),
+        ("amend", "seller", 200, "perubahan"),  # a proposed change; the agreed terms still count
+        ("amend", "buyer", 200, "perubahan"),
+        ("amend", "organizer", 403, "dikonfirmasi"),
         ("dispute", "buyer", 409, "dikonfirmasi"),
         ("confirm", "buyer", 409, "dikonfirmasi"),
         ("cancel", "seller", 200, "dibatalkan"),
@@ -255,7 +257,7 @@ async def test_verified_deal_only_admin_cancels(client, market):
     assert again.status_code == 409
 
 
-async def test_interest_confirmed_by_pesantren_with_adjusted_price(client, market):
+async def test_interest_with_adjusted_price_becomes_the_pesantrens_offer(client, market):
     response = await client.post(
         "/api/v1/deals/interests",
         json={"event_slug": market.slug, "pesantren_id": market.seller.actor.pesantren_id, "deal_date": "2020-12-09",
@@ -273,7 +275,12 @@ async def test_interest_confirmed_by_pesantren_with_adjusted_price(client, marke
         headers=market.seller.headers,
     )
     assert confirmed.status_code == 200, confirmed.text
-    assert (confirmed.json()["state"], confirmed.json()["total_rp"]) == ("dikonfirmasi", 1_800_000)
+    # changed terms the buyer has not seen are an offer awaiting the buyer, not a confirmation
+    assert (confirmed.json()["state"], confirmed.json()["total_rp"], confirmed.json()["awaiting"]) == (
+        "dicatat", 1_800_000, "pembeli")
+    accepted = await client.post(f"/api/v1/deals/{interest['id']}/confirm", json={"version": 2},
+                                 headers=market.buyer.headers)  # fmt: skip
+    assert (accepted.json()["state"], accepted.json()["total_rp"]) == ("dikonfirmasi", 1_800_000)
 
 
 async def test_an_interest_must_reach_the_products_minimum_order(client, market):

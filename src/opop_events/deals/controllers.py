@@ -90,6 +90,10 @@ class DealController(Controller):
     async def confirm(self, actor: CurrentActor, deal_id: FromPath[int], data: JSONBody[schemas.Confirm]) -> schemas.Deal:
         return await services.confirm(actor=actor, deal_id=deal_id, data=data)
 
+    @post("/{deal_id:int}/decline-change", operation_id="declineDealChange", summary="Tolak atau tarik perubahan yang diajukan", responses=WRITE, status_code=200)
+    async def decline_change(self, actor: CurrentActor, deal_id: FromPath[int], data: JSONBody[schemas.ReasonIn]) -> schemas.Deal:
+        return await services.decline_change(actor=actor, deal_id=deal_id, data=data)
+
     @post("/{deal_id:int}/dispute", operation_id="disputeDeal", summary="Sanggah (pembeli)", responses=WRITE, status_code=200)
     async def dispute(self, actor: CurrentActor, deal_id: FromPath[int], data: JSONBody[schemas.ReasonIn]) -> schemas.Deal:
         return await services.dispute(actor=actor, deal_id=deal_id, data=data)

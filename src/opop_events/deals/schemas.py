@@ -143,6 +143,18 @@ class Realisation(msgspec.Struct):
     recorded_at: datetime
 
 
+class Offer(msgspec.Struct):
+    """Changed terms one side proposed for an agreed deal (state `perubahan`), not yet accepted by the other:
+    the deal's own `lines` and `total_rp` are still the agreed, counted terms."""
+
+    by: str  # pesantren | pembeli
+    kind: DealKind
+    deal_date: date
+    note: str
+    lines: list[Line]
+    total_rp: int
+
+
 class Deal(msgspec.Struct):
     id: int
     number: str
@@ -164,6 +176,9 @@ class Deal(msgspec.Struct):
     created_at: datetime
     changed_at: datetime
     allowed_actions: list[DealAction] = []
+    state_hint: str = ""
+    offer: Offer | None = None
+    awaiting: str = ""  # whose move it is: pesantren | pembeli | dinas | "" (nobody)
 
 
 class HistoryEntry(msgspec.Struct):
@@ -200,6 +215,8 @@ class PublicDeal(msgspec.Struct):
     total_rp: int
     expires_at: datetime
     can_act: bool
+    is_change: bool = False  # a proposed change of an agreed deal: `lines` are the proposal
+    agreed_total_rp: int | None = None  # with `is_change`: the agreed value that counts until accepted
 
 
 class KindTotal(msgspec.Struct):

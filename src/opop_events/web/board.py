@@ -50,7 +50,7 @@ async def board_figures(slug: FromPath[str]) -> Template:
 
 
 def _why_not(deal: Any) -> str:
-    if deal.state is not DealState.dicatat:
+    if deal.state not in (DealState.dicatat, DealState.perubahan):
         return f"Transaksi ini sudah berstatus {deal.state_label.lower()}; tautan ini tidak bisa dipakai lagi."
     if deal.expires_at <= now_utc():
         return "Tautan ini sudah kedaluwarsa. Minta tautan baru kepada pesantren."
