@@ -13,7 +13,15 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from opop_events import __version__
 from opop_events.accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
-from opop_events.api import EXCEPTION_HANDLERS, PUBLIC, provide_actor, signed_in, strict_body
+from opop_events.api import (
+    EXCEPTION_HANDLERS,
+    JSON_BODY_MAX_BYTES,
+    PUBLIC,
+    document_body_limits,
+    provide_actor,
+    signed_in,
+    strict_body,
+)
 from opop_events.api_docs import openapi_router, render_plugins
 from opop_events.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
 from opop_events.catalog.importing.controllers import CONTROLLERS as IMPORT_CONTROLLERS
@@ -63,7 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if opened:
                 await close_pool()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             *ACCOUNT_CONTROLLERS,
@@ -99,6 +107,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
             security=[{"BearerToken": []}],
         ),
-        request_max_body_size=20 * 1024 * 1024,
+        # JSON bodies and web forms; a workbook upload sets its own (larger) limit on its route
+        request_max_body_size=JSON_BODY_MAX_BYTES,
         debug=False,
     )
+    document_body_limits(app)
+    return app

@@ -167,6 +167,8 @@ class TotalsController(Controller):
         moment = aware(as_of)
         scope = queries.Scope(event_id=event.id)
         head = await queries.headline(scope, as_of=moment)
+        late = await queries.late_figures(scope, as_of=moment)
+        closed = await queries.closings(scope, as_of=moment)
         return schemas.EventTotals(
             event_slug=slug,
             as_of=moment,
@@ -178,6 +180,11 @@ class TotalsController(Controller):
             deals_logged=head.deals_logged,
             pesantren=head.pesantren,
             buyers=head.buyers,
+            closed=bool(closed),
+            closed_at=closed[0].closed_at if closed else None,
+            official_confirmed_rp=head.confirmed_rp,
+            late_confirmed_rp=late.confirmed_rp,
+            late_deals=late.deals,
         )
 
 

@@ -228,6 +228,9 @@ class KindTotal(msgspec.Struct):
 
 
 class EventTotals(msgspec.Struct):
+    """The event's figures. While its books are closed (`closed`), `confirmed_rp` is the official figure as of
+    `closed_at` and does not move; deals counted after closing are in `late_confirmed_rp` (susulan)."""
+
     event_slug: str
     as_of: datetime | None
     confirmed_rp: int
@@ -238,6 +241,11 @@ class EventTotals(msgspec.Struct):
     deals_logged: int
     pesantren: int
     buyers: int
+    closed: bool = False
+    closed_at: datetime | None = None
+    official_confirmed_rp: int = 0
+    late_confirmed_rp: int = 0
+    late_deals: int = 0
 
 
 class FollowUp(msgspec.Struct):

@@ -48,7 +48,7 @@ from opop_events.deals.enums import (
     DealState,
     Origin,
 )
-from opop_events.deals.queries import current_event_join, realised_column
+from opop_events.deals.queries import current_event_join, join_parts, realised_column
 from opop_events.deals.tables import ConfirmLink, Deal, DealLine, DealRevision, Realisation
 from opop_events.events.services import is_organizer
 from opop_events.matching.services import check_meeting_for_deal
@@ -224,7 +224,7 @@ async def _to_schemas(rows: list[dict[str, Any]], actor: Actor | None = None) ->
                 note=r["note"],
                 lines=deal_lines,
                 total_rp=sum(line.value_rp for line in deal_lines),
-                realised_rp=int(r["realised_rp"] or 0),
+                realised_rp=join_parts(r, "realised"),
                 meeting_id=r["meeting_id"],
                 created_at=_as_datetime(r["created_at"]),
                 changed_at=_as_datetime(r["changed_at"]),

@@ -130,7 +130,7 @@ class ConfirmLink(Table, tablename="confirm_link"):
 class IdempotencyRecord(Table, tablename="idempotency_record"):
     """The first response to a write sent with an `Idempotency-Key`, replayed on a retry."""
 
-    scope = Varchar(length=64)  # hash of who asked (token, session or link)
+    scope = Varchar(length=64)  # SHA-256 of who asked: the user id (API and web forms) or the signed link
     key = Varchar(length=200)
     fingerprint = Varchar(length=64)  # hash of method, path and body
     status = Integer()

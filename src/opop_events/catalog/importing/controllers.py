@@ -11,7 +11,7 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, QueryParameter
 
-from opop_events.api import CurrentActor, problems
+from opop_events.api import UPLOAD_BODY_MAX_BYTES, CurrentActor, problems
 from opop_events.catalog.importing.parse import DEFAULT_LIMITS
 from opop_events.catalog.importing.service import ImportResult, display_name, import_workbook
 from opop_events.core.errors import AppError, Conflict, FieldError, InvalidInput
@@ -76,6 +76,7 @@ class ImportController(Controller):
         ),
         status_code=200,
         responses=problems(400, 401, 403, 404, 409, 413, 422),
+        request_max_body_size=UPLOAD_BODY_MAX_BYTES,
     )
     async def import_workbook(
         self,
