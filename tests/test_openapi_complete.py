@@ -85,6 +85,21 @@ async def test_no_description_a_reader_sees_is_english(client):
     assert english == []
 
 
+async def test_every_answer_names_its_media_types(client):
+    document = await _document(client)
+    unnamed = [
+        f"{method.upper()} {path} {code}"
+        for method, path, operation in _operations(document)
+        for code, response in operation["responses"].items()
+        if "" in _resolve(document, response).get("content", {})
+    ]
+    report = document["paths"]["/api/v1/reports/events/{slug}"]["get"]["responses"]["200"]["content"]
+
+    assert unnamed == []
+    assert sorted(report) == ["application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                              "text/csv"]  # fmt: skip
+
+
 async def test_every_problem_answer_has_a_realistic_example(client):
     document = await _document(client)
     problem_schema = _resolve(document, {"$ref": "#/components/schemas/Problem"})

@@ -9,7 +9,8 @@
   answer 404, while /schema/openapi.json stays for scripts.
 - The document is completed where Litestar cannot say it from the handlers: every unsafe /api operation takes
   the optional `Idempotency-Key` request header (`idempotency.py`) and may answer `Idempotent-Replayed: true`;
-  success and header descriptions are in Bahasa Indonesia; Litestar's own 400 answer (shaped as its JSON
+  success and header descriptions are in Bahasa Indonesia; a report download names its media types (xlsx, pdf,
+  csv) instead of an empty one; Litestar's own 400 answer (shaped as its JSON
   error, which the API never sends) is documented as the problem+json the API really sends.
 """
 
@@ -87,13 +88,32 @@ def _problem_response(status: int) -> dict[str, Any]:
     }
 
 
+_FILE_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "csv": "text/csv",
+}
+
+
+def _file_media_types(operation: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
+    """A file answer whose media type Litestar could not know (it depends on the request) is documented with an
+    empty media type; name the types its `format` parameter chooses between (`^(xlsx|pdf|csv)$`)."""
+    formats: list[str] = []
+    for parameter in operation.get("parameters", []):
+        if parameter.get("name") == "format":
+            pattern = parameter.get("schema", {}).get("pattern", "")
+            formats = pattern.removeprefix("^(").removesuffix(")$").split("|") if pattern.startswith("^(") else []
+    types = [_FILE_TYPES[f] for f in formats if f in _FILE_TYPES] or ["application/octet-stream"]
+    rest = {key: value for key, value in content.items() if key}
+    return {**{kind: {"schema": {"type": "string", "contentMediaType": kind}} for kind in types}, **rest}
+
+
 def complete_document(document: dict[str, Any]) -> dict[str, Any]:
     """Add what the handlers cannot declare (see the module's docstring). Idempotent: it edits `document` in
     place, and a second call changes nothing."""
     components = document.setdefault("components", {})
     components.setdefault("parameters", {})["IdempotencyKey"] = IDEMPOTENCY_PARAMETER
     components.setdefault("headers", {})["IdempotentReplayed"] = REPLAYED_HEADER
-    components.setdefault("schemas", {})  # Problem is there already: every API handler documents errors
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -108,6 +128,8 @@ def complete_document(document: dict[str, Any]) -> dict[str, Any]:
                 if "422" not in responses:  # a malformed key, or a key reused for another request
                     responses["422"] = _problem_response(422)
             for code, response in responses.items():
+                if "" in response.get("content", {}):
+                    response["content"] = _file_media_types(operation, response["content"])
                 if response.get("description") in ENGLISH_PHRASES:
                     if code.startswith("2"):
                         response["description"] = _SUCCESS.get(int(code), "Berhasil")
@@ -124,17 +146,11 @@ def complete_document(document: dict[str, Any]) -> dict[str, Any]:
 
 
 class CompleteJsonRenderPlugin(JsonRenderPlugin):
-    """`/schema/openapi.json`: Litestar's document, completed once by `complete_document`."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._completed: int | None = None
+    """`/schema/openapi.json`: Litestar's document, completed by `complete_document` (idempotent, and a walk over
+    ~80 operations costs far less than encoding the document, so it simply runs on every render)."""
 
     def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
-        if self._completed != id(openapi_schema):  # Litestar caches one dict; a rebuilt schema is a new one
-            complete_document(openapi_schema)
-            self._completed = id(openapi_schema)
-        return super().render(request, openapi_schema)
+        return super().render(request, complete_document(openapi_schema))
 
 
 class LocalSwaggerRenderPlugin(SwaggerRenderPlugin):
