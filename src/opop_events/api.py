@@ -55,27 +55,68 @@ _DESCRIPTIONS = {
 }
 
 
+_PROBLEM_TYPE = "https://opop-events.jabarprov.go.id/problems"
+PROBLEM_EXAMPLES: dict[int, dict[str, Any]] = {
+    400: {
+        "type": f"{_PROBLEM_TYPE}/bad-request", "title": "Permintaan tidak dapat diproses", "status": 400,
+        "detail": "body: JSON tidak sah", "errors": [{"field": "body", "message": "JSON tidak sah"}],
+        "instance": "/api/v1/deals",
+    },
+    401: {
+        "type": f"{_PROBLEM_TYPE}/unauthorized", "title": "Belum masuk", "status": 401,
+        "detail": "Silakan masuk terlebih dahulu: kirim header Authorization: Bearer <token>.",
+        "instance": "/api/v1/deals",
+    },
+    403: {
+        "type": f"{_PROBLEM_TYPE}/forbidden", "title": "Tidak diizinkan", "status": 403,
+        "detail": "Anda hanya boleh melihat atau mengubah data organisasi Anda sendiri.",
+        "instance": "/api/v1/pesantren/12",
+    },
+    404: {
+        "type": f"{_PROBLEM_TYPE}/not-found", "title": "Tidak ditemukan", "status": 404,
+        "detail": "Acara 'temu-bisnis-opop-2026' tidak ditemukan.",
+        "instance": "/api/v1/events/temu-bisnis-opop-2026",
+    },
+    409: {
+        "type": f"{_PROBLEM_TYPE}/conflict", "title": "Konflik", "status": 409,
+        "detail": "Slot atau meja itu baru saja terisi; muat ulang lalu coba lagi.",
+        "instance": "/api/v1/meetings/41/move",
+    },
+    410: {
+        "type": f"{_PROBLEM_TYPE}/gone", "title": "Tidak berlaku lagi", "status": 410,
+        "detail": "Tautan ini sudah dipakai.", "instance": "/api/v1/links/7.Qm9…/confirm",
+    },
+    413: {
+        "type": f"{_PROBLEM_TYPE}/payload-too-large", "title": "Isi permintaan terlalu besar", "status": 413,
+        "detail": "Isi permintaan paling besar 1 MiB.", "instance": "/api/v1/deals",
+    },
+    422: {
+        "type": f"{_PROBLEM_TYPE}/invalid-input", "title": "Data tidak valid", "status": 422,
+        "detail": "lines[0].unit_price_rp: harus berupa bilangan bulat — tulis sebagai angka JSON, tanpa tanda "
+        "kutip dan tanpa titik ribuan",
+        "errors": [{
+            "field": "lines[0].unit_price_rp",
+            "message": "harus berupa bilangan bulat — tulis sebagai angka JSON, tanpa tanda kutip dan tanpa "
+            "titik ribuan",
+        }],
+        "instance": "/api/v1/deals",
+    },
+    429: {
+        "type": f"{_PROBLEM_TYPE}/too-many-requests", "title": "Terlalu banyak permintaan", "status": 429,
+        "detail": "Terlalu banyak percobaan masuk. Coba lagi dalam satu menit.", "instance": "/api/v1/auth/token",
+    },
+}
+"""A realistic answer per documented error status, as the API writes it (shown in the docs' examples)."""
+
+
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI documentation of the problem+json errors a handler may return."""
+    """OpenAPI documentation of the problem+json errors a handler may return, each with a realistic example."""
     return {
         status: ResponseSpec(
             data_container=Problem,
             description=_DESCRIPTIONS[status],
             media_type=PROBLEM_MEDIA_TYPE,
-            examples=[
-                Example(
-                    summary=_DESCRIPTIONS[status],
-                    value={
-                        "type": "https://opop-events.jabarprov.go.id/problems/invalid-input",
-                        "title": "Data tidak valid",
-                        "status": status,
-                        "detail": "price_rp: paling besar 1000000000000000",
-                        "errors": [{"field": "price_rp", "message": "paling besar 1000000000000000"}],
-                    },
-                )
-            ]
-            if status == 422
-            else None,
+            examples=[Example(summary=_DESCRIPTIONS[status], value=PROBLEM_EXAMPLES[status])],
         )
         for status in statuses
     }
@@ -115,6 +156,9 @@ def document_body_limits(app: Any) -> None:
                         "Content-Length, atau begitu batasnya terlewati)"
                     ),
                     media_type=PROBLEM_MEDIA_TYPE,
+                    examples=[Example(summary=_DESCRIPTIONS[413], value={
+                        **PROBLEM_EXAMPLES[413], "detail": f"Isi permintaan paling besar {size_text(limit)}."
+                    })],
                 ),
             }
 
