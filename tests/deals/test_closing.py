@@ -142,3 +142,22 @@ async def test_a_deal_whose_history_reaches_past_the_closing_counts_as_it_stood_
     # a moment before the closing reads the ledger as it was
     before = await _totals(client, market, as_of=(now_utc() - timedelta(days=3650)).isoformat())
     assert before["confirmed_rp"] == 0
+
+
+async def test_a_deal_at_the_review_threshold_is_flagged_in_the_dinas_queue(client, market, monkeypatch):
+    from opop_events.settings import get_settings
+
+    monkeypatch.setenv("OPOP_REVIEW_THRESHOLD_RP", "1000000")
+    get_settings.cache_clear()
+    try:
+        small = await _deal(client, market, quantity="10")  # Rp250.000: below
+        large = await _deal(client, market, quantity="40")  # Rp1.000.000: at the threshold
+        assert (small["needs_review"], large["needs_review"]) == (False, True)
+        await sign_in(client, market.admin)
+        queue = await client.get("/dinas/verifikasi")
+        rows = {n: queue.text.split(f'id="trx-{n}"')[1].split("</li>")[0] for n in (small["id"], large["id"])}
+        assert "Perlu diperiksa ulang" not in rows[small["id"]]
+        assert "Perlu diperiksa ulang: nilai Rp1.000.000 atau lebih" in rows[large["id"]]
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()

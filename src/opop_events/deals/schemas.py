@@ -179,6 +179,7 @@ class Deal(msgspec.Struct):
     state_hint: str = ""
     offer: Offer | None = None
     awaiting: str = ""  # whose move it is: pesantren | pembeli | dinas | "" (nobody)
+    needs_review: bool = False  # the total reaches OPOP_REVIEW_THRESHOLD_RP: Dinas takes a second look
 
 
 class HistoryEntry(msgspec.Struct):

@@ -48,7 +48,7 @@ from opop_events.deals.enums import (
     Origin,
 )
 from opop_events.deals.queries import current_event_join, join_parts, realised_column
-from opop_events.deals.rules import check_deal_date, check_realisation_date, line_problems, total_problem
+from opop_events.deals.rules import check_deal_date, check_realisation_date, line_problems, needs_review, total_problem
 from opop_events.deals.tables import ConfirmLink, Deal, DealLine, DealRevision, Realisation
 from opop_events.events.services import is_organizer
 from opop_events.matching.services import check_meeting_for_deal
@@ -232,6 +232,7 @@ async def _to_schemas(rows: list[dict[str, Any]], actor: Actor | None = None) ->
                 state_hint=STATE_HINTS[state],
                 offer=offers.get(r["offer"]) if r["offer"] else None,
                 awaiting=awaiting(current),
+                needs_review=needs_review(sum(line.value_rp for line in deal_lines)),
             )
         )
     return out
@@ -722,6 +723,7 @@ async def _create(
         allowed_actions=allowed_actions(actor, current),
         state_hint=STATE_HINTS[state],
         awaiting=awaiting(current),
+        needs_review=needs_review(sum(line.value_rp for line in lines)),
     )
 
 

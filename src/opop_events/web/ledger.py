@@ -33,6 +33,7 @@ from opop_events.deals.enums import (
     DealState,
     RealisationKind,
 )
+from opop_events.deals.rules import review_threshold_rp
 from opop_events.events import services as events
 from opop_events.web.forms import (
     FORM_ERROR,
@@ -753,6 +754,7 @@ async def verification_queue(request: Request, actor: CurrentActor, halaman: Pag
         total=result.total,
         pager=pager(request, result),
         notice="Transaksi diverifikasi." if ok else "",
+        review_threshold=review_threshold_rp(),
     )
 
 
