@@ -7,6 +7,9 @@ import csv
 import io
 from datetime import timedelta
 
+import openpyxl
+from pypdf import PdfReader
+
 from opop_events.core.dates import now_utc
 from opop_events.db import raw
 from tests.deals.conftest import Market
@@ -65,6 +68,19 @@ async def test_closing_fixes_the_official_figure_and_late_deals_are_summed_apart
         (f"TRX-{first['id']:06d}", "dikonfirmasi", 250_000)]
     assert [(r["no_transaksi"], int(r["nilai_rp"])) for r in late_rows] == [(f"TRX-{late['id']:06d}", 100_000)]
     assert f"TRX-{pending['id']:06d}" not in report.text
+
+    xlsx = await client.get(f"/api/v1/reports/events/{market.slug}", params={"format": "xlsx"},
+                            headers=market.admin.headers)  # fmt: skip
+    summary = {row[0]: row[1] for row in openpyxl.load_workbook(io.BytesIO(xlsx.content))["Ringkasan"].iter_rows(
+        min_row=2, values_only=True)}  # fmt: skip
+    assert (summary["Nilai transaksi terkonfirmasi (Rp)"], summary["Susulan setelah tutup buku (Rp)"]) == (
+        250_000, 100_000)
+    assert summary["Tutup buku"].startswith("Ditutup ") and "(Rekap akhir acara)" in summary["Tutup buku"]
+    pdf = await client.get(f"/api/v1/reports/events/{market.slug}", params={"format": "pdf"},
+                           headers=market.admin.headers)  # fmt: skip
+    first_page = " ".join(PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
+    assert "Susulan setelah tutup buku (1 transaksi; tidak termasuk angka utama) Rp100.000" in first_page
+    assert "Rp250.000" in first_page and "Ditutup" in first_page
 
     board = await client.get(f"/papan/{market.slug}/angka")
     assert "Rp250.000" in board.text and "Rp100.000" in board.text and "susulan" in board.text.lower()

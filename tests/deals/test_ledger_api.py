@@ -442,4 +442,9 @@ async def test_event_totals_count_confirmed_and_verified(client, market):
         "deals_logged": 1,
         "pesantren": 1,
         "buyers": 1,
+        "closed": False,
+        "closed_at": None,
+        "official_confirmed_rp": 3_000_000,
+        "late_confirmed_rp": 0,
+        "late_deals": 0,
     }

@@ -100,7 +100,20 @@ def _draw_plans() -> list[Plan]:
         drawn.append(plan)
 
     collect()
-    return drawn
+    return WALKS + drawn
+
+
+def _walk(start: str, *moves: tuple[str, int]) -> Plan:
+    return Plan(start=start, quantity=7, steps=tuple(Step(role=TURN, action=a, stale=False, quantity=q) for a, q in moves))
+
+
+WALKS = [
+    # the paths of the counter-offers and proposed changes, walked once each before the random plans, so the
+    # invariants are checked on them whatever the draw
+    _walk("minat", ("counter", 9), ("counter", 8), ("confirm", 0)),
+    _walk("sepakat", ("amend", 12), ("counter", 11), ("confirm", 0), ("close", 0), ("amend", 3), ("decline", 0)),
+    _walk("catat", ("confirm", 0), ("amend", 5), ("amend", 6), ("confirm", 0), ("reopen", 0)),
+]
 
 
 def _lines(market: Market, quantity: int) -> list[dict]:
