@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 from opop_events.db import raw
+from opop_events.reports import queries
 from opop_events.settings import get_settings
 
 COMMANDS = [
@@ -81,6 +82,12 @@ async def test_demo_loads_once_then_says_data_exists(database_url):
     assert (spec["slug"], spec["pesantren_total"], buyers) == ("temu-bisnis-opop-bandung-2020", 400, 160)
     event = await raw("SELECT id, status FROM event WHERE slug = {}", spec["slug"])
     assert [e["status"] for e in event] == [spec["status"]]
+    # the 2020 figure is closed at exactly Rp21.000.000.000; one late deal is summed apart
+    scope = queries.Scope(event_id=event[0]["id"])
+    closings, late = await queries.closings(scope), await queries.late_figures(scope)
+    assert (await queries.headline(scope)).confirmed_rp == spec["confirmed_total_rp"] == 21_000_000_000
+    assert [(c.confirmed_rp, c.closed_by) for c in closings] == [(21_000_000_000, "Staf Dinas KUK")]
+    assert (late.confirmed_rp, late.deals) == (2_500_000, 1)
     registered = await raw("SELECT COUNT(*) AS n FROM registration WHERE event = {}", event[0]["id"])
     assert registered[0]["n"] == spec["pesantren_registered"] + spec["buyers_registered"]
     duplicate_names = await raw(
@@ -147,8 +154,6 @@ async def _import_setup() -> tuple[str, int]:
 
 
 async def _confirmed(event_id: int) -> int:
-    from opop_events.reports import queries
-
     return (await queries.headline(queries.Scope(event_id=event_id))).confirmed_rp
 
 
