@@ -64,10 +64,11 @@ def _with(as_of: datetime | None) -> tuple[str, list[Any]]:
 
 
 _TOTAL, _REALISED = parts("t.total"), parts("real.realised")
+_REVISION_TOTALS = f"(SELECT revision, {sum_parts(split('value_rp'), 'total')} FROM deal_line GROUP BY revision) t"
+"""`t(revision, total_hi, total_lo)`: each revision's value, in parts."""
 _BASE = (
     "FROM deal d JOIN cur ON cur.deal = d.id JOIN deal_revision r ON r.id = cur.revision "
-    f"LEFT JOIN (SELECT revision, {sum_parts(split('value_rp'), 'total')} FROM deal_line GROUP BY revision) t "
-    "ON t.revision = cur.revision LEFT JOIN real ON real.deal = d.id "
+    f"LEFT JOIN {_REVISION_TOTALS} ON t.revision = cur.revision LEFT JOIN real ON real.deal = d.id "
 )
 
 _KIND_MONEY = ("confirmed_rp", "logged_rp", "realised_rp")
@@ -374,12 +375,9 @@ async def late_figures(scope: Scope, *, as_of: datetime | None = None) -> LateFi
     with_sql, with_args = _with_late(as_of)
     where, args = scope.where()
     rows = await raw(
-        with_sql
-        + "SELECT COUNT(*) AS deals, "
-        + sum_parts(_TOTAL, "confirmed_rp")
-        + " FROM deal d JOIN live ON live.deal = d.id LEFT JOIN cur ON cur.deal = d.id "
-        + f"LEFT JOIN (SELECT revision, {sum_parts(split('value_rp'), 'total')} FROM deal_line GROUP BY revision) t "
-        + f"ON t.revision = live.revision WHERE {where} AND {_LATE_WHERE}",
+        f"{with_sql}SELECT COUNT(*) AS deals, {sum_parts(_TOTAL, 'confirmed_rp')} "
+        "FROM deal d JOIN live ON live.deal = d.id LEFT JOIN cur ON cur.deal = d.id "
+        f"LEFT JOIN {_REVISION_TOTALS} ON t.revision = live.revision WHERE {where} AND {_LATE_WHERE}",
         *with_args,
         *args,
     )
