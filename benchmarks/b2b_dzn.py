@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "b2b-jair2022"
+DEFAULT_DIR = Path(__file__).resolve().parent / "data" / "b2b-jair2022"
+"""The 140 instances, stored in the repository with their source (see that folder's README.md)."""
 VARIANTS = ("original", "forb0003", "forb0007", "fixed020-Forb", "fixed040-Forb", "prec15", "prec25")
 
 
