@@ -43,9 +43,11 @@ class WebSession(Table, tablename="web_session"):
 
 
 class LoginAttempt(Table, tablename="login_attempt"):
-    """One failed or successful sign-in, kept so every worker process shares the rate limit."""
+    """One failed or successful sign-in, kept so every worker process shares the rate limit (`limiter`);
+    `trusted`: made from a known device or from the account's last successful address."""
 
     email = Varchar(length=254, index=True)
     ip = Varchar(length=45, default="", index=True)
     at = Timestamptz(default=TimestamptzNow(), index=True)
     success = Boolean(default=False)
+    trusted = Boolean(default=False)
