@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from opop_events import __version__
 from opop_events.accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
+from opop_events.accounts.services import refuse_demo_passwords
 from opop_events.api import EXCEPTION_HANDLERS, PUBLIC, provide_actor, signed_in, strict_body
 from opop_events.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
 from opop_events.catalog.importing.controllers import CONTROLLERS as IMPORT_CONTROLLERS
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         opened = await open_pool()
         try:
+            if settings.production:
+                await refuse_demo_passwords()
             yield
         finally:
             if opened:
