@@ -12,7 +12,8 @@ The rules, checked before a password is verified, over the rows of `login_attemp
    address within a minute: that address gets 429 until the oldest of them is a minute old.
 3. **The owner's way past both.** A request that carries a valid *known device* cookie for that account (set on
    every successful sign-in, signed with `OPOP_SECRET_KEY` over the user id and password hash, so it ends with a
-   password change), or that comes from the address of that account's last successful sign-in, is not slowed
+   password change), or that comes from the address of one of that account's last three successful sign-ins
+   (a script's server, the office network), is not slowed
    by rules 1 and 2. Such requests are limited on their own: `OPOP_LOGIN_ATTEMPTS_PER_MINUTE` failures per
    minute for that e-mail through this way (a stolen cookie is not an unlimited guess).
 
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
 KNOWN_DEVICE_COOKIE = "opop_perangkat"
 KNOWN_DEVICE_LIFETIME = timedelta(days=180)
+RECENT_ADDRESSES = 3
 
 _log = logging.getLogger(__name__)
 
@@ -161,17 +163,16 @@ def _refuse(seconds: float) -> TooManyRequests:
     )
 
 
-async def last_success_address(email: str) -> str | None:
-    row = await (
+async def recent_success_addresses(email: str) -> set[str]:
+    """Addresses of the e-mail's last `RECENT_ADDRESSES` successful sign-ins."""
+    rows = await (
         LoginAttempt.select(LoginAttempt.ip)
         .where((LoginAttempt.email == email) & (LoginAttempt.success == True))  # noqa: E712
         .order_by(LoginAttempt.at, ascending=False)
-        .first()
+        .limit(RECENT_ADDRESSES)
     )
-    pending = [a for a in _pending if a.email == email and a.success]
-    if pending:
-        return pending[-1].ip
-    return row["ip"] if row else None
+    pending = [a.ip for a in reversed(_pending) if a.email == email and a.success]
+    return {ip for ip in [*pending, *(r["ip"] for r in rows)][:RECENT_ADDRESSES] if ip}
 
 
 async def check(*, email: str, ip: str, trusted: bool, settings: Settings) -> None:

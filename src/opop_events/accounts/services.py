@@ -152,7 +152,7 @@ async def authenticate(
         limiter.known_device_valid(
             known_device, secret=settings.secret_key, user_id=row["id"], password_hash=row["password_hash"]
         )
-        or (bool(ip) and await limiter.last_success_address(email) == ip)
+        or (bool(ip) and ip in await limiter.recent_success_addresses(email))
     )
     await limiter.check(email=email, ip=ip, trusted=trusted, settings=settings)
     ok = False
