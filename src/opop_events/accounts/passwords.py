@@ -4,7 +4,8 @@ web password page, `opop-events users create`).
 Refused, each with an Indonesian message naming why:
 - shorter than `MIN_PASSWORD_LENGTH` (10) or longer than 128 characters;
 - the demo accounts' password (`opop-demo-2020`, printed in the README) or one containing it;
-- containing the e-mail address's local part (from 3 characters) or a word of the user's name (from 3);
+- containing the e-mail address's local part (from 3 characters) or a word of the user's name (from 3, not
+  only digits);
 - easy to guess by the zxcvbn estimator (score below `MIN_SCORE`, i.e. fewer than 10^8 guesses): zxcvbn knows the
   30 000 most common passwords of leaked lists, English words, names, keyboard patterns, dates, sequences and
   repeats (Dropbox's estimator, PyPI package `zxcvbn`). It is told the e-mail, the name and this app's own words
@@ -32,7 +33,8 @@ _ZXCVBN_MAX = 72  # zxcvbn refuses longer input; the first 72 characters decide
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"[^0-9a-z]+", text.lower()) if len(w) >= 3]
+    """The words of a name or e-mail worth refusing inside a password: 3 characters or more, not only digits."""
+    return [w for w in re.split(r"[^0-9a-z]+", text.lower()) if len(w) >= 3 and not w.isdigit()]
 
 
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
