@@ -5,6 +5,7 @@ Also the `Actor` every other domain's rules are checked against.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import os
@@ -94,6 +95,11 @@ def check_password_rules(password: str, *, email: str = "", name: str = "") -> N
     check_password(password, email=email, name=name)
 
 
+async def _check_password_off_loop(password: str, *, email: str, name: str) -> None:
+    """The policy in a worker thread: zxcvbn may take a good fraction of a second of CPU on a long password."""
+    await asyncio.to_thread(check_password_rules, password, email=email, name=name)
+
+
 async def create_user(
     *,
     email: str,
@@ -110,7 +116,7 @@ async def create_user(
     if "@" not in email or len(email) > 254:
         raise InvalidInput.field("email", "alamat email tidak sah")
     if enforce_policy:
-        check_password_rules(password, email=email, name=name)
+        await _check_password_off_loop(password, email=email, name=name)
     if role is Role.seller and pesantren_id is None:
         raise InvalidInput.field("pesantren_id", "akun pesantren wajib terhubung ke satu pesantren")
     if role is Role.buyer and buyer_id is None:
@@ -183,7 +189,7 @@ async def change_password(*, actor: Actor, old_password: str, new_password: str)
         _hasher.verify(row["password_hash"], old_password[:128])
     except (VerifyMismatchError, VerificationError, InvalidHashError) as exc:
         raise InvalidInput.field("old_password", "kata sandi lama salah") from exc
-    check_password_rules(new_password, email=actor.email, name=actor.name)
+    await _check_password_off_loop(new_password, email=actor.email, name=actor.name)
     await _replace_password(actor.user_id, new_password)
 
 
@@ -304,7 +310,7 @@ async def set_password(*, email: str, password: str) -> Actor:
     if row is None:
         raise NotFound(f"Pengguna dengan email {email.strip().lower()} tidak ditemukan.")
     actor = _actor_from_row(row)
-    check_password_rules(password, email=actor.email, name=actor.name)
+    await _check_password_off_loop(password, email=actor.email, name=actor.name)
     await _replace_password(actor.user_id, password)
     return actor
 
