@@ -7,6 +7,7 @@ No assertion depends on how fast a request runs: a test that expects a refusal m
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from ipaddress import ip_network
@@ -272,3 +273,18 @@ async def test_attempts_count_when_the_api_call_runs_inside_the_idempotency_tran
 
     assert statuses == [401, 401, 429]
     assert await LoginAttempt.count().where(LoginAttempt.email == account.actor.email) == 2
+
+
+async def test_a_burst_of_parallel_guesses_gets_no_more_than_guesses_in_a_row(app, settings_env):
+    settings_env(**LONG_DELAY)
+    account = await make_account("admin")
+
+    async def guess(n: int) -> int:
+        async with caller(app, f"198.51.100.{100 + n}") as stranger:
+            return (await _token(stranger, account.actor.email, f"tebakan-serentak-{n}")).status_code
+
+    statuses = await asyncio.gather(*(guess(n) for n in range(12)))
+    rows = await LoginAttempt.count().where(LoginAttempt.email == account.actor.email)
+
+    assert sorted(statuses) == [401] * 5 + [429] * 7
+    assert rows == 5  # the refused ones were never checked and left no row

@@ -20,10 +20,13 @@ The rules, checked before a password is verified, over the rows of `login_attemp
 The client address is the direct peer, or — only when the peer is in `OPOP_TRUSTED_PROXIES` — the right-most
 address of `X-Forwarded-For` that is not itself a trusted proxy.
 
-Every attempt is written in a transaction of its own that commits at once, whatever transaction surrounds the
-caller (the idempotency middleware runs handlers inside one and rolls it back on an error answer): on PostgreSQL
-on its own pooled connection; on SQLite, whose single write lock the surrounding transaction already holds, right
-after that transaction ends (in a task of its own), while this process already counts it from memory.
+Every attempt is written as a failure *before* its password is checked, so parallel requests count each other (each
+sees the attempts that started before it: a burst of N guesses is judged like N guesses in a row); a refused one
+is deleted, a right password turns it into a success. These writes run in a transaction of their own that
+commits at once, whatever transaction surrounds the caller (the idempotency middleware runs handlers inside one
+and rolls it back on an error answer): on PostgreSQL on its own pooled connection; on SQLite, whose single write
+lock the surrounding transaction already holds, right after that transaction ends (in a task of its own), while
+this process already counts it from memory (another worker process sees it a moment later).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from ipaddress import ip_address
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from opop_events.accounts.tables import LoginAttempt
 from opop_events.core.dates import now_utc
@@ -45,7 +48,7 @@ from opop_events.core.errors import TooManyRequests
 from opop_events.db import get_engine, is_postgres, write_transaction
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Awaitable, Callable, Iterable
 
     from opop_events.settings import IPNetwork, Settings
 
@@ -54,6 +57,7 @@ KNOWN_DEVICE_LIFETIME = timedelta(days=180)
 RECENT_ADDRESSES = 3
 
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 # -- the client address ------------------------------------------------------------------------------------------
@@ -119,13 +123,16 @@ def known_device_valid(
 # -- the rules ---------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False, slots=True)
 class Attempt:
+    """One sign-in attempt; `row_id` once its row is written. Until it is finished it counts as a failure."""
+
     email: str
     ip: str
     at: datetime
-    success: bool
-    trusted: bool
+    success: bool = False
+    trusted: bool = False
+    row_id: int | None = None
 
 
 def login_delay(failures: int, settings: Settings) -> int:
@@ -148,19 +155,25 @@ def _when(value: Any) -> datetime:
     return value
 
 
-async def _rows(where: Any, since: datetime) -> list[Attempt]:
-    rows = await LoginAttempt.select(
+async def _earlier(attempt: Attempt, where: Any, since: datetime) -> list[Attempt]:
+    """The attempts before `attempt` (rows with a smaller id, and this process's held-back ones before it) that
+    match `where` since `since`: concurrent requests each see the ones that started before them, so a burst of
+    parallel guesses gets no more than the same guesses one after another."""
+    query = LoginAttempt.select(
         LoginAttempt.email, LoginAttempt.ip, LoginAttempt.at, LoginAttempt.success, LoginAttempt.trusted
     ).where(where & (LoginAttempt.at >= since))
-    found = [Attempt(r["email"], r["ip"], _when(r["at"]), bool(r["success"]), bool(r["trusted"])) for r in rows]
-    return found
+    if attempt.row_id is not None:
+        query = query.where(LoginAttempt.id < attempt.row_id)
+    found = [
+        Attempt(r["email"], r["ip"], _when(r["at"]), bool(r["success"]), bool(r["trusted"])) for r in await query
+    ]
+    held = _pending[: _pending.index(attempt)] if attempt in _pending else list(_pending)
+    return found + [a for a in held if a.at >= since]
 
 
 def _refuse(seconds: float) -> TooManyRequests:
     wait = max(1, math.ceil(seconds))
-    return TooManyRequests(
-        f"Terlalu banyak percobaan masuk. Coba lagi dalam {wait} detik.", retry_after=wait
-    )
+    return TooManyRequests(f"Terlalu banyak percobaan masuk. Coba lagi dalam {wait} detik.", retry_after=wait)
 
 
 async def recent_success_addresses(email: str) -> set[str]:
@@ -175,31 +188,28 @@ async def recent_success_addresses(email: str) -> set[str]:
     return {ip for ip in [*pending, *(r["ip"] for r in rows)][:RECENT_ADDRESSES] if ip}
 
 
-async def check(*, email: str, ip: str, trusted: bool, settings: Settings) -> None:
+async def check(attempt: Attempt, *, settings: Settings) -> None:
     """Raise TooManyRequests (with the seconds to wait) when this attempt must not be verified now."""
+    email, ip = attempt.email, attempt.ip
     now = now_utc()
     minute_ago = now - timedelta(minutes=1)
-    if trusted:
+    if attempt.trusted:
         failures = [
-            a.at for a in await _rows(LoginAttempt.email == email, minute_ago) + _pending
-            if a.email == email and a.trusted and not a.success and a.at >= minute_ago
+            a.at for a in await _earlier(attempt, LoginAttempt.email == email, minute_ago)
+            if a.email == email and a.trusted and not a.success
         ]
         if len(failures) >= settings.login_attempts_per_minute:
             raise _refuse((min(failures) + timedelta(minutes=1) - now).total_seconds())
         return
     if ip:
         by_ip = [
-            a.at for a in await _rows((LoginAttempt.ip == ip) & (LoginAttempt.success == False), minute_ago)  # noqa: E712
-            + _pending
-            if a.ip == ip and not a.success and a.at >= minute_ago
+            a.at for a in await _earlier(attempt, (LoginAttempt.ip == ip) & (LoginAttempt.success == False), minute_ago)  # noqa: E712
+            if a.ip == ip and not a.success
         ]
         if len(by_ip) >= settings.login_attempts_per_minute:
             raise _refuse((min(by_ip) + timedelta(minutes=1) - now).total_seconds())
     window_start = now - timedelta(minutes=settings.login_window_minutes)
-    attempts = [
-        a for a in await _rows(LoginAttempt.email == email, window_start) + _pending
-        if a.email == email and a.at >= window_start
-    ]
+    attempts = [a for a in await _earlier(attempt, LoginAttempt.email == email, window_start) if a.email == email]
     last_success = max((a.at for a in attempts if a.success), default=window_start)
     failures = sorted(a.at for a in attempts if not a.success and not a.trusted and a.at >= last_success)
     delay = login_delay(len(failures), settings)
@@ -211,43 +221,78 @@ async def check(*, email: str, ip: str, trusted: bool, settings: Settings) -> No
 
 # -- recording, out of any surrounding transaction ---------------------------------------------------------------
 
+REFUSED, FAILED, SUCCEEDED = "refused", "failed", "succeeded"
 
-async def _insert(attempt: Attempt) -> None:
-    async with write_transaction():
-        await LoginAttempt.insert(
-            LoginAttempt(
-                email=attempt.email, ip=attempt.ip, at=attempt.at, success=attempt.success, trusted=attempt.trusted
-            )
+
+async def _independently(make: Callable[[], Awaitable[T]]) -> T:
+    """Run `make()` in a write transaction of its own that commits at once, even inside another transaction
+    (PostgreSQL: on another pooled connection). Not for SQLite inside a transaction: see `_can_write_now`."""
+    engine = get_engine()
+    token = engine.current_transaction.set(None) if engine.current_transaction.get() is not None else None
+    try:
+        async with write_transaction():
+            return await make()
+    finally:
+        if token is not None:
+            engine.current_transaction.reset(token)
+
+
+def _can_write_now() -> bool:
+    """False on SQLite inside a transaction: that transaction holds the one write lock of the file."""
+    return get_engine().current_transaction.get() is None or is_postgres()
+
+
+async def begin(*, email: str, ip: str, trusted: bool) -> Attempt:
+    """Record an attempt as a failure before its password is checked (so that parallel requests count each other);
+    `finish` then refuses, keeps or turns it into a success."""
+    attempt = Attempt(email=email, ip=ip, at=now_utc(), trusted=trusted)
+    if not _can_write_now():
+        _pending.append(attempt)
+        return attempt
+
+    async def insert() -> Any:
+        return await LoginAttempt.insert(
+            LoginAttempt(email=email, ip=ip, at=attempt.at, success=False, trusted=trusted)
+        ).returning(LoginAttempt.id)
+
+    attempt.row_id = (await _independently(insert))[0]["id"]
+    return attempt
+
+
+async def finish(attempt: Attempt, outcome: str) -> None:
+    """REFUSED (429: never checked, not counted), FAILED (stays a failure) or SUCCEEDED."""
+    if attempt.row_id is None:  # held back by a surrounding SQLite transaction
+        if outcome == REFUSED:
+            _pending.remove(attempt)
+            return
+        attempt.success = outcome == SUCCEEDED
+        context = contextvars.copy_context()
+        context.run(get_engine().current_transaction.set, None)
+        task = asyncio.get_running_loop().create_task(_write_later(attempt), context=context)
+        _writers.add(task)
+        task.add_done_callback(_writers.discard)
+        return
+    if outcome == REFUSED:
+        await _independently(lambda: LoginAttempt.delete().where(LoginAttempt.id == attempt.row_id))
+    elif outcome == SUCCEEDED:
+        await _independently(
+            lambda: LoginAttempt.update({LoginAttempt.success: True}).where(LoginAttempt.id == attempt.row_id)
         )
 
 
 async def _write_later(attempt: Attempt) -> None:
     try:
-        await _insert(attempt)
+        async with write_transaction():
+            await LoginAttempt.insert(
+                LoginAttempt(
+                    email=attempt.email, ip=attempt.ip, at=attempt.at, success=attempt.success,
+                    trusted=attempt.trusted,
+                )
+            )
     except Exception:  # noqa: BLE001 - a lost row must not crash a task nobody awaits; say so in the log
         _log.exception("percobaan masuk %s tidak tercatat", attempt.email)
     finally:
         _pending.remove(attempt)
-
-
-async def record(attempt: Attempt) -> None:
-    """Store an attempt so that it stays stored even if the caller's surrounding transaction rolls back."""
-    engine = get_engine()
-    if engine.current_transaction.get() is None:
-        await _insert(attempt)
-    elif is_postgres():
-        token = engine.current_transaction.set(None)
-        try:
-            await _insert(attempt)  # a connection of its own from the pool, committed on its own
-        finally:
-            engine.current_transaction.reset(token)
-    else:
-        _pending.append(attempt)
-        context = contextvars.copy_context()
-        context.run(engine.current_transaction.set, None)
-        task = asyncio.get_running_loop().create_task(_write_later(attempt), context=context)
-        _writers.add(task)
-        task.add_done_callback(_writers.discard)
 
 
 async def settle() -> None:

@@ -22,7 +22,7 @@ from opop_events.accounts.passwords import DEMO_PASSWORD, check_password
 from opop_events.accounts.tables import ApiToken, User, WebSession
 from opop_events.catalog.tables import Buyer, Pesantren
 from opop_events.core.dates import now_utc
-from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from opop_events.db import write_transaction
 from opop_events.settings import Settings, get_settings
 
@@ -160,13 +160,18 @@ async def authenticate(
         )
         or (bool(ip) and ip in await limiter.recent_success_addresses(email))
     )
-    await limiter.check(email=email, ip=ip, trusted=trusted, settings=settings)
+    attempt = await limiter.begin(email=email, ip=ip, trusted=trusted)
+    try:
+        await limiter.check(attempt, settings=settings)
+    except TooManyRequests:
+        await limiter.finish(attempt, limiter.REFUSED)
+        raise
     ok = False
     try:
         ok = _hasher.verify(row["password_hash"] if row else _dummy_hash(), password[:128]) and row is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
-    await limiter.record(limiter.Attempt(email=email, ip=ip, at=now_utc(), success=ok, trusted=trusted))
+    await limiter.finish(attempt, limiter.SUCCEEDED if ok else limiter.FAILED)
     if not ok or row is None:
         raise Unauthorized("Email atau kata sandi salah.")
     return _actor_from_row(row)
