@@ -259,7 +259,7 @@ async def test_failed_attempts_survive_a_surrounding_rollback(settings_env):
     assert rows == [{"ip": "198.51.100.3", "success": False}]
 
 
-async def test_attempts_count_when_the_api_call_runs_inside_the_idempotency_transaction(app, settings_env):
+async def test_attempts_count_when_the_api_call_carries_an_idempotency_key(app, settings_env):
     settings_env(OPOP_LOGIN_FREE_ATTEMPTS="2", **LONG_DELAY)
     account = await make_account("admin")
 
