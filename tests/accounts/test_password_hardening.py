@@ -44,16 +44,22 @@ def _field_errors(response) -> tuple[int, list[dict] | None]:
 
 async def test_password_change_through_the_api_ends_every_token_and_web_session(app, client):
     account = await make_account("seller")  # holds one API token already
-    second = (await client.post("/api/v1/auth/token", json={"email": account.actor.email, "password": PASSWORD}))
+    second = await client.post(
+        "/api/v1/auth/token", json={"email": account.actor.email, "password": PASSWORD}
+    )
     second_token = {"Authorization": f"Bearer {second.json()['token']}"}
     async with browser(app) as web:
         await sign_in(web, account)
         before = await web.get("/kelola")
         changed = await client.post(
-            "/api/v1/auth/password", json={"old_password": PASSWORD, "new_password": STRONG}, headers=account.headers
+            "/api/v1/auth/password",
+            json={"old_password": PASSWORD, "new_password": STRONG},
+            headers=account.headers,
         )
         after = await web.get("/kelola")
-    statuses = [(await client.get("/api/v1/me", headers=h)).status_code for h in (account.headers, second_token)]
+    statuses = [
+        (await client.get("/api/v1/me", headers=h)).status_code for h in (account.headers, second_token)
+    ]
     fresh = await client.post("/api/v1/auth/token", json={"email": account.actor.email, "password": STRONG})
 
     assert (before.status_code, changed.status_code) == (200, 204)
@@ -69,7 +75,9 @@ async def test_password_change_on_the_web_page_keeps_only_this_browser(app, clie
         await sign_in(other, account)
         old_device = this.cookies.get("opop_perangkat")
         changed = await post_form(
-            this, "/akun/sandi", {"old_password": PASSWORD, "new_password": STRONG, "confirm_password": STRONG}
+            this,
+            "/akun/sandi",
+            {"old_password": PASSWORD, "new_password": STRONG, "confirm_password": STRONG},
         )
         this_after = await this.get("/akun/sandi")
         other_after = await other.get("/akun/sandi")
@@ -107,8 +115,9 @@ async def test_weak_passwords_are_refused_by_api_user_creation_naming_why(client
     }
 
     outcomes = {
-        password: _field_errors(await client.post("/api/v1/users", json={**person, "password": password},
-                                                  headers=admin.headers))
+        password: _field_errors(
+            await client.post("/api/v1/users", json={**person, "password": password}, headers=admin.headers)
+        )
         for password in cases
     }
     accepted = await client.post("/api/v1/users", json={**person, "password": STRONG}, headers=admin.headers)
@@ -125,27 +134,44 @@ async def test_weak_passwords_are_refused_by_password_change_api_and_pages(app, 
     own_email = await client.post(
         url, json={"old_password": PASSWORD, "new_password": account.actor.email}, headers=account.headers
     )
-    common = await client.post(url, json={"old_password": PASSWORD, "new_password": "12345678"}, headers=account.headers)
+    common = await client.post(
+        url, json={"old_password": PASSWORD, "new_password": "12345678"}, headers=account.headers
+    )
     async with browser(app) as web:
         await sign_in(web, account)
         demo = await post_form(
-            web, "/akun/sandi",
+            web,
+            "/akun/sandi",
             {"old_password": PASSWORD, "new_password": DEMO_PASSWORD, "confirm_password": DEMO_PASSWORD},
         )
     async with browser(app, "192.0.2.20") as web:
         await sign_in(web, admin)
         pesantren = await make_pesantren()
         admin_page = await post_form(
-            web, "/dinas/pengguna",
-            {"email": "baru@pesantren.test", "role": "seller", "password": "password123",
-             "pesantren_id": str(pesantren["id"]), "buyer_id": ""},
+            web,
+            "/dinas/pengguna",
+            {
+                "email": "baru@pesantren.test",
+                "role": "seller",
+                "password": "password123",
+                "pesantren_id": str(pesantren["id"]),
+                "buyer_id": "",
+            },
         )
     still = await client.get("/api/v1/me", headers=account.headers)
 
-    assert _field_errors(own_email) == (422, [{"field": "password", "message": "kata sandi tidak boleh memuat alamat email Anda"}])
-    assert _field_errors(common) == (422, [{"field": "password", "message": "kata sandi minimal 10 karakter"}])
+    assert _field_errors(own_email) == (
+        422,
+        [{"field": "password", "message": "kata sandi tidak boleh memuat alamat email Anda"}],
+    )
+    assert _field_errors(common) == (
+        422,
+        [{"field": "password", "message": "kata sandi minimal 10 karakter"}],
+    )
     assert demo.status_code == 422
-    assert '<p class="error" id="new_password-galat">kata sandi akun demo tidak boleh dipakai</p>' in demo.text
+    assert (
+        '<p class="error" id="new_password-galat">kata sandi akun demo tidak boleh dipakai</p>' in demo.text
+    )
     assert admin_page.status_code == 422
     assert "kata sandi ini termasuk yang paling sering dipakai orang; pilih yang lain" in admin_page.text
     assert still.status_code == 200  # nothing was changed
@@ -155,21 +181,31 @@ def _cli(args: list[str], database_url: str, **env: str) -> subprocess.Completed
     environment = {**os.environ, "OPOP_DATABASE_URL": database_url, "OPOP_PASSWORD_HASH": "fast", **env}
     return subprocess.run(
         [sys.executable, "-m", "opop_events.cli", *args],
-        capture_output=True, text=True, env=environment, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
     )
 
 
 async def test_cli_users_create_and_set_password_refuse_weak_passwords(database_url):
     weak = await asyncio.to_thread(
-        _cli, ["users", "create", "--role", "admin", "--email", "staf@dinas.test", "--password", DEMO_PASSWORD],
+        _cli,
+        ["users", "create", "--role", "admin", "--email", "staf@dinas.test", "--password", DEMO_PASSWORD],
         database_url,
     )
     created = await asyncio.to_thread(
-        _cli, ["users", "create", "--role", "admin", "--email", "staf@dinas.test"], database_url,
+        _cli,
+        ["users", "create", "--role", "admin", "--email", "staf@dinas.test"],
+        database_url,
         OPOP_NEW_PASSWORD=STRONG,
     )
     own_email = await asyncio.to_thread(
-        _cli, ["users", "set-password", "--email", "staf@dinas.test"], database_url, OPOP_NEW_PASSWORD="staf-dinas-2026",
+        _cli,
+        ["users", "set-password", "--email", "staf@dinas.test"],
+        database_url,
+        OPOP_NEW_PASSWORD="staf-dinas-2026",
     )
 
     assert weak.returncode == 2
@@ -193,7 +229,9 @@ async def _lifespan_startup(app) -> dict:
         sent.append(message)
         answered.set()
 
-    task = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, inbox.get, send))
+    task = asyncio.create_task(
+        app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, inbox.get, send)
+    )
     await asyncio.wait_for(answered.wait(), 60)
     if sent[0]["type"] == "lifespan.startup.complete":
         await inbox.put({"type": "lifespan.shutdown"})
@@ -207,7 +245,9 @@ async def test_production_refuses_to_start_while_an_account_has_the_demo_passwor
 
     # the demo loader's way in: past the policy, deliberately
     await create_user(email="admin@opop.test", password=DEMO_PASSWORD, role=Role.admin, enforce_policy=False)
-    await create_user(email="panitia.lain@dinas.test", password=DEMO_PASSWORD, role=Role.organizer, enforce_policy=False)
+    await create_user(
+        email="panitia.lain@dinas.test", password=DEMO_PASSWORD, role=Role.organizer, enforce_policy=False
+    )
     production = {"OPOP_ENV": "production", "OPOP_SECRET_KEY": SECRET}
     app = create_app(Settings.from_env({**production, "OPOP_DATABASE_URL": database_url}))
 

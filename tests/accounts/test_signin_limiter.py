@@ -45,7 +45,11 @@ def test_login_delay_grows_from_the_free_attempts_and_is_capped():
 
     delays = [limiter.login_delay(n, settings) for n in range(14)]
 
-    assert (settings.login_free_attempts, settings.login_delay_seconds, settings.login_delay_max_seconds) == (5, 2, 120)
+    assert (settings.login_free_attempts, settings.login_delay_seconds, settings.login_delay_max_seconds) == (
+        5,
+        2,
+        120,
+    )
     assert delays == [0, 0, 0, 0, 0, 2, 4, 8, 16, 32, 64, 120, 120, 120]
     assert settings.login_attempts_per_minute == 20
     assert settings.trusted_proxies == ()
@@ -93,7 +97,9 @@ def test_known_device_cookie_is_bound_to_user_password_secret_and_age():
     value = limiter.known_device_value(secret="s" * 40, user_id=7, password_hash="hash-a", now=now)
 
     def valid(v=value, *, secret="s" * 40, user_id=7, password_hash="hash-a", at=now):
-        return limiter.known_device_valid(v, secret=secret, user_id=user_id, password_hash=password_hash, now=at)
+        return limiter.known_device_valid(
+            v, secret=secret, user_id=user_id, password_hash=password_hash, now=at
+        )
 
     assert valid()
     assert valid(at=now + timedelta(days=179))
@@ -135,7 +141,10 @@ async def test_a_stranger_slows_the_email_but_the_owner_still_gets_in(app, setti
     refused = attacker[-1]
     assert refused.headers["content-type"].startswith(PROBLEM_MEDIA_TYPE)
     assert 1 <= int(refused.headers["retry-after"]) <= 600
-    assert refused.json()["detail"] == f"Terlalu banyak percobaan masuk. Coba lagi dalam {refused.headers['retry-after']} detik."
+    assert (
+        refused.json()["detail"]
+        == f"Terlalu banyak percobaan masuk. Coba lagi dalam {refused.headers['retry-after']} detik."
+    )
     # the owner from an address and a device never used before waits like anyone (a delay, not a lock) …
     assert owner_elsewhere.status_code == 429
     # … but from the address of a recent successful sign-in, or from a known device, gets in at once
@@ -155,7 +164,9 @@ async def test_a_successful_sign_in_ends_the_delay_and_refused_attempts_are_not_
         through_device = await _token(owner_client, email, PASSWORD)
     async with caller(app, "198.51.100.2") as stranger:
         after_success = [(await _token(stranger, email, "salah-lagi")).status_code for _ in range(3)]
-    rows = await LoginAttempt.select(LoginAttempt.success, LoginAttempt.trusted).where(LoginAttempt.email == email)
+    rows = await LoginAttempt.select(LoginAttempt.success, LoginAttempt.trusted).where(
+        LoginAttempt.email == email
+    )
 
     assert wrong == [401, 401, 429, 429]
     assert through_device.status_code == 201
@@ -175,7 +186,10 @@ async def test_hard_limit_per_client_address_spans_emails_but_not_known_devices(
     owner = await make_account("buyer")
 
     async with caller(app, "198.51.100.77") as shared_address:
-        spraying = [(await _token(shared_address, f"korban{n}@uji.test", "Sandi-Tebakan-1")).status_code for n in range(5)]
+        spraying = [
+            (await _token(shared_address, f"korban{n}@uji.test", "Sandi-Tebakan-1")).status_code
+            for n in range(5)
+        ]
         limited = await _token(shared_address, owner.actor.email, PASSWORD)
         shared_address.cookies.set(limiter.KNOWN_DEVICE_COOKIE, await _known_device(owner), path="/")
         known_device = await _token(shared_address, owner.actor.email, PASSWORD)
@@ -195,13 +209,17 @@ async def test_forwarded_for_decides_the_address_only_behind_a_trusted_proxy(app
 
     async with caller(app, "10.0.0.1") as proxy:
         same_client = [
-            (await _token(proxy, f"a{n}@uji.test", body, headers={"X-Forwarded-For": "198.51.100.9"})).status_code
+            (
+                await _token(proxy, f"a{n}@uji.test", body, headers={"X-Forwarded-For": "198.51.100.9"})
+            ).status_code
             for n in range(3)
         ]
         other_client = await _token(proxy, "a9@uji.test", body, headers={"X-Forwarded-For": "198.51.100.10"})
     async with caller(app, "10.0.0.2") as not_a_proxy:  # spoofing a new address each time does not help
         spoofed = [
-            (await _token(not_a_proxy, f"b{n}@uji.test", body, headers={"X-Forwarded-For": f"192.0.2.{n}"})).status_code
+            (
+                await _token(not_a_proxy, f"b{n}@uji.test", body, headers={"X-Forwarded-For": f"192.0.2.{n}"})
+            ).status_code
             for n in range(3)
         ]
     rows = await LoginAttempt.select(LoginAttempt.ip).where(LoginAttempt.email.like("a%"))
@@ -224,7 +242,10 @@ async def test_web_sign_in_page_is_limited_the_same_way(app, settings_env):
     assert statuses == [401, 401, 401]
     assert refused.status_code == 429
     assert 1 <= int(refused.headers["retry-after"]) <= 600
-    assert f"Terlalu banyak percobaan masuk. Coba lagi dalam {refused.headers['retry-after']} detik." in refused.text
+    assert (
+        f"Terlalu banyak percobaan masuk. Coba lagi dalam {refused.headers['retry-after']} detik."
+        in refused.text
+    )
 
 
 async def test_a_known_device_cookie_is_set_on_sign_in_for_the_sign_in_page_only(client):
@@ -232,7 +253,9 @@ async def test_a_known_device_cookie_is_set_on_sign_in_for_the_sign_in_page_only
 
     response = await post_form(client, "/masuk", {"email": account.actor.email, "password": PASSWORD})
 
-    cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith(f"{limiter.KNOWN_DEVICE_COOKIE}="))
+    cookie = next(
+        h for h in response.headers.get_list("set-cookie") if h.startswith(f"{limiter.KNOWN_DEVICE_COOKIE}=")
+    )
     attributes = {part.strip().split("=")[0].lower(): part.strip() for part in cookie.split(";")}
     assert {"httponly", "samesite", "path", "max-age"} <= set(attributes)
     assert attributes["path"] == "Path=/masuk"
@@ -265,8 +288,11 @@ async def test_attempts_count_when_the_api_call_carries_an_idempotency_key(app, 
 
     async with caller(app, "198.51.100.5") as client:
         statuses = [
-            (await _token(client, account.actor.email, "salah-sekali", headers={"Idempotency-Key": f"kunci-{n}"}))
-            .status_code
+            (
+                await _token(
+                    client, account.actor.email, "salah-sekali", headers={"Idempotency-Key": f"kunci-{n}"}
+                )
+            ).status_code
             for n in range(3)
         ]
     await limiter.settle()

@@ -4,29 +4,29 @@ owner out.
 The rules, checked before a password is verified, over the rows of `login_attempt` (shared by every worker):
 
 1. **Progressive delay per e-mail.** After `OPOP_LOGIN_FREE_ATTEMPTS` failed sign-ins for one e-mail (within
-   `OPOP_LOGIN_WINDOW_MINUTES`, and since that account's last successful sign-in), each further attempt must wait
-   `OPOP_LOGIN_DELAY_SECONDS × 2^(failures − free)` seconds after the latest failure, at most
-   `OPOP_LOGIN_DELAY_MAX_SECONDS`. An early attempt is answered 429 with `Retry-After` and is not verified (nor
-   counted). This is a delay, never a lock: whoever the attacker is, the owner waits at most the maximum delay.
+   `OPOP_LOGIN_WINDOW_MINUTES`, and since that account's last successful sign-in), each further attempt must
+   wait `OPOP_LOGIN_DELAY_SECONDS × 2^(failures − free)` seconds after the latest failure, at most
+   `OPOP_LOGIN_DELAY_MAX_SECONDS`. An early attempt is answered 429 with `Retry-After` and is neither verified
+   nor counted. A delay, never a lock: whoever the attacker is, the owner waits at most the maximum delay.
 2. **Hard limit per client address.** `OPOP_LOGIN_ATTEMPTS_PER_MINUTE` failed sign-ins (any e-mail) from one
    address within a minute: that address gets 429 until the oldest of them is a minute old.
-3. **The owner's way past both.** A request that carries a valid *known device* cookie for that account (set on
-   every successful sign-in, signed with `OPOP_SECRET_KEY` over the user id and password hash, so it ends with a
-   password change), or that comes from the address of one of that account's last three successful sign-ins
-   (a script's server, the office network), is not slowed
-   by rules 1 and 2. Such requests are limited on their own: `OPOP_LOGIN_ATTEMPTS_PER_MINUTE` failures per
-   minute for that e-mail through this way (a stolen cookie is not an unlimited guess).
+3. **The owner's way past both.** A request that carries a valid *known device* cookie for that account (set
+   on every successful web sign-in, signed with `OPOP_SECRET_KEY` over the user id and the password hash, so a
+   password change ends it), or that comes from the address of one of that account's last three successful
+   sign-ins (a script's server, the office network), is not slowed by rules 1 and 2. Such requests have their
+   own limit: `OPOP_LOGIN_ATTEMPTS_PER_MINUTE` failures a minute for that e-mail this way (a stolen cookie is
+   not an unlimited guess).
 
 The client address is the direct peer, or — only when the peer is in `OPOP_TRUSTED_PROXIES` — the right-most
 address of `X-Forwarded-For` that is not itself a trusted proxy.
 
-Every attempt is written as a failure *before* its password is checked, so parallel requests count each other (each
-sees the attempts that started before it: a burst of N guesses is judged like N guesses in a row); a refused one
-is deleted, a right password turns it into a success. These writes run in a transaction of their own that
-commits at once, whatever transaction surrounds the caller (the idempotency middleware runs handlers inside one
-and rolls it back on an error answer): on PostgreSQL on its own pooled connection; on SQLite, whose single write
-lock the surrounding transaction already holds, right after that transaction ends (in a task of its own), while
-this process already counts it from memory (another worker process sees it a moment later).
+Every attempt is written as a failure *before* its password is checked, so parallel requests count each other
+(each sees the attempts that started before it: a burst of N guesses is judged like N guesses in a row); a
+refused one is deleted, a right password turns it into a success. These writes run in a transaction of their
+own that commits at once, whatever transaction surrounds the caller (the idempotency middleware runs handlers
+inside one and rolls it back on an error answer): on PostgreSQL on its own pooled connection; on SQLite, whose
+single write lock the surrounding transaction already holds, right after that transaction ends (in a task of
+its own), while this process already counts it from memory (another worker process sees it a moment later).
 """
 
 from __future__ import annotations
@@ -165,7 +165,8 @@ async def _earlier(attempt: Attempt, where: Any, since: datetime) -> list[Attemp
     if attempt.row_id is not None:
         query = query.where(LoginAttempt.id < attempt.row_id)
     found = [
-        Attempt(r["email"], r["ip"], _when(r["at"]), bool(r["success"]), bool(r["trusted"])) for r in await query
+        Attempt(r["email"], r["ip"], _when(r["at"]), bool(r["success"]), bool(r["trusted"]))
+        for r in await query
     ]
     held = _pending[: _pending.index(attempt)] if attempt in _pending else list(_pending)
     return found + [a for a in held if a.at >= since]
@@ -195,7 +196,8 @@ async def check(attempt: Attempt, *, settings: Settings) -> None:
     minute_ago = now - timedelta(minutes=1)
     if attempt.trusted:
         failures = [
-            a.at for a in await _earlier(attempt, LoginAttempt.email == email, minute_ago)
+            a.at
+            for a in await _earlier(attempt, LoginAttempt.email == email, minute_ago)
             if a.email == email and a.trusted and not a.success
         ]
         if len(failures) >= settings.login_attempts_per_minute:
@@ -203,13 +205,18 @@ async def check(attempt: Attempt, *, settings: Settings) -> None:
         return
     if ip:
         by_ip = [
-            a.at for a in await _earlier(attempt, (LoginAttempt.ip == ip) & (LoginAttempt.success == False), minute_ago)  # noqa: E712
+            a.at
+            for a in await _earlier(
+                attempt, (LoginAttempt.ip == ip) & (LoginAttempt.success == False), minute_ago
+            )  # noqa: E712
             if a.ip == ip and not a.success
         ]
         if len(by_ip) >= settings.login_attempts_per_minute:
             raise _refuse((min(by_ip) + timedelta(minutes=1) - now).total_seconds())
     window_start = now - timedelta(minutes=settings.login_window_minutes)
-    attempts = [a for a in await _earlier(attempt, LoginAttempt.email == email, window_start) if a.email == email]
+    attempts = [
+        a for a in await _earlier(attempt, LoginAttempt.email == email, window_start) if a.email == email
+    ]
     last_success = max((a.at for a in attempts if a.success), default=window_start)
     failures = sorted(a.at for a in attempts if not a.success and not a.trusted and a.at >= last_success)
     delay = login_delay(len(failures), settings)
@@ -285,7 +292,10 @@ async def _write_later(attempt: Attempt) -> None:
         async with write_transaction():
             await LoginAttempt.insert(
                 LoginAttempt(
-                    email=attempt.email, ip=attempt.ip, at=attempt.at, success=attempt.success,
+                    email=attempt.email,
+                    ip=attempt.ip,
+                    at=attempt.at,
+                    success=attempt.success,
                     trusted=attempt.trusted,
                 )
             )
