@@ -181,10 +181,9 @@ def serve(host: str, port: int, with_demo: bool, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="warning",
-        # X-Forwarded-For/-Proto are believed only from OPOP_TRUSTED_PROXIES (uvicorn's own default would trust
-        # 127.0.0.1 whatever the setting says); the app applies the same rule itself under any other server.
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=",".join(str(n) for n in settings.trusted_proxies) or None,
+        # The app reads X-Forwarded-For itself, only from OPOP_TRUSTED_PROXIES (accounts.limiter), under any server;
+        # uvicorn's own handling (which trusts 127.0.0.1 by default) is off so that the header is read once.
+        proxy_headers=False,
     )
 
 
