@@ -241,20 +241,26 @@ async def _lifespan_startup(app) -> dict:
 
 
 async def test_production_refuses_to_start_while_an_account_has_the_demo_password(database_url):
+    from opop_events.accounts.tables import User
     from opop_events.app import create_app
 
-    # the demo loader's way in: past the policy, deliberately
+    # the demo loader's way in: past the policy, deliberately; and a seller account from before the policy
     await create_user(email="admin@opop.test", password=DEMO_PASSWORD, role=Role.admin, enforce_policy=False)
+    pesantren = await make_pesantren()
     await create_user(
-        email="panitia.lain@dinas.test", password=DEMO_PASSWORD, role=Role.organizer, enforce_policy=False
+        email="pesantren.lama@dinas.test", password=DEMO_PASSWORD, role=Role.seller, pesantren_id=pesantren["id"],
+        enforce_policy=False,
     )
+    await create_user(email="lama.bersih@dinas.test", password=STRONG, role=Role.organizer, enforce_policy=False)
+    policed = await make_account("buyer")
     production = {"OPOP_ENV": "production", "OPOP_SECRET_KEY": SECRET}
     app = create_app(Settings.from_env({**production, "OPOP_DATABASE_URL": database_url}))
 
     serve = await asyncio.to_thread(_cli, ["serve", "--port", "8117"], database_url, **production)
     refused = await _lifespan_startup(app)
     development = await _lifespan_startup(create_app(Settings.from_env({"OPOP_DATABASE_URL": database_url})))
-    for email in ("admin@opop.test", "panitia.lain@dinas.test"):
+    vetted = {r["email"]: r["password_vetted"] for r in await User.select(User.email, User.password_vetted)}
+    for email in ("admin@opop.test", "pesantren.lama@dinas.test"):
         changed = await asyncio.to_thread(
             _cli, ["users", "set-password", "--email", email], database_url, OPOP_NEW_PASSWORD=STRONG
         )
@@ -264,8 +270,8 @@ async def test_production_refuses_to_start_while_an_account_has_the_demo_passwor
     assert serve.returncode == 2
     assert serve.stderr.strip() == (
         "Galat: mode produksi (OPOP_ENV=production) tidak mau berjalan: akun admin@opop.test, "
-        "panitia.lain@dinas.test masih memakai kata sandi demo opop-demo-2020, yang tertulis di README. Ganti kata "
-        "sandinya dengan 'opop-events users set-password --email admin@opop.test' (atau jalankan tanpa "
+        "pesantren.lama@dinas.test masih memakai kata sandi demo opop-demo-2020, yang tertulis di README. Ganti "
+        "kata sandinya dengan 'opop-events users set-password --email admin@opop.test' (atau jalankan tanpa "
         "OPOP_ENV=production)."
     )
     assert "berjalan di" not in serve.stdout
@@ -273,3 +279,8 @@ async def test_production_refuses_to_start_while_an_account_has_the_demo_passwor
     assert "masih memakai kata sandi demo opop-demo-2020" in refused["message"]
     assert development["type"] == "lifespan.startup.complete"
     assert started["type"] == "lifespan.startup.complete"
+    # verified once: an account found clean is not verified again at the next start
+    assert vetted == {
+        "admin@opop.test": False, "pesantren.lama@dinas.test": False, "lama.bersih@dinas.test": True,
+        policed.actor.email: True,
+    }

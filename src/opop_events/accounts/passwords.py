@@ -12,8 +12,8 @@ Refused, each with an Indonesian message naming why:
   (opop, pesantren, jabar, …) so that variations of them count as guessable too.
 
 The demo loader (`opop_events.demo`) creates its accounts with the demo password through
-`create_user(..., enforce_policy=False)`, deliberately; a production server refuses to start while any such
-account still has it (`demo_password_in_use`).
+`create_user(..., enforce_policy=False)`, deliberately; a production server refuses to start while any account
+still has it (`services.demo_password_in_use`).
 """
 
 from __future__ import annotations

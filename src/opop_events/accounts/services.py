@@ -140,6 +140,7 @@ async def create_user(
                 role=role.value,
                 pesantren=pesantren_id,
                 buyer=buyer_id,
+                password_vetted=enforce_policy,
             )
         ).returning(*User.all_columns())
     return _actor_from_row(rows[0])
@@ -201,7 +202,9 @@ async def change_password(*, actor: Actor, old_password: str, new_password: str)
 async def _replace_password(user_id: int, password: str) -> None:
     """The new hash, and every web session and API token of the user ended, in one transaction."""
     async with write_transaction():
-        await User.update({User.password_hash: hash_password(password)}).where(User.id == user_id)
+        await User.update({User.password_hash: hash_password(password), User.password_vetted: True}).where(
+            User.id == user_id
+        )
         await WebSession.delete().where(WebSession.user == user_id)
         await ApiToken.update({ApiToken.revoked_at: now_utc()}).where(
             (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
@@ -275,30 +278,34 @@ async def list_users(*, actor: Actor | None) -> list[Actor]:
     return [_actor_from_row(r) for r in await User.select().order_by(User.id)]
 
 
-async def demo_password_in_use(*, demo_emails: tuple[str, ...]) -> list[str]:
-    """E-mails of active accounts whose password is still the published demo password: every demo account (by
-    e-mail) and every admin and organizer account is verified. Seller and buyer accounts are not (one argon2
-    verification costs about 0.1 s); no door but the demo loader can set the demo password on any account."""
-    rows = await User.select(User.email, User.password_hash).where(
-        (User.active == True)  # noqa: E712
-        & (User.email.is_in(list(demo_emails)) | User.role.is_in([Role.admin.value, Role.organizer.value]))
+async def demo_password_in_use() -> list[str]:
+    """E-mails of active accounts whose password is still the published demo password. Only accounts whose
+    password was not set through the policy are verified (one argon2 verification costs about 0.1 s): the demo
+    loader's, and on the first production start after an upgrade every older account, once; an account found
+    clean is marked so (`password_vetted`) unless its password changed meanwhile."""
+    rows = await User.select(User.id, User.email, User.password_hash).where(
+        (User.active == True) & (User.password_vetted == False)  # noqa: E712
     )
-    found = []
+    found, clean = [], []
     for row in rows:
         try:
-            if _hasher.verify(row["password_hash"], DEMO_PASSWORD):
-                found.append(row["email"])
+            matches = await asyncio.to_thread(_hasher.verify, row["password_hash"], DEMO_PASSWORD)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
-            continue
-    return sorted(found)
+            matches = False
+        (found if matches else clean).append(row)
+    if clean:
+        async with write_transaction():
+            for row in clean:
+                await User.update({User.password_vetted: True}).where(
+                    (User.id == row["id"]) & (User.password_hash == row["password_hash"])
+                )
+    return sorted(r["email"] for r in found)
 
 
 async def demo_password_refusal() -> str | None:
     """Why a production server must not start (an Indonesian message), or None: an account still has the demo
     password that the README publishes."""
-    from opop_events.demo import DEMO_ACCOUNTS
-
-    emails = await demo_password_in_use(demo_emails=tuple(email for email, _, _ in DEMO_ACCOUNTS))
+    emails = await demo_password_in_use()
     if not emails:
         return None
     return (

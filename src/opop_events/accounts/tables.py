@@ -21,6 +21,9 @@ class User(Table, tablename="app_user"):
     buyer = ForeignKey(references=Buyer, on_delete=OnDelete.restrict, null=True, default=None)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # True once the password is known not to be the published demo password: set through the password policy, or
+    # verified by a production start. False for the demo loader's accounts and for accounts from before the policy.
+    password_vetted = Boolean(default=False)
 
 
 class ApiToken(Table, tablename="api_token"):

@@ -2,9 +2,9 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Boolean
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-02T17:41:20:225695"
+ID = "2026-12-02T18:15:28:942495"
 VERSION = "1.38.0"
-DESCRIPTION = "login_attempt.trusted: attempts from a known device or the last good address"
+DESCRIPTION = "login_attempt.trusted (known device or recent address), app_user.password_vetted (not the demo password)"
 
 
 async def forwards():
@@ -17,6 +17,27 @@ async def forwards():
         tablename="login_attempt",
         column_name="trusted",
         db_column_name="trusted",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="User",
+        tablename="app_user",
+        column_name="password_vetted",
+        db_column_name="password_vetted",
         column_class_name="Boolean",
         column_class=Boolean,
         params={
