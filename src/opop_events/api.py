@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.handlers import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
@@ -21,6 +22,7 @@ from opop_events.core.errors import (
     FieldError,
     InvalidInput,
     NotFound,
+    PayloadTooLarge,
     Problem,
     TooManyRequests,
     Unauthorized,
@@ -53,30 +55,112 @@ _DESCRIPTIONS = {
 }
 
 
+_PROBLEM_TYPE = "https://opop-events.jabarprov.go.id/problems"
+PROBLEM_EXAMPLES: dict[int, dict[str, Any]] = {
+    400: {
+        "type": f"{_PROBLEM_TYPE}/bad-request", "title": "Permintaan tidak dapat diproses", "status": 400,
+        "detail": "body: JSON tidak sah", "errors": [{"field": "body", "message": "JSON tidak sah"}],
+        "instance": "/api/v1/deals",
+    },
+    401: {
+        "type": f"{_PROBLEM_TYPE}/unauthorized", "title": "Belum masuk", "status": 401,
+        "detail": "Silakan masuk terlebih dahulu: kirim header Authorization: Bearer <token>.",
+        "instance": "/api/v1/deals",
+    },
+    403: {
+        "type": f"{_PROBLEM_TYPE}/forbidden", "title": "Tidak diizinkan", "status": 403,
+        "detail": "Anda hanya boleh melihat atau mengubah data organisasi Anda sendiri.",
+        "instance": "/api/v1/pesantren/12",
+    },
+    404: {
+        "type": f"{_PROBLEM_TYPE}/not-found", "title": "Tidak ditemukan", "status": 404,
+        "detail": "Acara 'temu-bisnis-opop-2026' tidak ditemukan.",
+        "instance": "/api/v1/events/temu-bisnis-opop-2026",
+    },
+    409: {
+        "type": f"{_PROBLEM_TYPE}/conflict", "title": "Konflik", "status": 409,
+        "detail": "Slot atau meja itu baru saja terisi; muat ulang lalu coba lagi.",
+        "instance": "/api/v1/meetings/41/move",
+    },
+    410: {
+        "type": f"{_PROBLEM_TYPE}/gone", "title": "Tidak berlaku lagi", "status": 410,
+        "detail": "Tautan ini sudah dipakai.", "instance": "/api/v1/links/7.Qm9…/confirm",
+    },
+    413: {
+        "type": f"{_PROBLEM_TYPE}/payload-too-large", "title": "Isi permintaan terlalu besar", "status": 413,
+        "detail": "Isi permintaan paling besar 1 MiB.", "instance": "/api/v1/deals",
+    },
+    422: {
+        "type": f"{_PROBLEM_TYPE}/invalid-input", "title": "Data tidak valid", "status": 422,
+        "detail": "lines[0].unit_price_rp: harus berupa bilangan bulat — tulis sebagai angka JSON, tanpa tanda "
+        "kutip dan tanpa titik ribuan",
+        "errors": [{
+            "field": "lines[0].unit_price_rp",
+            "message": "harus berupa bilangan bulat — tulis sebagai angka JSON, tanpa tanda kutip dan tanpa "
+            "titik ribuan",
+        }],
+        "instance": "/api/v1/deals",
+    },
+    429: {
+        "type": f"{_PROBLEM_TYPE}/too-many-requests", "title": "Terlalu banyak permintaan", "status": 429,
+        "detail": "Terlalu banyak percobaan masuk. Coba lagi dalam satu menit.", "instance": "/api/v1/auth/token",
+    },
+}
+"""A realistic answer per documented error status, as the API writes it (shown in the docs' examples)."""
+
+
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI documentation of the problem+json errors a handler may return."""
+    """OpenAPI documentation of the problem+json errors a handler may return, each with a realistic example."""
     return {
         status: ResponseSpec(
             data_container=Problem,
             description=_DESCRIPTIONS[status],
             media_type=PROBLEM_MEDIA_TYPE,
-            examples=[
-                Example(
-                    summary=_DESCRIPTIONS[status],
-                    value={
-                        "type": "https://opop-events.jabarprov.go.id/problems/invalid-input",
-                        "title": "Data tidak valid",
-                        "status": status,
-                        "detail": "price_rp: paling besar 1000000000000000",
-                        "errors": [{"field": "price_rp", "message": "paling besar 1000000000000000"}],
-                    },
-                )
-            ]
-            if status == 422
-            else None,
+            examples=[Example(summary=_DESCRIPTIONS[status], value=PROBLEM_EXAMPLES[status])],
         )
         for status in statuses
     }
+
+
+JSON_BODY_MAX_BYTES = 1024 * 1024
+"""The largest body of a JSON write (and of a web form): the app's `request_max_body_size`."""
+UPLOAD_BODY_MAX_BYTES = 21 * 1024 * 1024
+"""The largest body of a workbook upload: a 20 MiB .xlsx plus its multipart envelope (the route's own limit)."""
+
+
+def size_text(limit: int) -> str:
+    """A body limit as people read it: 1 MiB, 21 MiB, 512 KiB."""
+    if limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024)} MiB"
+    return f"{max(1, limit // 1024)} KiB"
+
+
+def document_body_limits(app: Any) -> None:
+    """Every API write documents its 413 with its own limit in OpenAPI (the limit is enforced before the body is
+    read: see `idempotency.py`)."""
+    for route in app.routes:
+        if not route.path.startswith("/api/"):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            if not set(getattr(handler, "http_methods", ())) & {"POST", "PUT", "PATCH", "DELETE"}:
+                continue
+            limit = handler.resolve_request_max_body_size()
+            if not limit:
+                continue
+            handler.responses = {
+                **(handler.responses or {}),
+                413: ResponseSpec(
+                    data_container=Problem,
+                    description=(
+                        f"Isi permintaan lebih dari {size_text(limit)}: ditolak sebelum dibaca (menurut "
+                        "Content-Length, atau begitu batasnya terlewati)"
+                    ),
+                    media_type=PROBLEM_MEDIA_TYPE,
+                    examples=[Example(summary=_DESCRIPTIONS[413], value={
+                        **PROBLEM_EXAMPLES[413], "detail": f"Isi permintaan paling besar {size_text(limit)}."
+                    })],
+                ),
+            }
 
 
 READ = problems(400, 404, 422)
@@ -142,22 +226,45 @@ async def strict_body(request: Request) -> None:
     if request.method not in ("POST", "PUT", "PATCH") or not request.url.path.startswith("/api/"):
         return
     field = request.route_handler.parsed_fn_signature.parameters.get("data")
-    if field is None or "json" not in request.headers.get("content-type", "application/json"):
+    if field is None:
+        return
+    # Litestar decodes a JSON `data` parameter as JSON whatever Content-Type says (text/plain, none): check the
+    # body the handler declares, not the header. Multipart uploads are parsed (and bounded) by Litestar.
+    media_type = getattr(getattr(field, "kwarg_definition", None), "media_type", RequestEncodingType.JSON)
+    if media_type != RequestEncodingType.JSON:
         return
     import msgspec
 
+    body = await request.body()
+    if not body:
+        return
     try:
-        body = await request.body()
-        if not body:
-            return
         msgspec.json.decode(body, type=field.annotation, strict=True)
     except msgspec.ValidationError as exc:
-        messages = body_errors(msgspec.json.decode(body), field.annotation) or [str(exc)]
+        # The typed decode stops at the first wrong field, before it has read the rest: the rest may still be
+        # malformed (truncated, not UTF-8, nested too deep), so the untyped decode below can fail on its own.
+        try:
+            decoded = msgspec.json.decode(body)
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as malformed:
+            raise _malformed(malformed) from malformed
+        messages = body_errors(decoded, field.annotation) or [str(exc)]
         raise ValidationException(
             detail="; ".join(messages), extra=[{"message": m, "source": "body"} for m in messages]
         ) from exc
-    except msgspec.DecodeError as exc:
-        raise ValidationException(detail=str(exc), extra=[{"message": str(exc), "source": "body"}]) from exc
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise _malformed(exc) from exc
+
+
+def _malformed(exc: Exception) -> ValidationException:
+    """A body that is not JSON at all — truncated, not UTF-8, nested deeper than the decoder goes: a 400 problem
+    naming the body (see `_validation_problem`), never a 500."""
+    if isinstance(exc, RecursionError):
+        message = "JSON is malformed: nested too deeply"
+    elif isinstance(exc, UnicodeDecodeError):
+        message = "JSON is malformed: not UTF-8"
+    else:
+        message = str(exc)
+    return ValidationException(detail=message, extra=[{"message": message, "source": "body"}])
 
 
 def body_errors(value: Any, kind: Any, path: str = "$") -> list[str]:
@@ -287,6 +394,13 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Any]:
         400: "Permintaan tidak sah.",
     }
     status = exc.status_code if 400 <= exc.status_code < 600 else 500
+    if status == 413:
+        # Litestar's own count of a body read without an Idempotency-Key: name the route's limit
+        limit = request.route_handler.resolve_request_max_body_size()
+        if limit:
+            return problem_response(
+                PayloadTooLarge(f"Isi permintaan paling besar {size_text(limit)}.").to_problem(instance=request.url.path)
+            )
     if status == 400:
         # Litestar reports an undecodable JSON body as a plain 400; name the body and say why in Indonesian
         _, message = translate_validation_message(str(exc.detail))

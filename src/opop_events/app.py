@@ -9,13 +9,21 @@ from litestar import Litestar, Request, Response, get
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from opop_events import __version__
 from opop_events.accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
 from opop_events.accounts.services import refuse_demo_passwords
-from opop_events.api import EXCEPTION_HANDLERS, PUBLIC, provide_actor, signed_in, strict_body
+from opop_events.api import (
+    EXCEPTION_HANDLERS,
+    JSON_BODY_MAX_BYTES,
+    PUBLIC,
+    document_body_limits,
+    provide_actor,
+    signed_in,
+    strict_body,
+)
+from opop_events.api_docs import openapi_router, render_plugins
 from opop_events.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
 from opop_events.catalog.importing.controllers import CONTROLLERS as IMPORT_CONTROLLERS
 from opop_events.db import close_pool, open_pool
@@ -24,6 +32,7 @@ from opop_events.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
 from opop_events.idempotency import idempotency_middleware
 from opop_events.matching.controllers import CONTROLLERS as MATCHING_CONTROLLERS
 from opop_events.reports.controllers import CONTROLLERS as REPORT_CONTROLLERS
+from opop_events.security_headers import security_headers
 from opop_events.settings import Settings, get_settings
 from opop_events.web.routes import csrf_config, static_files_router, template_config, web_router
 
@@ -65,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if opened:
                 await close_pool()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             *ACCOUNT_CONTROLLERS,
@@ -83,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"actor": Provide(provide_actor)},
         guards=[signed_in],
         before_request=strict_body,
+        before_send=[security_headers(settings)],
         exception_handlers=_exception_handlers(),
         # Pages go out gzipped (3G at the venue); API responses stay plain so idempotent replays are byte-exact.
         compression_config=CompressionConfig(backend="gzip", exclude=[r"^/api/"]),
@@ -93,12 +103,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version=__version__,
             description="API temu bisnis OPOP Jawa Barat. Galat dikembalikan sebagai application/problem+json.",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=render_plugins(interactive=settings.api_docs),
+            openapi_router=openapi_router(),
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
             ),
             security=[{"BearerToken": []}],
         ),
-        request_max_body_size=20 * 1024 * 1024,
+        # JSON bodies and web forms; a workbook upload sets its own (larger) limit on its route
+        request_max_body_size=JSON_BODY_MAX_BYTES,
         debug=False,
     )
+    document_body_limits(app)
+    return app

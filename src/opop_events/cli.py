@@ -367,8 +367,12 @@ def import_workbook(file: Path, event_slug: str, dry_run: bool, as_email: str | 
         _fail(f"{name}: impor dibatalkan, {len(result.errors)} galat; tidak ada yang ditulis.{hint}")
     for warning in result.warnings:
         click.secho(f"Peringatan: {warning.line(name)}", fg="yellow", err=True)
-    verb = "akan dibuat (uji coba, tidak ada yang ditulis)" if dry_run else "dibuat"
-    click.echo(f"{name}: impor selesai dalam {_seconds(time.perf_counter() - started)} detik; {verb}:")
+    took = _seconds(time.perf_counter() - started)
+    if dry_run:
+        click.echo(f"{name}: pratinjau (--dry-run) dalam {took} detik, tidak ada galat; tidak ada yang disimpan. "
+                   "Bila diimpor tanpa --dry-run, akan dibuat:")
+    else:
+        click.echo(f"{name}: impor selesai dalam {took} detik; dibuat:")
     click.echo(f"  pesantren   {result.created_pesantren}")
     click.echo(f"  pembeli     {result.created_buyers}")
     click.echo(f"  produk      {result.created_products}")

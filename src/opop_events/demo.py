@@ -269,6 +269,11 @@ async def load(fixtures_dir: Path) -> DemoSummary:
             buyer_ids=registered_buyers,
             admin_id=accounts[Role.admin].user_id,
         )
+        await _close_books_with_a_late_deal(
+            spec=spec, event_id=event_id, pesantren_id=registered_pesantren[0], buyer_id=registered_buyers[0],
+            admin_id=accounts[Role.admin].user_id, official_deals=deals,
+        )
+        deals += 1
         await _load_upcoming_event(
             rng=rng, fixtures_dir=fixtures_dir, organizer_id=accounts[Role.organizer].user_id,
             pesantren_ids=pesantren_ids, buyer_ids=buyer_ids,
@@ -315,6 +320,29 @@ def _deal_lines(rng: random.Random, products: list[dict[str, Any]], target: int)
             }
         )
     return lines
+
+
+def _check_rules(plan: dict[str, Any], *, starts_on: date) -> None:
+    """The demo obeys the deal rules of every other door (deals/rules.py: date window, amount caps); a fixture
+    or setting that breaks them stops the load (inside its transaction, so nothing is written)."""
+    from decimal import Decimal
+
+    from opop_events.core.errors import InvalidInput
+    from opop_events.deals.rules import deal_problems
+
+    lines = [(Decimal(line["quantity"]), line["unit_price_rp"], line["value_rp"]) for line in plan["lines"]]
+    problems = deal_problems(deal_date=plan["day"], starts_on=starts_on, lines=lines)
+    if problems:
+        raise InvalidInput(f"Data demo melanggar aturan transaksi ({plan['lines'][0]['description']}, "
+                           f"{plan['day'].isoformat()}): {'; '.join(problems)}.")
+
+
+def _check_realisation(realised_on: date, deal_date: date) -> None:
+    from opop_events.core.errors import InvalidInput
+    from opop_events.deals.rules import realisation_date_problem
+
+    if problem := realisation_date_problem(realised_on, deal_date=deal_date):
+        raise InvalidInput(f"Data demo melanggar aturan realisasi ({realised_on.isoformat()}): {problem}.")
 
 
 def _at(day: date, minutes_after_nine: int) -> datetime:
@@ -403,6 +431,7 @@ async def _load_deals(
     revision_rows = []
     for deal_id, plan in zip(deal_ids, deal_plans, strict=True):
         plan["day"] = day_one if rng.random() < 0.8 else day_two
+        _check_rules(plan, starts_on=day_one)
         revision_rows.append(DealRevision(deal=deal_id, kind=plan["kind"], deal_date=plan["day"],
                                           created_at=_at(plan["day"], 0)))
     revision_ids = await insert_chunked(DealRevision, revision_rows)
@@ -451,6 +480,7 @@ async def _load_deals(
             total = snapshot["total_rp"]
             paid = total if rng.random() < 0.5 else total * rng.randint(30, 90) // 100
             realised_on = date(2021, rng.randint(1, 3), rng.randint(1, 28))
+            _check_realisation(realised_on, plan["day"])
             realisation_rows.append(
                 Realisation(deal=deal_id, kind="pembayaran", realised_on=realised_on, amount_rp=paid,
                             note="Bukti transfer diterima", recorded_by=admin_id,
@@ -466,6 +496,55 @@ async def _load_deals(
     await insert_chunked(DealEvent, event_rows)
     await insert_chunked(Realisation, realisation_rows)
     return len(deal_ids)
+
+
+CLOSED_AT = datetime(2020, 12, 31, 16, 0, tzinfo=WIB)
+LATE_DEAL_RP = 2_500_000
+
+
+async def _close_books_with_a_late_deal(*, spec: dict[str, Any], event_id: int, pesantren_id: int, buyer_id: int,
+                                        admin_id: int, official_deals: int) -> None:
+    """Dinas closed the event's books on 31 December 2020 at the official Rp21.000.000.000; afterwards a buyer
+    confirmed, through the WhatsApp link, a deal logged on the event's last day: a late deal (susulan), shown
+    apart and never moving the official figure."""
+    from opop_events.deals.tables import Deal, DealEvent, DealLine, DealRevision, EventClosing
+
+    counted = await raw(
+        "SELECT COUNT(*) AS n FROM deal d JOIN deal_event e ON e.deal = d.id WHERE d.event = {} AND e.version = "
+        "(SELECT MAX(x.version) FROM deal_event x WHERE x.deal = d.id AND x.at <= {}) "
+        "AND e.state IN ('dikonfirmasi', 'diverifikasi')",
+        event_id, CLOSED_AT,
+    )
+    await EventClosing.insert(EventClosing(
+        event=event_id, action="tutup", at=CLOSED_AT, actor=admin_id,
+        reason="Berita acara rekapitulasi hasil temu bisnis OPOP 2020", confirmed_rp=str(spec["confirmed_total_rp"]),
+        deals_confirmed=counted[0]["n"],
+    ))
+    product = await Product.select(Product.id, Product.name, Product.category, Product.unit).where(
+        Product.pesantren == pesantren_id
+    ).first()
+    day = date.fromisoformat(spec["ends_on"])
+    line = {"product": product["id"], "description": product["name"], "category": product["category"],
+            "quantity": "100", "unit": product["unit"], "unit_price_rp": LATE_DEAL_RP // 100,
+            "value_rp": LATE_DEAL_RP}
+    logged_at, confirmed_at = _at(day, 6 * 60), datetime(2021, 1, 6, 10, 12, tzinfo=WIB)
+    deal_id = (await Deal.insert(Deal(event=event_id, pesantren=pesantren_id, buyer=buyer_id, origin="pesantren",
+                                      created_at=logged_at)).returning(Deal.id))[0]["id"]
+    revision_id = (await DealRevision.insert(DealRevision(deal=deal_id, kind="transaksi", deal_date=day,
+                                                          created_at=logged_at)).returning(DealRevision.id))[0]["id"]
+    await DealLine.insert(DealLine(revision=revision_id, position=1, **line))
+    snapshot = {"kind": "transaksi", "deal_date": day.isoformat(), "note": "", "total_rp": LATE_DEAL_RP,
+                "lines": [{**{k: v for k, v in line.items() if k != "product"}, "product_id": product["id"]}]}
+    logged = json.dumps({**snapshot, "state": "dicatat"}, ensure_ascii=False, sort_keys=True)
+    confirmed = json.dumps({**snapshot, "state": "dikonfirmasi"}, ensure_ascii=False, sort_keys=True)
+    buyer = await Buyer.select(Buyer.name).where(Buyer.id == buyer_id).first()
+    await DealEvent.insert(
+        DealEvent(deal=deal_id, version=1, action="catat", state="dicatat", revision=revision_id,
+                  actor_label="pesantren", at=logged_at, before="", after=logged),
+        DealEvent(deal=deal_id, version=2, action="konfirmasi", state="dikonfirmasi", revision=revision_id,
+                  actor_label=f"{buyer['name']} (via tautan WhatsApp)", at=confirmed_at, before=logged,
+                  after=confirmed),
+    )
 
 
 # -- meetings -----------------------------------------------------------------------------------------------

@@ -35,6 +35,9 @@ class Settings:
     login_delay_max_seconds: int = 120
     login_window_minutes: int = 15
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    max_deal_rp: int = 100_000_000_000
+    review_threshold_rp: int = 5_000_000_000
+    api_docs: bool = True
 
     @property
     def engine(self) -> str:
@@ -85,7 +88,22 @@ class Settings:
             login_delay_max_seconds=_whole_number(env, "OPOP_LOGIN_DELAY_MAX_SECONDS", 120, low=1, high=24 * 3600),
             login_window_minutes=_whole_number(env, "OPOP_LOGIN_WINDOW_MINUTES", 15, low=1, high=24 * 60),
             trusted_proxies=_networks(env, "OPOP_TRUSTED_PROXIES"),
+            # the deal rules (deals/rules.py): a cap on one deal's total, and where Dinas takes a second look
+            max_deal_rp=_whole_number(env, "OPOP_MAX_DEAL_RP", 100_000_000_000, low=1_000_000, high=10**15),
+            review_threshold_rp=_whole_number(env, "OPOP_REVIEW_THRESHOLD_RP", 5_000_000_000, low=1, high=10**15),
+            api_docs=_switch(env, "OPOP_API_DOCS", default=not production),
         )
+
+
+def _switch(env: dict[str, str], name: str, *, default: bool) -> bool:
+    text = env.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} harus 1 (nyala) atau 0 (mati) (diterima: {text!r})")
 
 
 def _whole_number(env: dict[str, str], name: str, default: int, *, low: int, high: int) -> int:

@@ -398,12 +398,16 @@ async def test_api_upload_dry_run_then_import(import_client: Any) -> None:
 
     assert dry.status_code == 200, dry.text
     assert dry.json() == {
-        "dry_run": True, "created_pesantren": 2, "created_buyers": 2, "created_products": 2,
+        "dry_run": True,
+        "message": "Pratinjau rekap.xlsx: tidak ada galat; bila diimpor, 4 transaksi akan dibuat. Tidak ada yang "
+                   "disimpan.",
+        "created_pesantren": 2, "created_buyers": 2, "created_products": 2,
         "created_registrations": 6, "created_deals": 4,
         "total_rp_by_status": {"dicatat": 1_500_003_000, "dikonfirmasi": 450_000, "diverifikasi": 1_500_000},
         "warnings": [],
     }
-    assert real.status_code == 200 and real.json() == {**dry.json(), "dry_run": False}
+    assert real.status_code == 200 and real.json() == {**dry.json(), "dry_run": False,
+                                                       "message": "rekap.xlsx diimpor: 4 transaksi dibuat."}
     assert again.status_code == 409 and again.headers["content-type"].startswith(PROBLEM_MEDIA_TYPE)
     assert again.json()["detail"] == ("rekap.xlsx: 1 galat karena sudah diimpor atau ganda; tidak ada yang ditulis. "
                                       "Kirim lagi dengan force=true bila memang ingin mengimpornya.")

@@ -18,6 +18,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
+    """A free port: the first free one of `OPOP_TEST_PORTS` ("8101-8110") when set (machines shared by several
+    test runs give each its own range), else any the system picks."""
+    wanted = os.environ.get("OPOP_TEST_PORTS", "")
+    if wanted:
+        low, _, high = wanted.partition("-")
+        for port in range(int(low), int(high or low) + 1):
+            with socket.socket() as sock:
+                try:
+                    sock.bind((HOST, port))
+                except OSError:
+                    continue
+                return port
+        raise RuntimeError(f"no free port in OPOP_TEST_PORTS={wanted}")
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]

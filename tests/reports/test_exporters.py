@@ -431,6 +431,7 @@ def test_csv_row_reads_as_plain_machine_values():
             "satuan": "kg",
             "harga_satuan_rp": "18000",
             "nilai_rp": "22509000",
+            "susulan": "",
         }
     ]
 
@@ -496,6 +497,7 @@ def test_xlsx_summary_holds_the_headline_as_plain_numbers():
         "Dibuat pada": "10 Desember 2020 pukul 17.05 WIB",
         "Nilai transaksi terkonfirmasi (Rp)": 21_000_000_000,
         "Terbilang": "dua puluh satu miliar rupiah",
+        "Tutup buku": "Belum tutup buku: angka masih dapat berubah",
         "Transaksi langsung (Rp)": h.confirmed_by_kind["transaksi"],
         "Kontrak / pesanan (PO) (Rp)": h.confirmed_by_kind["kontrak"],
         "Komitmen (MoU / LoI) (Rp)": h.confirmed_by_kind["komitmen"],
@@ -751,7 +753,7 @@ def test_every_format_agrees_with_the_ledger(lines):
     for row in xlsx_lines:
         xlsx_sums[row[2]] += row[13]
     assert csv_sums == xlsx_sums == expected
-    assert expected["dikonfirmasi"] + expected["diverifikasi"] == data.headline.confirmed_rp
+    assert sum(expected[state] for state in CONFIRMED_STATES) == data.headline.confirmed_rp
     assert [Decimal(row["jumlah"]) for row in csv_rows] == [Decimal(str(r[10])) for r in xlsx_lines]
     assert [row["uraian"] for row in csv_rows] == [csv_text(line.row.description) for line in lines]
     assert [row[9] or "" for row in xlsx_lines] == [xlsx_text(line.row.description) for line in lines]

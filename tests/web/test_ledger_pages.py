@@ -717,7 +717,7 @@ async def _interest(m: Market, quantity: str = "100", price: int = 20_000) -> sc
     return await deals.register_interest(actor=m.buyer.actor, data=msgspec.convert(body, schemas.InterestCreate))
 
 
-async def test_pesantren_confirms_an_interest_with_the_negotiated_quantity_and_price(client, shop):
+async def test_pesantren_confirms_an_interest_with_the_negotiated_quantity_and_price(client, shop, stranger):
     interest = await _interest(shop)
     await sign_in(client, shop.seller)
     url, action = f"/transaksi/{interest.id}", f"/transaksi/{interest.id}/konfirmasi"
@@ -732,13 +732,67 @@ async def test_pesantren_confirms_an_interest_with_the_negotiated_quantity_and_p
     assert (await deals.get_deal(actor=shop.seller.actor, deal_id=interest.id)).state is DealState.minat
 
     done = await submit_form(client, url, action, {"Jumlah (kg)": "80", "Harga satuan (Rp)": "22.500"})
-    assert done.status_code == 303
+    assert (done.status_code, done.headers["location"]) == (303, f"/transaksi/{interest.id}?tawar=1")
+    # terms the buyer has not seen: the pesantren's counter-offer, awaiting the buyer, counted nowhere yet
     deal = await deals.get_deal(actor=shop.seller.actor, deal_id=interest.id)
-    assert (deal.state, deal.total_rp, deal.lines[0].quantity, deal.lines[0].unit) == (
-        DealState.dikonfirmasi, 1_800_000, "80", "kg",
+    assert (deal.state, deal.total_rp, deal.lines[0].quantity, deal.lines[0].unit, deal.awaiting) == (
+        DealState.dicatat, 1_800_000, "80", "kg", "pembeli",
     )
     history = await deals.history(actor=shop.seller.actor, deal_id=interest.id)
-    assert (history[-1].before["total_rp"], history[-1].after["total_rp"]) == (2_000_000, 1_800_000)
+    assert (history[-1].action_label, history[-1].before["total_rp"], history[-1].after["total_rp"]) == (
+        "Penawaran balik", 2_000_000, 1_800_000)
+    shown = await client.get(done.headers["location"])
+    assert "Penawaran balik terkirim" in shown.text and "Menunggu pembeli menyetujui" in shown.text
+
+    await sign_in(stranger, shop.buyer)
+    accepted = await submit_form(stranger, url, action, {})
+    assert accepted.status_code == 303
+    deal = await deals.get_deal(actor=shop.seller.actor, deal_id=interest.id)
+    assert (deal.state, deal.total_rp) == (DealState.dikonfirmasi, 1_800_000)
+
+
+async def test_a_change_to_an_agreed_deal_counts_only_once_the_buyer_accepts_it_by_link(client, shop, stranger):
+    deal = await _log(shop, state=DealState.dikonfirmasi)  # 10 kg × Rp25.000 = Rp250.000, agreed
+    await sign_in(client, shop.seller)
+    edit = f"/transaksi/{deal.id}/ubah"
+    proposed = await submit_form(client, edit, edit, {"Jumlah": "12"})
+    assert (proposed.status_code, proposed.headers["location"]) == (303, f"/transaksi/{deal.id}?usul=1")
+
+    changed = await deals.get_deal(actor=shop.admin.actor, deal_id=deal.id)
+    assert (changed.state, changed.total_rp, changed.offer.total_rp, changed.offer.by) == (
+        DealState.perubahan, 250_000, 300_000, "pesantren")
+    totals = (await client.get(f"/api/v1/events/{shop.slug}/totals")).json()
+    assert totals["confirmed_rp"] == 250_000  # the agreed terms still count, the proposal does not yet
+    page = await client.get(f"/transaksi/{deal.id}?usul=1")
+    assert "Usulan perubahan dari pesantren" in page.text and "Rp300.000" in page.text
+
+    sent = await post_form(client, f"/transaksi/{deal.id}/tautan", {}, form_page=f"/transaksi/{deal.id}")
+    message = html.unescape(re.search(r'<textarea id="pesan-wa"[^>]*>([^<]+)</textarea>', sent.text).group(1))
+    assert "dari Rp250.000 menjadi Rp300.000" in message
+    token = re.search(r"/konfirmasi/([A-Za-z0-9_.-]+)", message).group(1)
+    link_page = await stranger.get(f"/konfirmasi/{token}")
+    assert "Setujui perubahan" in link_page.text and "Rp250.000" in link_page.text
+    done = await stranger.post(f"/konfirmasi/{token}", data={"aksi": "konfirmasi",
+                                                            "_csrf_token": csrf_from(link_page.text)})  # fmt: skip
+    assert done.status_code == 200
+    after = await deals.get_deal(actor=shop.admin.actor, deal_id=deal.id)
+    assert (after.state, after.total_rp, after.offer) == (DealState.dikonfirmasi, 300_000, None)
+    assert (await client.get(f"/api/v1/events/{shop.slug}/totals")).json()["confirmed_rp"] == 300_000
+
+
+async def test_the_buyer_declines_a_proposed_change_and_the_agreed_terms_stand(client, shop):
+    deal = await _log(shop, state=DealState.dikonfirmasi)
+    await deals.amend(actor=shop.seller.actor, deal_id=deal.id, data=schemas.DealAmend(
+        version=deal.version, lines=[schemas.LineIn(product_id=shop.product["id"], quantity="40")]))  # fmt: skip
+    await sign_in(client, shop.buyer)
+    url = f"/transaksi/{deal.id}"
+    declined = await submit_form(client, url, f"/transaksi/{deal.id}/tolak-ubah", {"Alasan": "Harga belum cocok"})
+    assert declined.status_code == 303
+    after = await deals.get_deal(actor=shop.admin.actor, deal_id=deal.id)
+    assert (after.state, after.total_rp, after.offer) == (DealState.dikonfirmasi, 250_000, None)
+    history = await deals.history(actor=shop.admin.actor, deal_id=deal.id)
+    assert [(h.action_label, h.reason) for h in history[-2:]] == [
+        ("Perubahan diajukan", ""), ("Perubahan ditolak", "Harga belum cocok")]
 
 
 async def test_an_interest_confirmed_as_it_stands_gets_no_new_revision(client, shop):
@@ -841,7 +895,7 @@ async def test_import_page_writes_a_clean_workbook_unless_dry_run(client, shop):
     written = await _upload(client, {"event_slug": shop.slug}, content)
     missing = await _upload(client, {"event_slug": ""}, b"")
 
-    assert checked.status_code == 200 and "Uji coba rekap.xlsx: tidak ada galat" in checked.text
+    assert checked.status_code == 200 and "Pratinjau rekap.xlsx: tidak ada galat. Tidak ada yang disimpan" in checked.text
     assert written.status_code == 200 and "rekap.xlsx berhasil diimpor" in written.text
     assert "<strong>1</strong> pembeli baru" in written.text
     assert missing.status_code == 422

@@ -93,6 +93,12 @@ class TooManyRequests(AppError):
         self.retry_after = retry_after  # seconds, sent as the Retry-After header
 
 
+class PayloadTooLarge(AppError):
+    status = 413
+    title = "Isi permintaan terlalu besar"
+    slug = "payload-too-large"
+
+
 class Gone(AppError):
     status = 410
     title = "Tidak berlaku lagi"

@@ -90,6 +90,10 @@ class DealController(Controller):
     async def confirm(self, actor: CurrentActor, deal_id: FromPath[int], data: JSONBody[schemas.Confirm]) -> schemas.Deal:
         return await services.confirm(actor=actor, deal_id=deal_id, data=data)
 
+    @post("/{deal_id:int}/decline-change", operation_id="declineDealChange", summary="Tolak atau tarik perubahan yang diajukan", responses=WRITE, status_code=200)
+    async def decline_change(self, actor: CurrentActor, deal_id: FromPath[int], data: JSONBody[schemas.ReasonIn]) -> schemas.Deal:
+        return await services.decline_change(actor=actor, deal_id=deal_id, data=data)
+
     @post("/{deal_id:int}/dispute", operation_id="disputeDeal", summary="Sanggah (pembeli)", responses=WRITE, status_code=200)
     async def dispute(self, actor: CurrentActor, deal_id: FromPath[int], data: JSONBody[schemas.ReasonIn]) -> schemas.Deal:
         return await services.dispute(actor=actor, deal_id=deal_id, data=data)
@@ -163,6 +167,8 @@ class TotalsController(Controller):
         moment = aware(as_of)
         scope = queries.Scope(event_id=event.id)
         head = await queries.headline(scope, as_of=moment)
+        late = await queries.late_figures(scope, as_of=moment)
+        closed = await queries.closings(scope, as_of=moment)
         return schemas.EventTotals(
             event_slug=slug,
             as_of=moment,
@@ -174,6 +180,11 @@ class TotalsController(Controller):
             deals_logged=head.deals_logged,
             pesantren=head.pesantren,
             buyers=head.buyers,
+            closed=bool(closed),
+            closed_at=closed[0].closed_at if closed else None,
+            official_confirmed_rp=head.confirmed_rp,
+            late_confirmed_rp=late.confirmed_rp,
+            late_deals=late.deals,
         )
 
 

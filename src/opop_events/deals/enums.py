@@ -15,9 +15,10 @@ KIND_LABELS = {DealKind.transaksi: "Transaksi langsung", DealKind.kontrak: "Kont
 
 
 class DealState(StrEnum):
-    minat = "minat"  # a buyer's registered interest, not yet a deal
-    dicatat = "dicatat"  # logged by one side
+    minat = "minat"  # the buyer's terms (an interest or a buyer's counter-offer), awaiting the pesantren
+    dicatat = "dicatat"  # the pesantren's terms (logged or counter-offered), awaiting the buyer
     dikonfirmasi = "dikonfirmasi"  # the other side agreed
+    perubahan = "perubahan"  # agreed; one side proposed changed terms the other has not accepted yet
     diverifikasi = "diverifikasi"  # verified by Dinas staff
     disanggah = "disanggah"  # disputed by the other side
     dibatalkan = "dibatalkan"  # cancelled
@@ -27,19 +28,36 @@ STATE_LABELS = {
     DealState.minat: "Minat beli",
     DealState.dicatat: "Dicatat",
     DealState.dikonfirmasi: "Dikonfirmasi",
+    DealState.perubahan: "Perubahan diajukan",
     DealState.diverifikasi: "Diverifikasi",
     DealState.disanggah: "Disanggah",
     DealState.dibatalkan: "Dibatalkan",
 }
 
-COUNTED_STATES = frozenset({DealState.dikonfirmasi, DealState.diverifikasi})
-"""States whose value counts toward the headline total."""
+STATE_HINTS = {
+    DealState.minat: "menunggu pesantren menyetujui syarat pembeli",
+    DealState.dicatat: "menunggu pembeli menyetujui syarat pesantren",
+    DealState.dikonfirmasi: "disetujui kedua pihak",
+    DealState.perubahan: "disetujui kedua pihak; perubahan syarat menunggu pihak lain (yang dihitung: syarat lama)",
+    DealState.diverifikasi: "disetujui kedua pihak dan diperiksa Dinas",
+    DealState.disanggah: "pembeli menyanggah; menunggu pesantren",
+    DealState.dibatalkan: "tidak berlaku",
+}
+"""What each state means for whoever reads a list: who must act next, and what counts."""
+
+COUNTED_STATES = frozenset({DealState.dikonfirmasi, DealState.perubahan, DealState.diverifikasi})
+"""States whose value counts toward the headline total. In `perubahan` the terms both sides agreed (the
+history row's revision) still count; the proposed terms (its `offer`) count only once the other side accepts."""
 
 LOGGED_STATES = frozenset({DealState.dicatat})
 """Logged by one side, not yet agreed: reported separately."""
 
 AMENDABLE_STATES = frozenset({DealState.minat, DealState.dicatat, DealState.disanggah})
-CANCELLABLE_STATES = frozenset({DealState.minat, DealState.dicatat, DealState.disanggah, DealState.dikonfirmasi})
+CANCELLABLE_STATES = frozenset(
+    {DealState.minat, DealState.dicatat, DealState.disanggah, DealState.dikonfirmasi, DealState.perubahan}
+)
+REPORTED_STATES = frozenset(DealState) - {DealState.minat}
+"""States a deal line of a report may have (a `minat` is the buyer's proposal, not yet a deal)."""
 
 
 class DealAction(StrEnum):
@@ -51,6 +69,9 @@ class DealAction(StrEnum):
     verifikasi = "verifikasi"  # Dinas verifies
     kembalikan = "kembalikan"  # Dinas sends back with a reason
     batal = "batal"  # cancelled
+    tawar = "tawar"  # a counter-offer: confirming with changed terms turns them into an offer to the other side
+    ajukan_ubah = "ajukan_ubah"  # one side proposes changed terms for an agreed deal
+    tolak_ubah = "tolak_ubah"  # the proposed change is declined (or withdrawn); the agreed terms stand
     realisasi = "realisasi"  # a realisation was recorded (state unchanged)
     koreksi_realisasi = "koreksi_realisasi"  # a realisation was voided (state unchanged)
 
@@ -64,6 +85,9 @@ ACTION_LABELS = {
     DealAction.verifikasi: "Diverifikasi Dinas",
     DealAction.kembalikan: "Dikembalikan Dinas",
     DealAction.batal: "Dibatalkan",
+    DealAction.tawar: "Penawaran balik",
+    DealAction.ajukan_ubah: "Perubahan diajukan",
+    DealAction.tolak_ubah: "Perubahan ditolak",
     DealAction.realisasi: "Realisasi dicatat",
     DealAction.koreksi_realisasi: "Realisasi dikoreksi",
 }

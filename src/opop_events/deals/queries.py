@@ -1,13 +1,29 @@
 """SQL of the ledger's current state: the history row in force per deal, now or as of a past moment.
 
 The same fragment feeds the deal pages and every report, so "the state of a deal" is computed one way only.
+
+Two rules every figure obeys:
+
+- **Exact whatever is stored.** A rupiah sum is taken in two parts, the billions (`x / 10^9`) and the rest
+  (`x % 10^9`), each summed as an ordinary integer and joined in Python (`join_parts`). Neither part can overflow
+  a 64-bit sum before about 10^9 rows of the largest value a BIGINT can hold, so no ledger, however wrong its
+  amounts, makes a figure fail with `integer overflow` (SQLite) or `bigint out of range` (PostgreSQL). The same
+  SQL runs on both engines.
+- **Closed books stay closed.** While an event's books are closed (its latest `event_closing` row is `tutup`),
+  its official figures read each deal's history as of the closing moment (`official=True`); what happened after
+  is reported separately as late (susulan).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
-from opop_events.deals.enums import COUNTED_STATES, LOGGED_STATES
+from opop_events.deals.enums import COUNTED_STATES, LOGGED_STATES, REPORTED_STATES
+
+PART = 1_000_000_000
+"""A rupiah amount is summed as `amount / PART` and `amount % PART` (amounts are never negative)."""
 
 
 def _in(states: frozenset) -> str:
@@ -16,30 +32,83 @@ def _in(states: frozenset) -> str:
 
 COUNTED_SQL = _in(COUNTED_STATES)
 LOGGED_SQL = _in(LOGGED_STATES)
+REPORTED_SQL = _in(REPORTED_STATES)
+
+Money = Callable[[str], str]
+"""A rupiah amount in SQL, given as its two parts: `money("hi")` and `money("lo")` (see `split`)."""
 
 
-def current_events_cte(as_of: datetime | None) -> tuple[str, list]:
-    """`cur(deal, version, state, revision, at)`: each deal's latest history row (at or before `as_of`)."""
-    where, args = ("WHERE at <= {}", [as_of]) if as_of is not None else ("", [])
+def split(column: str) -> Money:
+    """A stored amount column (`l.value_rp`) as its two parts."""
+    return lambda part: f"({column} / {PART})" if part == "hi" else f"({column} % {PART})"
+
+
+def parts(prefix: str) -> Money:
+    """An amount already summed in parts by a subquery: `t.total` → `t.total_hi`, `t.total_lo`."""
+    return lambda part: f"{prefix}_{part}"
+
+
+def sum_parts(money: Money, name: str, when: str | None = None) -> str:
+    """`SUM` of an amount in parts, optionally only where `when` holds: columns `{name}_hi`, `{name}_lo`."""
+    out = []
+    for part in ("hi", "lo"):
+        value = money(part) if when is None else f"CASE WHEN {when} THEN {money(part)} ELSE 0 END"
+        out.append(f"CAST(COALESCE(SUM({value}), 0) AS BIGINT) AS {name}_{part}")
+    return ", ".join(out)
+
+
+def join_parts(row: Mapping[str, Any], name: str) -> int:
+    """The exact amount `{name}` of a row summed by `sum_parts` (Python's integers do not overflow)."""
+    return int(row[f"{name}_hi"] or 0) * PART + int(row[f"{name}_lo"] or 0)
+
+
+def closing_cte(as_of: datetime | None) -> tuple[str, list]:
+    """`cut(event, at)`: the closing moment of each event whose books are closed (as of `as_of`): its latest
+    `event_closing` row up to then is a `tutup`."""
+    bound, args = ("AND c.at <= {} ", [as_of]) if as_of is not None else ("", [])
+    later = "AND c2.at <= {} " if as_of is not None else ""
     sql = (
-        "cur AS (SELECT e.deal, e.version, e.state, e.revision, e.at FROM deal_event e "
-        f"JOIN (SELECT deal, MAX(version) AS v FROM deal_event {where} GROUP BY deal) last "
+        "cut AS (SELECT c.event, c.at FROM event_closing c WHERE c.action = 'tutup' "
+        + bound
+        + "AND NOT EXISTS (SELECT 1 FROM event_closing c2 WHERE c2.event = c.event AND c2.id > c.id "
+        + later
+        + "))"
+    )
+    return sql, args + ([as_of] if as_of is not None else [])
+
+
+def current_events_cte(as_of: datetime | None, *, official: bool = False, name: str = "cur") -> tuple[str, list]:
+    """`{name}(deal, version, state, revision, at)`: each deal's latest history row at or before `as_of`, and,
+    with `official`, at or before its event's closing moment (needs the `cut` CTE). A deal with no row by then
+    is absent."""
+    where, args = ("WHERE x.at <= {}", [as_of]) if as_of is not None else ("WHERE 1 = 1", [])
+    closed = ""
+    if official:
+        closed = " AND (k.at IS NULL OR x.at <= k.at)"
+        source = "deal_event x JOIN deal dx ON dx.id = x.deal LEFT JOIN cut k ON k.event = dx.event"
+    else:
+        source = "deal_event x"
+    sql = (
+        f"{name} AS (SELECT e.deal, e.version, e.state, e.revision, e.at FROM deal_event e "
+        f"JOIN (SELECT x.deal, MAX(x.version) AS v FROM {source} {where}{closed} GROUP BY x.deal) last "
         "ON last.deal = e.deal AND last.v = e.version)"
     )
     return sql, args
 
 
 def realised_cte(as_of: datetime | None) -> tuple[str, list]:
-    """`real(deal, realised_rp)`: per deal, realisations recorded by `as_of` that were not voided by then."""
+    """`real(deal, realised_hi, realised_lo)`: per deal, realisations recorded by `as_of` that were not voided by
+    then, summed in parts. Realisations are follow-up, not the headline: they keep accruing after closing."""
+    money = split("z.amount_rp")
     if as_of is None:
         sql = (
-            "real AS (SELECT z.deal, CAST(SUM(z.amount_rp) AS BIGINT) AS realised_rp FROM realisation z "
+            f"real AS (SELECT z.deal, {sum_parts(money, 'realised')} FROM realisation z "
             "WHERE z.voids IS NULL AND NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id) "
             "GROUP BY z.deal)"
         )
         return sql, []
     sql = (
-        "real AS (SELECT z.deal, CAST(SUM(z.amount_rp) AS BIGINT) AS realised_rp FROM realisation z "
+        f"real AS (SELECT z.deal, {sum_parts(money, 'realised')} FROM realisation z "
         "WHERE z.voids IS NULL AND z.recorded_at <= {} "
         "AND NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id AND v.recorded_at <= {}) "
         "GROUP BY z.deal)"
@@ -47,10 +116,16 @@ def realised_cte(as_of: datetime | None) -> tuple[str, list]:
     return sql, [as_of, as_of]
 
 
-def current_event_join(as_of: datetime | None) -> tuple[str, list]:
-    """`JOIN deal_event cur` on deal `d`'s latest history row (at or before `as_of`). Correlated on the unique
-    (deal, version) index, so reading one deal or one page of deals never scans the whole history."""
+def current_event_join(as_of: datetime | None, *, official: bool = False) -> tuple[str, list]:
+    """`JOIN deal_event cur` on deal `d`'s latest history row (at or before `as_of`; with `official`, at or before
+    its event's closing moment). Correlated on the unique (deal, version) index, so reading one deal or one page
+    of deals never scans the whole history."""
     where, args = (" AND x.at <= {}", [as_of]) if as_of is not None else ("", [])
+    if official:
+        cut_sql, cut_args = closing_cte(as_of)
+        inner = cut_sql[len("cut AS ("):-1]
+        where += f" AND NOT EXISTS (SELECT 1 FROM ({inner}) k WHERE k.event = d.event AND x.at > k.at)"
+        args = args + cut_args
     sql = (
         "JOIN deal_event cur ON cur.deal = d.id AND cur.version = "
         f"(SELECT MAX(x.version) FROM deal_event x WHERE x.deal = d.id{where}) "
@@ -59,16 +134,23 @@ def current_event_join(as_of: datetime | None) -> tuple[str, list]:
 
 
 def realised_column(as_of: datetime | None) -> tuple[str, list]:
-    """`realised_rp` of deal `d`: realisations recorded by `as_of` that were not voided by then."""
-    if as_of is None:
-        return (
-            "(SELECT CAST(COALESCE(SUM(z.amount_rp), 0) AS BIGINT) FROM realisation z WHERE z.deal = d.id "
-            "AND z.voids IS NULL AND NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id)) AS realised_rp",
-            [],
-        )
-    return (
-        "(SELECT CAST(COALESCE(SUM(z.amount_rp), 0) AS BIGINT) FROM realisation z WHERE z.deal = d.id "
-        "AND z.voids IS NULL AND z.recorded_at <= {} "
-        "AND NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id AND v.recorded_at <= {})) AS realised_rp",
-        [as_of, as_of],
-    )
+    """`realised_hi`, `realised_lo` of deal `d`: realisations recorded by `as_of` that were not voided by then."""
+    money = split("z.amount_rp")
+    columns = []
+    args: list = []
+    for part in ("hi", "lo"):
+        if as_of is None:
+            columns.append(
+                f"(SELECT CAST(COALESCE(SUM({money(part)}), 0) AS BIGINT) FROM realisation z WHERE z.deal = d.id "
+                "AND z.voids IS NULL AND NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id)) "
+                f"AS realised_{part}"
+            )
+        else:
+            columns.append(
+                f"(SELECT CAST(COALESCE(SUM({money(part)}), 0) AS BIGINT) FROM realisation z WHERE z.deal = d.id "
+                "AND z.voids IS NULL AND z.recorded_at <= {} "
+                "AND NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id AND v.recorded_at <= {})) "
+                f"AS realised_{part}"
+            )
+            args += [as_of, as_of]
+    return ", ".join(columns), args

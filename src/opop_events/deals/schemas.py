@@ -143,6 +143,18 @@ class Realisation(msgspec.Struct):
     recorded_at: datetime
 
 
+class Offer(msgspec.Struct):
+    """Changed terms one side proposed for an agreed deal (state `perubahan`), not yet accepted by the other:
+    the deal's own `lines` and `total_rp` are still the agreed, counted terms."""
+
+    by: str  # pesantren | pembeli
+    kind: DealKind
+    deal_date: date
+    note: str
+    lines: list[Line]
+    total_rp: int
+
+
 class Deal(msgspec.Struct):
     id: int
     number: str
@@ -164,6 +176,10 @@ class Deal(msgspec.Struct):
     created_at: datetime
     changed_at: datetime
     allowed_actions: list[DealAction] = []
+    state_hint: str = ""
+    offer: Offer | None = None
+    awaiting: str = ""  # whose move it is: pesantren | pembeli | dinas | "" (nobody)
+    needs_review: bool = False  # the total reaches OPOP_REVIEW_THRESHOLD_RP: Dinas takes a second look
 
 
 class HistoryEntry(msgspec.Struct):
@@ -200,6 +216,8 @@ class PublicDeal(msgspec.Struct):
     total_rp: int
     expires_at: datetime
     can_act: bool
+    is_change: bool = False  # a proposed change of an agreed deal: `lines` are the proposal
+    agreed_total_rp: int | None = None  # with `is_change`: the agreed value that counts until accepted
 
 
 class KindTotal(msgspec.Struct):
@@ -211,6 +229,9 @@ class KindTotal(msgspec.Struct):
 
 
 class EventTotals(msgspec.Struct):
+    """The event's figures. While its books are closed (`closed`), `confirmed_rp` is the official figure as of
+    `closed_at` and does not move; deals counted after closing are in `late_confirmed_rp` (susulan)."""
+
     event_slug: str
     as_of: datetime | None
     confirmed_rp: int
@@ -221,6 +242,11 @@ class EventTotals(msgspec.Struct):
     deals_logged: int
     pesantren: int
     buyers: int
+    closed: bool = False
+    closed_at: datetime | None = None
+    official_confirmed_rp: int = 0
+    late_confirmed_rp: int = 0
+    late_deals: int = 0
 
 
 class FollowUp(msgspec.Struct):

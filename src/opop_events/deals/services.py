@@ -24,7 +24,6 @@ from opop_events.catalog.tables import Buyer, Product
 from opop_events.core.dates import WIB, format_date, format_datetime, now_utc
 from opop_events.core.errors import Conflict, FieldError, Forbidden, Gone, InvalidInput, NotFound
 from opop_events.core.money import (
-    MAX_LINE_RP,
     MoneyError,
     format_quantity,
     format_rupiah,
@@ -39,6 +38,7 @@ from opop_events.deals import schemas
 from opop_events.deals.enums import (
     ACTION_LABELS,
     AMENDABLE_STATES,
+    STATE_HINTS,
     CANCELLABLE_STATES,
     COUNTED_STATES,
     STATE_LABELS,
@@ -47,7 +47,8 @@ from opop_events.deals.enums import (
     DealState,
     Origin,
 )
-from opop_events.deals.queries import current_event_join, realised_column
+from opop_events.deals.queries import current_event_join, join_parts, realised_column
+from opop_events.deals.rules import check_deal_date, check_realisation_date, line_problems, needs_review, total_problem
 from opop_events.deals.tables import ConfirmLink, Deal, DealLine, DealRevision, Realisation
 from opop_events.events.services import is_organizer
 from opop_events.matching.services import check_meeting_for_deal
@@ -71,11 +72,31 @@ class _Current:
     state: DealState
     version: int
     revision_id: int
+    offer_revision_id: int | None = None  # state `perubahan`: the proposed terms
+    offer_by: str = ""  # state `perubahan`: pesantren | pembeli
+
+
+SELLER_SIDE, BUYER_SIDE = "pesantren", "pembeli"
+
+
+def awaiting(current: _Current) -> str:
+    """Whose move it is: the side that has not yet seen (or accepted) the terms on the table."""
+    if current.state is DealState.minat:
+        return SELLER_SIDE
+    if current.state in (DealState.dicatat,):
+        return BUYER_SIDE
+    if current.state is DealState.disanggah:
+        return SELLER_SIDE
+    if current.state is DealState.perubahan:
+        return BUYER_SIDE if current.offer_by == SELLER_SIDE else SELLER_SIDE
+    if current.state is DealState.dikonfirmasi:
+        return "dinas"
+    return ""
 
 
 async def _current(deal_id: int) -> _Current:
     rows = await raw(
-        "SELECT d.id, d.event, d.pesantren, d.buyer, d.origin, e.state, e.version, e.revision "
+        "SELECT d.id, d.event, d.pesantren, d.buyer, d.origin, e.state, e.version, e.revision, e.offer, e.offer_by "
         "FROM deal d JOIN deal_event e ON e.deal = d.id WHERE d.id = {} ORDER BY e.version DESC LIMIT 1",
         deal_id,
     )
@@ -91,6 +112,8 @@ async def _current(deal_id: int) -> _Current:
         state=DealState(r["state"]),
         version=r["version"],
         revision_id=r["revision"],
+        offer_revision_id=r["offer"],
+        offer_by=r["offer_by"] or "",
     )
 
 
@@ -119,7 +142,7 @@ _DEAL_COLUMNS = (
     "SELECT d.id, d.origin, d.meeting_id, d.created_at, d.pesantren, d.buyer, d.event, "
     "ev.slug AS event_slug, ev.name AS event_name, p.name AS pesantren_name, w.code AS wilayah_code, "
     "w.name AS wilayah_name, b.name AS buyer_name, b.buyer_type, cur.state, cur.version, cur.revision, "
-    "cur.at AS changed_at, r.kind, r.deal_date, r.note, "
+    "cur.offer, cur.offer_by, cur.at AS changed_at, r.kind, r.deal_date, r.note, "
 )
 _DEAL_JOINS = (
     "JOIN deal_revision r ON r.id = cur.revision JOIN event ev ON ev.id = d.event "
@@ -149,8 +172,26 @@ async def _deal_rows(where: str, args: list[Any], *, order: str = "d.id DESC", l
     return await raw(sql, *params)
 
 
+async def _offers(rows: list[dict[str, Any]]) -> dict[int, schemas.Offer]:
+    """The proposed terms of the deals in state `perubahan` among `rows`, by revision id."""
+    ids = [r["offer"] for r in rows if r.get("offer")]
+    if not ids:
+        return {}
+    revisions = await DealRevision.select().where(DealRevision.id.is_in(ids))
+    lines = await _lines(ids)
+    by = {r["offer"]: r["offer_by"] for r in rows if r.get("offer")}
+    return {
+        rev["id"]: schemas.Offer(
+            by=by[rev["id"]], kind=DealKind(rev["kind"]), deal_date=_as_date(rev["deal_date"]), note=rev["note"],
+            lines=lines.get(rev["id"], []), total_rp=sum(line.value_rp for line in lines.get(rev["id"], [])),
+        )
+        for rev in revisions
+    }
+
+
 async def _to_schemas(rows: list[dict[str, Any]], actor: Actor | None = None) -> list[schemas.Deal]:
     lines = await _lines([r["revision"] for r in rows])
+    offers = await _offers(rows)
     out = []
     for r in rows:
         deal_lines = lines.get(r["revision"], [])
@@ -158,6 +199,7 @@ async def _to_schemas(rows: list[dict[str, Any]], actor: Actor | None = None) ->
         current = _Current(
             deal_id=r["id"], event_id=r["event"], pesantren_id=r["pesantren"], buyer_id=r["buyer"],
             origin=Origin(r["origin"]), state=state, version=r["version"], revision_id=r["revision"],
+            offer_revision_id=r["offer"], offer_by=r["offer_by"] or "",
         )
         out.append(
             schemas.Deal(
@@ -182,11 +224,15 @@ async def _to_schemas(rows: list[dict[str, Any]], actor: Actor | None = None) ->
                 note=r["note"],
                 lines=deal_lines,
                 total_rp=sum(line.value_rp for line in deal_lines),
-                realised_rp=int(r["realised_rp"] or 0),
+                realised_rp=join_parts(r, "realised"),
                 meeting_id=r["meeting_id"],
                 created_at=_as_datetime(r["created_at"]),
                 changed_at=_as_datetime(r["changed_at"]),
                 allowed_actions=allowed_actions(actor, current) if actor else [],
+                state_hint=STATE_HINTS[state],
+                offer=offers.get(r["offer"]) if r["offer"] else None,
+                awaiting=awaiting(current),
+                needs_review=needs_review(sum(line.value_rp for line in deal_lines)),
             )
         )
     return out
@@ -301,25 +347,56 @@ def allowed_actions(actor: Actor, current: _Current) -> list[DealAction]:
 _ROLE, _STATE = 403, 409
 
 
+def _side(actor: Actor | None, current: _Current) -> str:
+    """Which party of the deal `actor` is: pesantren, pembeli, or "" (neither)."""
+    if actor is not None and _is_seller(actor, current):
+        return SELLER_SIDE
+    if actor is not None and _is_buyer(actor, current):
+        return BUYER_SIDE
+    return ""
+
+
 def _refusal(actor: Actor | None, current: _Current, action: DealAction) -> tuple[int, str] | None:
-    """None when `actor` may take `action` now; else (403 for who it is, 409 for the state) and the reason."""
+    """None when `actor` may take `action` now; else (403 for who it is, 409 for the state) and the reason.
+
+    The rule behind every party action: terms count only when the side that did not write them accepts them.
+    Whoever changes terms the other side has not seen makes an offer (`tawar`, `ajukan_ubah`), never a
+    confirmation."""
     state = current.state
-    seller = actor is not None and _is_seller(actor, current)
-    buyer = actor is not None and _is_buyer(actor, current)
+    side = _side(actor, current)
+    seller, buyer = side == SELLER_SIDE, side == BUYER_SIDE
     admin = actor is not None and actor.is_admin
     label = STATE_LABELS[state].lower()
     if action is DealAction.ubah:
         if state is DealState.minat:
             return None if buyer else (_ROLE, "Hanya pembeli yang mengajukan minat yang boleh mengubahnya.")
+        if state is DealState.perubahan:
+            if side and side == current.offer_by:
+                return None
+            return _ROLE, "Hanya pihak yang mengajukan perubahan yang boleh mengubah usulannya."
         if not seller:
             return _ROLE, "Hanya pesantren penjual yang boleh mengubah transaksi."
         return None if state in AMENDABLE_STATES else (_STATE, f"Transaksi yang sudah {label} tidak bisa diubah.")
-    if action is DealAction.konfirmasi:
+    if action is DealAction.ajukan_ubah:
+        if not side:
+            return _ROLE, "Hanya pesantren penjual atau pembeli yang boleh mengajukan perubahan."
+        if state is DealState.dikonfirmasi:
+            return None
+        return _STATE, f"Perubahan diajukan untuk transaksi yang sudah dikonfirmasi; ini {label}."
+    if action in (DealAction.konfirmasi, DealAction.tawar):
         if state is DealState.minat:
             return None if seller else (_ROLE, "Minat beli dikonfirmasi oleh pesantren penjual.")
+        if state is DealState.perubahan:
+            if side and side != current.offer_by:
+                return None
+            return _ROLE, "Perubahan disetujui oleh pihak lain, bukan oleh yang mengajukannya."
         if not buyer:
             return _ROLE, "Transaksi yang dicatat pesantren dikonfirmasi oleh pembelinya."
         return None if state is DealState.dicatat else (_STATE, f"Transaksi berstatus {label} tidak bisa dikonfirmasi.")
+    if action is DealAction.tolak_ubah:
+        if not side:
+            return _ROLE, "Hanya pesantren penjual atau pembeli yang boleh menolak atau menarik perubahan."
+        return None if state is DealState.perubahan else (_STATE, "Tidak ada perubahan yang menunggu persetujuan.")
     if action is DealAction.sanggah:
         if not buyer:
             return _ROLE, "Hanya pembeli yang boleh menyanggah transaksi."
@@ -330,6 +407,8 @@ def _refusal(actor: Actor | None, current: _Current, action: DealAction) -> tupl
             return _ROLE, f"Hanya staf Dinas yang boleh {verb} transaksi."
         if state is DealState.dikonfirmasi:
             return None
+        if state is DealState.perubahan:
+            return _STATE, "Perubahan syarat masih menunggu persetujuan pihak lain; verifikasi setelah diputuskan."
         return _STATE, f"Hanya transaksi terkonfirmasi yang bisa diverifikasi atau dikembalikan; ini {label}."
     if action is DealAction.batal:
         if not (admin or seller or buyer):
@@ -412,8 +491,9 @@ async def _clean_lines(lines: list[schemas.LineIn], pesantren_id: int, *, field:
             errors.append(FieldError(field=f"{path}.quantity", message=f"pesanan minimal {minimum} {product['unit']}"))
             continue
         value = line_value(quantity, price)
-        if value > MAX_LINE_RP:
-            errors.append(FieldError(field=f"{path}.quantity", message=f"nilai baris melebihi {format_rupiah(MAX_LINE_RP)}"))
+        if capped := line_problems(quantity, price, value):  # deals/rules.py: the same caps in every door
+            errors += [FieldError(field=f"{path}.{'quantity' if part == 'value_rp' else part}", message=reason)
+                       for part, reason in capped]
             continue
         out.append(
             _CleanLine(
@@ -428,6 +508,8 @@ async def _clean_lines(lines: list[schemas.LineIn], pesantren_id: int, *, field:
         )
     if not errors and sum(line.value_rp for line in out) == 0:
         errors.append(FieldError(field=field, message="nilai transaksi Rp0; periksa jumlah dan harga satuan"))
+    if not errors and (too_large := total_problem(line.value_rp for line in out)):
+        errors.append(FieldError(field=field, message=too_large))
     if errors:
         raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
     return out
@@ -500,14 +582,16 @@ async def _append_event(
     before: str = "",
     after: str = "",
     at: datetime | None = None,
+    offer: int | None = None,
+    offer_by: str = "",
 ) -> None:
     try:
         await raw(
             'INSERT INTO deal_event (deal, version, action, state, revision, actor, actor_label, reason, "at", "before", '
-            '"after") VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})',
+            '"after", offer, offer_by) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})',
             deal_id, version, action.value, state.value, revision_id, actor.user_id if actor else None,
             actor_label or (f"{actor.name or actor.email}" if actor else ""), reason[:1000], at or now_utc(),
-            before, after,
+            before, after, offer, offer_by,
         )
     except Exception as exc:
         if is_unique_violation(exc):
@@ -637,6 +721,9 @@ async def _create(
         created_at=at,
         changed_at=at,
         allowed_actions=allowed_actions(actor, current),
+        state_hint=STATE_HINTS[state],
+        awaiting=awaiting(current),
+        needs_review=needs_review(sum(line.value_rp for line in lines)),
     )
 
 
@@ -691,7 +778,7 @@ async def log_deal(*, actor: Actor | None, data: schemas.DealCreate) -> schemas.
     )
     if data.buyer_id is not None and parties.buyer_name is None:
         raise InvalidInput.field("buyer_id", f"pembeli {data.buyer_id} tidak ada")
-    _check_deal_date(data.deal_date)
+    await _check_deal_date(data.deal_date, parties.event_id)
     lines = await _clean_lines(data.lines, pesantren_id)
     if data.meeting_id is not None and data.new_buyer is not None:
         raise InvalidInput.field("meeting_id", "pertemuan selalu dengan pembeli yang sudah terdaftar; pilih buyer_id")
@@ -738,12 +825,10 @@ def _today_wib() -> date:
     return now_utc().astimezone(WIB).date()
 
 
-def _check_deal_date(value: date) -> None:
-    today = _today_wib()
-    if value > today + timedelta(days=1):
-        raise InvalidInput.field("deal_date", "tanggal transaksi tidak boleh di masa depan")
-    if value.year < 2018:
-        raise InvalidInput.field("deal_date", "tanggal transaksi paling awal tahun 2018")
+async def _check_deal_date(value: date, event_id: int, deal_id: int | None = None) -> None:
+    """The one date rule of every door (deals/rules.py): not in the future, not long before the event (and for an
+    existing deal, not after its first realisation)."""
+    await check_deal_date(value, event_id=event_id, deal_id=deal_id)
 
 
 async def register_interest(*, actor: Actor | None, data: schemas.InterestCreate) -> schemas.Deal:
@@ -755,7 +840,7 @@ async def register_interest(*, actor: Actor | None, data: schemas.InterestCreate
     )
     assert parties.buyer_name is not None and parties.buyer_type is not None
     deal_date = data.deal_date or _today_wib()
-    _check_deal_date(deal_date)
+    await _check_deal_date(deal_date, parties.event_id)
     lines = await _clean_lines(data.lines, data.pesantren_id, min_order=True)
     if data.meeting_id is not None:
         await check_meeting_for_deal(
@@ -791,17 +876,38 @@ async def _transition(
     actor_label: str = "",
     new_content: tuple[str, date, str, list[_CleanLine]] | None = None,
     check_actor: Actor | None = None,
+    offer_by: str = "",
+    accept_offer: bool = False,
 ) -> _Current:
-    """Append one history row moving the deal to `to_state` (and a new revision when content changes)."""
+    """Append one history row moving the deal to `to_state` (and a new revision when content changes).
+
+    `offer_by` (state `perubahan`): the new content is an offer by that side; the agreed revision stays the
+    one that counts. `accept_offer`: the pending offer becomes the agreed revision."""
     async with write_transaction():
         current = await _current(deal_id)
         _check(check_actor if check_actor is not None else actor, current, action, expected_version)
         before = await _revision_snapshot(current.revision_id, current.state)
-        revision_id = current.revision_id
+        revision_id, offer = current.revision_id, None
+        if accept_offer:
+            if current.offer_revision_id is None:
+                raise Conflict("Tidak ada perubahan yang menunggu persetujuan.")
+            revision_id = current.offer_revision_id
         if new_content is not None:
             kind, deal_date, note, lines = new_content
-            revision_id = await _new_revision(deal_id, kind, deal_date, note, lines)
-        after = await _revision_snapshot(revision_id, to_state)
+            written = await _new_revision(deal_id, kind, deal_date, note, lines)
+            if offer_by:
+                offer = written
+            else:
+                revision_id = written
+        elif offer_by:
+            offer = current.offer_revision_id
+        after = await _revision_snapshot(offer or revision_id, to_state)
+        if offer is not None:
+            agreed = json.loads(await _revision_snapshot(revision_id, to_state))
+            after = json.dumps(
+                {**json.loads(after), "offer_by": offer_by, "agreed_total_rp": agreed["total_rp"]},
+                ensure_ascii=False, sort_keys=True,
+            )
         await _append_event(
             deal_id=deal_id,
             version=current.version + 1,
@@ -813,34 +919,54 @@ async def _transition(
             reason=reason,
             before=before,
             after=after,
+            offer=offer,
+            offer_by=offer_by if offer is not None else "",
         )
     return current
 
 
 async def _content_after(current: _Current, *, kind: DealKind | None, deal_date: date | None,
-                         note: str | None, lines: list[schemas.LineIn] | None) -> tuple[str, date, str, list[_CleanLine]]:
-    rev = await DealRevision.select().where(DealRevision.id == current.revision_id).first()
+                         note: str | None, lines: list[schemas.LineIn] | None, base_revision: int | None = None,
+                         min_order: bool = False) -> tuple[str, date, str, list[_CleanLine]]:
+    """The terms after a change: the given fields over those of `base_revision` (default: the current one)."""
+    base = base_revision or current.revision_id
+    rev = await DealRevision.select().where(DealRevision.id == base).first()
     if lines is not None:
-        clean = await _clean_lines(lines, current.pesantren_id)
+        clean = await _clean_lines(lines, current.pesantren_id, min_order=min_order)
     else:
         clean = [
             _CleanLine(
                 product_id=line.product_id, description=line.description, category=line.category.value,
                 quantity=line.quantity, unit=line.unit, unit_price_rp=line.unit_price_rp, value_rp=line.value_rp,
             )
-            for line in (await _lines([current.revision_id])).get(current.revision_id, [])
+            for line in (await _lines([base])).get(base, [])
         ]
     new_date = deal_date or _as_date(rev["deal_date"])
-    _check_deal_date(new_date)
+    await _check_deal_date(new_date, current.event_id, current.deal_id)
     return (kind.value if kind else rev["kind"], new_date, rev["note"] if note is None else note, clean)
 
 
 async def amend(*, actor: Actor | None, deal_id: int, data: schemas.DealAmend) -> schemas.Deal:
-    """The seller changes a deal until it is confirmed (a disputed deal goes back to `dicatat`); a buyer may
-    change its own interest."""
+    """Change the terms. Before agreement: the seller changes its deal (a disputed deal goes back to `dicatat`),
+    a buyer changes its own interest. After agreement (`dikonfirmasi`): either side proposes changed terms
+    (`perubahan`); the agreed terms keep counting until the other side accepts. The proposer may revise its
+    proposal while it waits."""
     actor = require_actor(actor)
     current = await _current(deal_id)
-    _check(actor, current, DealAction.ubah, data.version)
+    action = DealAction.ajukan_ubah if current.state is DealState.dikonfirmasi else DealAction.ubah
+    _check(actor, current, action, data.version)
+    side = _side(actor, current)
+    if current.state in (DealState.dikonfirmasi, DealState.perubahan):
+        base = current.offer_revision_id if current.state is DealState.perubahan else None
+        content = await _content_after(current, kind=data.kind, deal_date=data.deal_date, note=data.note,
+                                       lines=data.lines, base_revision=base, min_order=side == BUYER_SIDE)
+        if content == await _content_after(current, kind=None, deal_date=None, note=None, lines=None):
+            raise InvalidInput.field("lines", "usulan sama dengan syarat yang sudah disepakati; tidak ada yang diubah")
+        await _transition(
+            actor=actor, deal_id=deal_id, action=action, to_state=DealState.perubahan, expected_version=data.version,
+            new_content=content, offer_by=side,
+        )
+        return await get_deal(actor=actor, deal_id=deal_id)
     content = await _content_after(current, kind=data.kind, deal_date=data.deal_date, note=data.note, lines=data.lines)
     to_state = DealState.minat if current.state is DealState.minat else DealState.dicatat
     await _transition(
@@ -851,21 +977,48 @@ async def amend(*, actor: Actor | None, deal_id: int, data: schemas.DealAmend) -
 
 
 async def confirm(*, actor: Actor | None, deal_id: int, data: schemas.Confirm) -> schemas.Deal:
-    """The other side agrees: the buyer confirms a logged deal, the pesantren confirms a buyer's interest (and
-    may adjust quantity or price as it does)."""
+    """The other side agrees to the terms on the table: the buyer to a logged deal or a pesantren's
+    counter-offer, the pesantren to a buyer's interest or counter-offer, either side to the other's proposed
+    change of an agreed deal. Sent with changed lines or kind, it is not an agreement but a counter-offer to
+    the other side (`tawar`), which then has to accept it; sent unchanged, it counts at once."""
     actor = require_actor(actor)
     current = await _current(deal_id)
     _check(actor, current, DealAction.konfirmasi, data.version)
+    side = _side(actor, current)
+    pending = current.offer_revision_id if current.state is DealState.perubahan else None
     content = None
     if data.lines is not None or data.kind is not None:
-        if current.state is not DealState.minat:
-            raise InvalidInput.field("lines", "baris hanya bisa disesuaikan saat mengonfirmasi minat beli")
-        content = await _content_after(current, kind=data.kind, deal_date=None, note=None, lines=data.lines)
-        if content == await _content_after(current, kind=None, deal_date=None, note=None, lines=None):
+        content = await _content_after(current, kind=data.kind, deal_date=None, note=None, lines=data.lines,
+                                       base_revision=pending, min_order=side == BUYER_SIDE)
+        if content == await _content_after(current, kind=None, deal_date=None, note=None, lines=None,
+                                           base_revision=pending):
             content = None  # confirmed as it stood: no new revision
+    if content is None:
+        await _transition(
+            actor=actor, deal_id=deal_id, action=DealAction.konfirmasi, to_state=DealState.dikonfirmasi,
+            expected_version=data.version, accept_offer=pending is not None,
+        )
+    elif current.state is DealState.perubahan:
+        await _transition(
+            actor=actor, deal_id=deal_id, action=DealAction.tawar, to_state=DealState.perubahan,
+            expected_version=data.version, new_content=content, offer_by=side,
+        )
+    else:
+        # the pesantren's counter to an interest awaits the buyer (`dicatat`), the buyer's counter to a logged
+        # deal awaits the pesantren (`minat`)
+        to_state = DealState.dicatat if side == SELLER_SIDE else DealState.minat
+        await _transition(
+            actor=actor, deal_id=deal_id, action=DealAction.tawar, to_state=to_state,
+            expected_version=data.version, new_content=content,
+        )
+    return await get_deal(actor=actor, deal_id=deal_id)
+
+
+async def decline_change(*, actor: Actor | None, deal_id: int, data: schemas.ReasonIn) -> schemas.Deal:
+    """The other side declines a proposed change, or the proposer withdraws it: the agreed terms stand."""
     await _transition(
-        actor=actor, deal_id=deal_id, action=DealAction.konfirmasi, to_state=DealState.dikonfirmasi,
-        expected_version=data.version, new_content=content,
+        actor=require_actor(actor), deal_id=deal_id, action=DealAction.tolak_ubah, to_state=DealState.dikonfirmasi,
+        expected_version=data.version, reason=data.reason,
     )
     return await get_deal(actor=actor, deal_id=deal_id)
 
@@ -924,13 +1077,14 @@ async def record_realisation(
 ) -> schemas.Realisation:
     """Dinas records a payment or delivery after the event; it may exceed the deal (repeat orders happen)."""
     actor = require_actor(actor)
-    if data.realised_on > _today_wib() + timedelta(days=1):
-        raise InvalidInput.field("realised_on", "tanggal realisasi tidak boleh di masa depan")
+    check_realisation_date(data.realised_on)
     if data.amount_rp == 0:
         raise InvalidInput.field("amount_rp", "nilai realisasi harus lebih dari nol")
     async with write_transaction():
         current = await _current(deal_id)
         _check(actor, current, DealAction.realisasi, None)
+        deal = await DealRevision.select(DealRevision.deal_date).where(DealRevision.id == current.revision_id).first()
+        check_realisation_date(data.realised_on, deal_date=_as_date(deal["deal_date"]))  # not before the deal
         rows = await Realisation.insert(
             Realisation(
                 deal=deal_id, kind=data.kind.value, realised_on=data.realised_on, amount_rp=data.amount_rp,
@@ -942,7 +1096,7 @@ async def record_realisation(
             deal_id=deal_id, version=current.version + 1, action=DealAction.realisasi, state=current.state,
             revision_id=current.revision_id, actor=actor,
             reason=f"{data.kind.value.capitalize()} {format_rupiah(data.amount_rp)} tanggal {format_date(data.realised_on)}",
-            before=snapshot, after=snapshot,
+            before=snapshot, after=snapshot, offer=current.offer_revision_id, offer_by=current.offer_by,
         )
     return next(r for r in await list_realisations(actor=actor, deal_id=deal_id) if r.id == rows[0]["id"])
 
@@ -972,6 +1126,7 @@ async def void_realisation(
         await _append_event(
             deal_id=deal_id, version=current.version + 1, action=DealAction.koreksi_realisasi, state=current.state,
             revision_id=current.revision_id, actor=actor, reason=data.reason, before=snapshot, after=snapshot,
+            offer=current.offer_revision_id, offer_by=current.offer_by,
         )
     return next(r for r in await list_realisations(actor=actor, deal_id=deal_id) if r.id == rows[0]["id"])
 
@@ -1016,8 +1171,13 @@ async def create_confirm_link(*, actor: Actor | None, deal_id: int) -> schemas.C
     current = await _current(deal_id)
     if not (_is_seller(actor, current) or actor.is_admin):
         raise Forbidden("Hanya pesantren penjual yang mengirim tautan konfirmasi.")
-    if current.state is not DealState.dicatat:
-        raise Conflict(f"Tautan konfirmasi hanya untuk transaksi berstatus dicatat (kini {current.state.value}).")
+    change = current.state is DealState.perubahan and current.offer_by == SELLER_SIDE
+    if current.state is not DealState.dicatat and not change:
+        raise Conflict(
+            "Tautan konfirmasi hanya untuk transaksi berstatus dicatat atau perubahan yang diajukan pesantren "
+            f"(kini {STATE_LABELS[current.state].lower()})."
+        )
+    link_revision = current.offer_revision_id if change else current.revision_id
     settings = get_settings()
     nonce = secrets.token_urlsafe(18)
     now = now_utc()
@@ -1027,7 +1187,7 @@ async def create_confirm_link(*, actor: Actor | None, deal_id: int) -> schemas.C
             (ConfirmLink.deal == deal_id) & ConfirmLink.used_at.is_null()
         )
         await ConfirmLink.insert(
-            ConfirmLink(deal=deal_id, revision=current.revision_id, nonce=nonce, expires_at=expires_at,
+            ConfirmLink(deal=deal_id, revision=link_revision, nonce=nonce, expires_at=expires_at,
                         created_by=actor.user_id)
         )
     token = f"{nonce}.{_sign(nonce, deal_id)}"
@@ -1035,11 +1195,19 @@ async def create_confirm_link(*, actor: Actor | None, deal_id: int) -> schemas.C
     deal = await get_deal(actor=actor, deal_id=deal_id)
     buyer = await Buyer.select(Buyer.whatsapp, Buyer.contact_person).where(Buyer.id == current.buyer_id).first()
     greeting = f"Assalamu'alaikum {buyer['contact_person']}".strip() if buyer["contact_person"] else "Assalamu'alaikum"
-    message = (
-        f"{greeting},\n{deal.pesantren.name} mencatat transaksi {deal.number} dengan {deal.buyer.name} "
-        f"senilai {format_rupiah(deal.total_rp)} pada {format_date(deal.deal_date)} ({deal.event_name}).\n"
-        f"Mohon konfirmasi atau sanggah melalui tautan ini (berlaku sampai {format_datetime(expires_at)}):\n{url}"
-    )
+    if change and deal.offer is not None:
+        message = (
+            f"{greeting},\n{deal.pesantren.name} mengajukan perubahan transaksi {deal.number} dengan "
+            f"{deal.buyer.name}: dari {format_rupiah(deal.total_rp)} menjadi {format_rupiah(deal.offer.total_rp)} "
+            f"({deal.event_name}).\nMohon setujui atau tolak melalui tautan ini (berlaku sampai "
+            f"{format_datetime(expires_at)}):\n{url}"
+        )
+    else:
+        message = (
+            f"{greeting},\n{deal.pesantren.name} mencatat transaksi {deal.number} dengan {deal.buyer.name} "
+            f"senilai {format_rupiah(deal.total_rp)} pada {format_date(deal.deal_date)} ({deal.event_name}).\n"
+            f"Mohon konfirmasi atau sanggah melalui tautan ini (berlaku sampai {format_datetime(expires_at)}):\n{url}"
+        )
     # Without the buyer's number, wa.me opens WhatsApp's contact picker with the message ready.
     whatsapp_url = wa_link(buyer["whatsapp"] or "", message)
     return schemas.ConfirmLinkOut(url=url, whatsapp_url=whatsapp_url, message=message, expires_at=expires_at)
@@ -1062,7 +1230,13 @@ def _link_usable(row: dict[str, Any], current: _Current) -> str | None:
         return "Tautan ini sudah dipakai. Minta tautan baru kepada pesantren bila perlu."
     if _as_datetime(row["expires_at"]) <= now_utc():
         return "Tautan ini sudah kedaluwarsa. Minta tautan baru kepada pesantren."
-    if current.revision_id != row["revision"] or current.state is not DealState.dicatat:
+    if current.state is DealState.perubahan and current.offer_by == SELLER_SIDE:
+        on_table = current.offer_revision_id
+    elif current.state is DealState.dicatat:
+        on_table = current.revision_id
+    else:
+        on_table = None
+    if on_table != row["revision"]:
         return "Transaksi sudah berubah sejak tautan dibuat. Minta tautan baru kepada pesantren."
     return None
 
@@ -1094,6 +1268,11 @@ async def open_link(*, token: str) -> schemas.PublicDeal:
         total_rp=sum(line.value_rp for line in lines),
         expires_at=_as_datetime(row["expires_at"]),
         can_act=_link_usable(row, current) is None,
+        is_change=current.state is DealState.perubahan,
+        agreed_total_rp=(
+            sum(line.value_rp for line in (await _lines([current.revision_id])).get(current.revision_id, []))
+            if current.state is DealState.perubahan else None
+        ),
     )
 
 
@@ -1116,15 +1295,21 @@ async def act_on_link(*, token: str, action: DealAction, reason: str = "") -> sc
         # The link stands in for the buyer: act with the buyer's rights, recorded as "via tautan".
         buyer_proxy = Actor(user_id=0, email="", name="", role=Role.buyer, buyer_id=current.buyer_id)
         buyer = await Buyer.select(Buyer.name).where(Buyer.id == current.buyer_id).first()
+        change = current.state is DealState.perubahan
+        if change and action is DealAction.sanggah:
+            action, to_state = DealAction.tolak_ubah, DealState.dikonfirmasi  # the agreed terms stand
+        else:
+            to_state = DealState.dikonfirmasi if action is DealAction.konfirmasi else DealState.disanggah
         await _transition(
             actor=None,
             check_actor=buyer_proxy,
             deal_id=current.deal_id,
             action=action,
-            to_state=DealState.dikonfirmasi if action is DealAction.konfirmasi else DealState.disanggah,
+            to_state=to_state,
             expected_version=current.version,
             reason=reason.strip(),
             actor_label=f"{buyer['name']} (via tautan WhatsApp)",
+            accept_offer=change and action is DealAction.konfirmasi,
         )
     return await open_link(token=token)
 

@@ -65,6 +65,26 @@ class DealEvent(Table, tablename="deal_event"):
     at = Timestamptz(default=TimestamptzNow())
     before = Text(default="")
     after = Text(default="")
+    # In state `perubahan`: the revision one side proposed (`revision` stays the agreed, counted one) and who
+    # proposed it (`pesantren` | `pembeli`). Empty in every other state, where `revision` is the offer itself.
+    offer = Integer(null=True, default=None)
+    offer_by = Varchar(length=16, default="")
+
+
+class EventClosing(Table, tablename="event_closing"):
+    """Closing the books of an event (tutup buku) and reopening them: one row per decision, never edited.
+
+    While an event's latest row is `tutup`, its official figure is the ledger as of that row's `at`; deals and
+    confirmations after it are reported separately as late (susulan). `confirmed_rp` records the official
+    headline read at that moment (as text: exact beyond 64 bits), so a later reader can check that the figure never moved."""
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
+    action = Varchar(length=8)  # tutup | buka
+    at = Timestamptz(default=TimestamptzNow())
+    actor = ForeignKey(references=User, on_delete=OnDelete.restrict, null=False)
+    reason = Varchar(length=1000, default="")
+    confirmed_rp = Varchar(length=40, default="0")  # decimal digits: exact whatever the sum's size
+    deals_confirmed = Integer(default=0)
 
 
 class Realisation(Table, tablename="realisation"):
@@ -110,7 +130,7 @@ class ConfirmLink(Table, tablename="confirm_link"):
 class IdempotencyRecord(Table, tablename="idempotency_record"):
     """The first response to a write sent with an `Idempotency-Key`, replayed on a retry."""
 
-    scope = Varchar(length=64)  # hash of who asked (token, session or link)
+    scope = Varchar(length=64)  # SHA-256 of who asked: the user id (API and web forms) or the signed link
     key = Varchar(length=200)
     fingerprint = Varchar(length=64)  # hash of method, path and body
     status = Integer()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, get
+from litestar import Controller, get, post
 from litestar.background_tasks import BackgroundTask
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import File
 
-from opop_events.api import CurrentActor, problems
+from opop_events.api import PUBLIC, CurrentActor, problems
 from opop_events.deals.controllers import AsOf, aware
-from opop_events.reports import services
+from opop_events.reports import closing, services
 
 Format = Annotated[str, QueryParameter(name="format", pattern=r"^(xlsx|pdf|csv)$", description="xlsx, pdf atau csv")]
 DOWNLOAD = problems(401, 403, 404, 422)
@@ -55,4 +55,26 @@ class ReportController(Controller):
         return _file(await services.render_for(actor=actor, fmt=fmt, year=year, as_of=aware(as_of)))
 
 
-CONTROLLERS: list[Any] = [ReportController]
+class ClosingController(Controller):
+    """Closing the books of an event (tutup buku): the official figure stops moving; late deals are summed apart."""
+
+    path = "/api/v1/events"
+    tags = ["Tutup buku"]
+
+    @get("/{slug:str}/closing", operation_id="eventClosing", opt=PUBLIC, summary="Status tutup buku acara",
+         responses=problems(404))
+    async def status(self, slug: FromPath[str]) -> closing.ClosingStatus:
+        return await closing.status(slug=slug)
+
+    @post("/{slug:str}/closing", operation_id="closeEventBooks", summary="Tutup buku acara (Dinas)",
+          responses=problems(400, 401, 403, 404, 409, 422), status_code=200)
+    async def close(self, actor: CurrentActor, slug: FromPath[str], data: JSONBody[closing.ClosingIn]) -> closing.ClosingStatus:
+        return await closing.close_books(actor=actor, slug=slug, data=data)
+
+    @post("/{slug:str}/closing/reopen", operation_id="reopenEventBooks", summary="Buka kembali buku acara (Dinas)",
+          responses=problems(400, 401, 403, 404, 409, 422), status_code=200)
+    async def reopen(self, actor: CurrentActor, slug: FromPath[str], data: JSONBody[closing.ClosingIn]) -> closing.ClosingStatus:
+        return await closing.reopen_books(actor=actor, slug=slug, data=data)
+
+
+CONTROLLERS: list[Any] = [ReportController, ClosingController]

@@ -10,10 +10,10 @@ from typing import Literal
 DEAL_KINDS = ("transaksi", "kontrak", "komitmen")
 """Every key of `Headline.confirmed_by_kind`, in display order."""
 
-DEAL_LINE_STATES = ("dicatat", "dikonfirmasi", "diverifikasi", "disanggah", "dibatalkan")
+DEAL_LINE_STATES = ("dicatat", "dikonfirmasi", "perubahan", "diverifikasi", "disanggah", "dibatalkan")
 """The states a deal line in a report may have (a `minat` is an interest, never a deal line)."""
 
-CONFIRMED_STATES = frozenset({"dikonfirmasi", "diverifikasi"})
+CONFIRMED_STATES = frozenset({"dikonfirmasi", "perubahan", "diverifikasi"})
 """States that count toward the headline (`confirmed_rp`)."""
 
 LOGGED_STATES = frozenset({"dicatat"})
@@ -89,6 +89,27 @@ class DealLineRow:
     unit: str
     unit_price_rp: int
     value_rp: int
+    late: bool = False  # a late deal (susulan): counted after its event's books were closed
+
+
+@dataclass(frozen=True, slots=True)
+class LateFigures:
+    """Deals counted after their event's books were closed (susulan setelah tutup buku): summed apart, never
+    part of the official headline."""
+
+    confirmed_rp: int = 0
+    deals: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ClosingRecord:
+    """One event of the report whose books are closed: when, by whom and why (tutup buku)."""
+
+    event_name: str
+    closed_at: datetime
+    closed_by: str
+    reason: str
+    confirmed_rp: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +138,8 @@ class ReportData:
     deal_lines: Callable[[], Iterable[DealLineRow]] = field(repr=False)
     signatory_title: str = DEFAULT_SIGNATORY_TITLE
     signatory_name: str | None = None
+    late: LateFigures = field(default_factory=LateFigures)
+    closings: list[ClosingRecord] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.scope not in ("event", "year"):

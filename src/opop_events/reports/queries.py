@@ -15,13 +15,26 @@ from typing import Any
 from opop_events.catalog.enums import BUYER_TYPE_LABELS, CATEGORY_LABELS, BuyerType, Category
 from opop_events.core.dates import now_utc
 from opop_events.db import raw
-from opop_events.deals.enums import STATE_LABELS, DealKind, DealState
-from opop_events.deals.queries import COUNTED_SQL, LOGGED_SQL, current_event_join, current_events_cte, realised_cte
-from opop_events.reports.model import BreakdownRow, DealLineRow, Headline, ReportData
+from opop_events.deals.enums import COUNTED_STATES, LOGGED_STATES, STATE_LABELS, DealKind, DealState
+from opop_events.deals.queries import (
+    COUNTED_SQL,
+    LOGGED_SQL,
+    REPORTED_SQL,
+    Money,
+    closing_cte,
+    current_event_join,
+    current_events_cte,
+    join_parts,
+    parts,
+    realised_cte,
+    split,
+    sum_parts,
+)
+from opop_events.reports.model import BreakdownRow, ClosingRecord, DealLineRow, Headline, LateFigures, ReportData
 
 LINE_CHUNK = 2000
-REPORTED_STATES_SQL = "('dicatat', 'dikonfirmasi', 'diverifikasi', 'disanggah', 'dibatalkan')"
-IN_BREAKDOWN_SQL = "('dicatat', 'dikonfirmasi', 'diverifikasi')"
+REPORTED_STATES_SQL = REPORTED_SQL
+IN_BREAKDOWN_SQL = "(" + ", ".join(f"'{s.value}'" for s in sorted(COUNTED_STATES | LOGGED_STATES)) + ")"
 
 
 @dataclass(frozen=True)
@@ -43,23 +56,22 @@ class Scope:
 
 
 def _with(as_of: datetime | None) -> tuple[str, list[Any]]:
-    cur, cur_args = current_events_cte(as_of)
+    """The official ledger as of `as_of` (each closed event's deals as of its closing) and its realisations."""
+    cut, cut_args = closing_cte(as_of)
+    cur, cur_args = current_events_cte(as_of, official=True)
     real, real_args = realised_cte(as_of)
-    return f"WITH {cur}, {real} ", [*cur_args, *real_args]
+    return f"WITH {cut}, {cur}, {real} ", [*cut_args, *cur_args, *real_args]
 
 
+_TOTAL, _REALISED = parts("t.total"), parts("real.realised")
 _BASE = (
     "FROM deal d JOIN cur ON cur.deal = d.id JOIN deal_revision r ON r.id = cur.revision "
-    "LEFT JOIN (SELECT revision, CAST(SUM(value_rp) AS BIGINT) AS total_rp FROM deal_line GROUP BY revision) t "
+    f"LEFT JOIN (SELECT revision, {sum_parts(split('value_rp'), 'total')} FROM deal_line GROUP BY revision) t "
     "ON t.revision = cur.revision LEFT JOIN real ON real.deal = d.id "
 )
 
-
-def _money(sql: str) -> str:
-    return f"CAST(COALESCE(SUM({sql}), 0) AS BIGINT)"
-
-
-_KIND_COLUMNS = ("confirmed_rp", "logged_rp", "realised_rp", "deals_confirmed", "deals_logged", "deals_total")
+_KIND_MONEY = ("confirmed_rp", "logged_rp", "realised_rp")
+_KIND_COUNTS = ("deals_confirmed", "deals_logged", "deals_total")
 
 
 async def _by_kind(scope: Scope, as_of: datetime | None) -> dict[str, dict[str, int]]:
@@ -70,12 +82,12 @@ async def _by_kind(scope: Scope, as_of: datetime | None) -> dict[str, dict[str, 
     rows = await raw(
         with_sql
         + "SELECT r.kind, "
-        + _money(f"CASE WHEN cur.state IN {COUNTED_SQL} THEN t.total_rp ELSE 0 END")
-        + " AS confirmed_rp, "
-        + _money(f"CASE WHEN cur.state IN {LOGGED_SQL} THEN t.total_rp ELSE 0 END")
-        + " AS logged_rp, "
-        + _money(f"CASE WHEN cur.state IN {COUNTED_SQL} THEN real.realised_rp ELSE 0 END")
-        + " AS realised_rp, "
+        + sum_parts(_TOTAL, "confirmed_rp", f"cur.state IN {COUNTED_SQL}")
+        + ", "
+        + sum_parts(_TOTAL, "logged_rp", f"cur.state IN {LOGGED_SQL}")
+        + ", "
+        + sum_parts(_REALISED, "realised_rp", f"cur.state IN {COUNTED_SQL}")
+        + ", "
         + f"SUM(CASE WHEN cur.state IN {COUNTED_SQL} THEN 1 ELSE 0 END) AS deals_confirmed, "
         + f"SUM(CASE WHEN cur.state IN {LOGGED_SQL} THEN 1 ELSE 0 END) AS deals_logged, "
         + f"SUM(CASE WHEN cur.state IN {REPORTED_STATES_SQL} THEN 1 ELSE 0 END) AS deals_total "
@@ -85,10 +97,13 @@ async def _by_kind(scope: Scope, as_of: datetime | None) -> dict[str, dict[str, 
         *args,
     )
     found = {row["kind"]: row for row in rows}
-    return {
-        kind.value: {name: int(found.get(kind.value, {}).get(name) or 0) for name in _KIND_COLUMNS}
-        for kind in DealKind
-    }
+    out: dict[str, dict[str, int]] = {}
+    for kind in DealKind:
+        row = found.get(kind.value)
+        figures = {name: join_parts(row, name) if row else 0 for name in _KIND_MONEY}
+        figures |= {name: int(row[name] or 0) if row else 0 for name in _KIND_COUNTS}
+        out[kind.value] = figures
+    return out
 
 
 async def headline(scope: Scope, *, as_of: datetime | None = None) -> Headline:
@@ -160,8 +175,8 @@ async def funnel(scope: Scope, *, as_of: datetime | None = None) -> dict[str, in
     deals = await raw(
         with_sql
         + "SELECT COUNT(DISTINCT d.id) AS deals, "
-        + _money(f"CASE WHEN cur.state IN {COUNTED_SQL} THEN t.total_rp ELSE 0 END")
-        + " AS confirmed_rp "
+        + sum_parts(_TOTAL, "confirmed_rp", f"cur.state IN {COUNTED_SQL}")
+        + " "
         + _BASE
         + f"WHERE {where} AND d.meeting_id IS NOT NULL AND cur.state IN {REPORTED_STATES_SQL}",
         *with_args,
@@ -173,22 +188,22 @@ async def funnel(scope: Scope, *, as_of: datetime | None = None) -> dict[str, in
         "scheduled": int(meetings[0]["scheduled"] or 0),
         "held": int(meetings[0]["held"] or 0),
         "deals": int(deals[0]["deals"] or 0),
-        "confirmed_rp": int(deals[0]["confirmed_rp"] or 0),
+        "confirmed_rp": join_parts(deals[0], "confirmed_rp"),
     }
 
 
 # -- breakdowns ---------------------------------------------------------------------------------------------
 
 
-def _breakdown_sql(key: str, label: str, joins: str, value: str, realised: str) -> str:
+def _breakdown_sql(key: str, label: str, joins: str, value: Money, realised: Money) -> str:
     return (
         f"SELECT {key} AS key, {label} AS label, COUNT(DISTINCT d.id) AS deals, "
-        + _money(f"CASE WHEN cur.state IN {COUNTED_SQL} THEN {value} ELSE 0 END")
-        + " AS confirmed_rp, "
-        + _money(f"CASE WHEN cur.state IN {LOGGED_SQL} THEN {value} ELSE 0 END")
-        + " AS logged_rp, "
-        + _money(f"CASE WHEN cur.state IN {COUNTED_SQL} THEN {realised} ELSE 0 END")
-        + " AS realised_rp, "
+        + sum_parts(value, "confirmed_rp", f"cur.state IN {COUNTED_SQL}")
+        + ", "
+        + sum_parts(value, "logged_rp", f"cur.state IN {LOGGED_SQL}")
+        + ", "
+        + sum_parts(realised, "realised_rp", f"cur.state IN {COUNTED_SQL}")
+        + ", "
         + "COUNT(DISTINCT d.pesantren) AS pesantren, COUNT(DISTINCT d.buyer) AS buyers "
         + _BASE
         + joins
@@ -196,19 +211,21 @@ def _breakdown_sql(key: str, label: str, joins: str, value: str, realised: str) 
 
 
 def _rows(rows: list[dict[str, Any]], relabel: dict[str, str] | None = None) -> list[BreakdownRow]:
-    return [
+    out = [
         BreakdownRow(
             key=str(r["key"]),
             label=(relabel or {}).get(str(r["key"]), str(r["label"])),
             deals=int(r["deals"]),
-            confirmed_rp=int(r["confirmed_rp"]),
-            logged_rp=int(r["logged_rp"]),
-            realised_rp=int(r["realised_rp"]),
+            confirmed_rp=join_parts(r, "confirmed_rp"),
+            logged_rp=join_parts(r, "logged_rp"),
+            realised_rp=join_parts(r, "realised_rp"),
             pesantren=int(r["pesantren"]),
             buyers=int(r["buyers"]),
         )
         for r in rows
     ]
+    out.sort(key=lambda row: (-row.confirmed_rp, -row.logged_rp))  # stable: equal values keep the SQL order
+    return out
 
 
 async def _breakdown(scope: Scope, as_of: datetime | None, sql: str, group: str, order: str) -> list[dict[str, Any]]:
@@ -221,30 +238,32 @@ async def _breakdown(scope: Scope, as_of: datetime | None, sql: str, group: str,
     )
 
 
-_RANK = "confirmed_rp DESC, logged_rp DESC, label"
+_RANK = "label"
+"""SQL orders a breakdown by name (the tie-break); `_rows` then ranks it by value, exactly, in Python (a sum in
+parts cannot be ordered by its parts in SQL)."""
 
 
 async def by_region(scope: Scope, *, as_of: datetime | None = None) -> list[BreakdownRow]:
     sql = _breakdown_sql(
         "w.code", "w.name", "JOIN pesantren p ON p.id = d.pesantren JOIN wilayah w ON w.id = p.wilayah ",
-        "t.total_rp", "real.realised_rp",
+        _TOTAL, _REALISED,
     )
     return _rows(await _breakdown(scope, as_of, sql, "w.code, w.name", _RANK))
 
 
 async def by_buyer_type(scope: Scope, *, as_of: datetime | None = None) -> list[BreakdownRow]:
-    sql = _breakdown_sql("b.buyer_type", "b.buyer_type", "JOIN buyer b ON b.id = d.buyer ", "t.total_rp", "real.realised_rp")
+    sql = _breakdown_sql("b.buyer_type", "b.buyer_type", "JOIN buyer b ON b.id = d.buyer ", _TOTAL, _REALISED)
     rows = await _breakdown(scope, as_of, sql, "b.buyer_type", _RANK.replace("label", "key"))
     return _rows(rows, {t.value: BUYER_TYPE_LABELS[t] for t in BuyerType})
 
 
 async def by_pesantren(scope: Scope, *, as_of: datetime | None = None) -> list[BreakdownRow]:
-    sql = _breakdown_sql("p.id", "p.name", "JOIN pesantren p ON p.id = d.pesantren ", "t.total_rp", "real.realised_rp")
+    sql = _breakdown_sql("p.id", "p.name", "JOIN pesantren p ON p.id = d.pesantren ", _TOTAL, _REALISED)
     return _rows(await _breakdown(scope, as_of, sql, "p.id, p.name", _RANK + ", key"))
 
 
 async def by_buyer(scope: Scope, *, as_of: datetime | None = None) -> list[BreakdownRow]:
-    sql = _breakdown_sql("b.id", "b.name", "JOIN buyer b ON b.id = d.buyer ", "t.total_rp", "real.realised_rp")
+    sql = _breakdown_sql("b.id", "b.name", "JOIN buyer b ON b.id = d.buyer ", _TOTAL, _REALISED)
     return _rows(await _breakdown(scope, as_of, sql, "b.id, b.name", _RANK + ", key"))
 
 
@@ -255,13 +274,16 @@ async def by_category(scope: Scope, *, as_of: datetime | None = None) -> list[Br
         "(SELECT l2.category FROM deal_line l2 WHERE l2.revision = cur.revision "
         "ORDER BY l2.value_rp DESC, l2.position LIMIT 1)"
     )
+    first_of_main = (
+        f"l.category = {main} AND l.position = (SELECT MIN(l3.position) FROM deal_line l3 "
+        "WHERE l3.revision = cur.revision AND l3.category = l.category)"
+    )
     sql = _breakdown_sql(
         "l.category",
         "l.category",
         "JOIN deal_line l ON l.revision = cur.revision ",
-        "l.value_rp",
-        f"CASE WHEN l.category = {main} AND l.position = (SELECT MIN(l3.position) FROM deal_line l3 "
-        f"WHERE l3.revision = cur.revision AND l3.category = l.category) THEN real.realised_rp ELSE 0 END",
+        split("l.value_rp"),
+        lambda part: f"CASE WHEN {first_of_main} THEN real.realised_{part} ELSE 0 END",
     )
     rows = await _breakdown(scope, as_of, sql, "l.category", _RANK.replace("label", "key"))
     return _rows(rows, {c.value: CATEGORY_LABELS[c] for c in Category})
@@ -289,13 +311,12 @@ _CATEGORY_NAMES = {c.value: CATEGORY_LABELS[c] for c in Category}
 
 
 async def deal_lines_between(scope: Scope, *, as_of: datetime | None, after_deal: int, up_to: int) -> list[DealLineRow]:
-    """Reported deal lines of the deals with after_deal < id <= up_to, in deal and line order."""
-    from opop_events.deals.services import deal_number
-
+    """Reported deal lines (official: a closed event's deals as of its closing) of the deals with
+    after_deal < id <= up_to, in deal and line order."""
     where, args = scope.where()
     # each deal's current history row by a correlated lookup on the (deal, version) index: a page reads only its
     # own deals' history (the `cur` CTE of the aggregates would scan the whole history once per page)
-    join, join_args = current_event_join(as_of)
+    join, join_args = current_event_join(as_of, official=True)
     rows = await raw(
         "SELECT d.id, r.deal_date, cur.state, r.kind, p.name AS pesantren, w.name AS wilayah, b.name AS buyer, "
         "b.buyer_type, l.category, l.description, l.quantity, l.unit, l.unit_price_rp, l.value_rp, l.position "
@@ -309,6 +330,12 @@ async def deal_lines_between(scope: Scope, *, as_of: datetime | None, after_deal
         after_deal,
         up_to,
     )
+    return _line_rows(rows)
+
+
+def _line_rows(rows: list[dict[str, Any]], *, late: bool = False) -> list[DealLineRow]:
+    from opop_events.deals.services import deal_number
+
     return [
         DealLineRow(
             deal_no=deal_number(r["id"]),
@@ -325,15 +352,64 @@ async def deal_lines_between(scope: Scope, *, as_of: datetime | None, after_deal
             unit=r["unit"],
             unit_price_rp=int(r["unit_price_rp"]),
             value_rp=int(r["value_rp"]),
+            late=late,
         )
         for r in rows
     ]
 
 
+_LATE_WHERE = f"live.state IN {COUNTED_SQL} AND (cur.deal IS NULL OR cur.state NOT IN {COUNTED_SQL})"
+"""A late deal (susulan): counted now, but not in its event's official figure (made or agreed after closing)."""
+
+
+def _with_late(as_of: datetime | None) -> tuple[str, list[Any]]:
+    with_sql, with_args = _with(as_of)
+    live, live_args = current_events_cte(as_of, name="live")
+    return f"{with_sql[:-1]}, {live} ", [*with_args, *live_args]
+
+
+async def late_figures(scope: Scope, *, as_of: datetime | None = None) -> LateFigures:
+    """Deals counted now (or at `as_of`) that the official figure of their closed event leaves out: made or
+    confirmed after its books were closed, summed at their current terms."""
+    with_sql, with_args = _with_late(as_of)
+    where, args = scope.where()
+    rows = await raw(
+        with_sql
+        + "SELECT COUNT(*) AS deals, "
+        + sum_parts(_TOTAL, "confirmed_rp")
+        + " FROM deal d JOIN live ON live.deal = d.id LEFT JOIN cur ON cur.deal = d.id "
+        + f"LEFT JOIN (SELECT revision, {sum_parts(split('value_rp'), 'total')} FROM deal_line GROUP BY revision) t "
+        + f"ON t.revision = live.revision WHERE {where} AND {_LATE_WHERE}",
+        *with_args,
+        *args,
+    )
+    return LateFigures(confirmed_rp=join_parts(rows[0], "confirmed_rp"), deals=int(rows[0]["deals"] or 0))
+
+
+async def late_deal_lines(scope: Scope, *, as_of: datetime | None = None) -> list[DealLineRow]:
+    """The lines of the late deals, at their current terms, in deal and line order."""
+    with_sql, with_args = _with_late(as_of)
+    where, args = scope.where()
+    rows = await raw(
+        with_sql
+        + "SELECT d.id, r.deal_date, live.state, r.kind, p.name AS pesantren, w.name AS wilayah, b.name AS buyer, "
+        "b.buyer_type, l.category, l.description, l.quantity, l.unit, l.unit_price_rp, l.value_rp, l.position "
+        "FROM deal d JOIN live ON live.deal = d.id LEFT JOIN cur ON cur.deal = d.id "
+        "JOIN deal_revision r ON r.id = live.revision JOIN deal_line l ON l.revision = live.revision "
+        "JOIN pesantren p ON p.id = d.pesantren JOIN wilayah w ON w.id = p.wilayah JOIN buyer b ON b.id = d.buyer "
+        f"WHERE {where} AND {_LATE_WHERE} ORDER BY d.id, l.position",
+        *with_args,
+        *args,
+    )
+    return _line_rows(rows, late=True)
+
+
 async def all_deal_lines(scope: Scope, *, as_of: datetime | None = None) -> list[DealLineRow]:
-    """Every reported deal line at once (for small scopes and tests; exporters stream instead)."""
+    """Every reported deal line at once, the official ones then the late ones (for small scopes and tests;
+    exporters stream instead)."""
     last = await _page_end(scope, after_deal=0, limit=10**9)
-    return [] if last is None else await deal_lines_between(scope, as_of=as_of, after_deal=0, up_to=last)
+    official = [] if last is None else await deal_lines_between(scope, as_of=as_of, after_deal=0, up_to=last)
+    return official + await late_deal_lines(scope, as_of=as_of)
 
 
 def stream_deal_lines(
@@ -347,7 +423,7 @@ def stream_deal_lines(
     async def page(after: int) -> tuple[int | None, list[DealLineRow]]:
         end = await _page_end(scope, after_deal=after, limit=chunk)
         if end is None:
-            return None, []
+            return None, await late_deal_lines(scope, as_of=as_of)  # after the official lines, the late ones
         return end, await deal_lines_between(scope, as_of=as_of, after_deal=after, up_to=end)
 
     pending = asyncio.run_coroutine_threadsafe(page(0), loop)
@@ -355,6 +431,7 @@ def stream_deal_lines(
         while True:
             end, rows = pending.result()
             if end is None:
+                yield from rows
                 return
             pending = asyncio.run_coroutine_threadsafe(page(end), loop)
             yield from rows
@@ -369,14 +446,14 @@ async def deal_line_totals(scope: Scope, *, as_of: datetime | None = None) -> di
     rows = await raw(
         with_sql
         + "SELECT cur.state, "
-        + _money("t.total_rp")
-        + " AS value_rp "
+        + sum_parts(_TOTAL, "value_rp")
+        + " "
         + _BASE
         + f"WHERE {where} AND cur.state IN {REPORTED_STATES_SQL} GROUP BY cur.state",
         *with_args,
         *args,
     )
-    return {r["state"]: int(r["value_rp"]) for r in rows}
+    return {r["state"]: join_parts(r, "value_rp") for r in rows}
 
 
 # -- whole reports ------------------------------------------------------------------------------------------
@@ -447,7 +524,32 @@ async def _report(*, scope: Scope, as_of: datetime | None, loop: asyncio.Abstrac
         by_pesantren=await by_pesantren(scope, as_of=moment),
         by_buyer=await by_buyer(scope, as_of=moment),
         deal_lines=lambda: stream_deal_lines(scope, as_of=moment, loop=loop),
+        late=await late_figures(scope, as_of=moment),
+        closings=await closings(scope, as_of=moment),
     )
+
+
+async def closings(scope: Scope, *, as_of: datetime | None = None) -> list[ClosingRecord]:
+    """The events of the scope whose books are closed (as of `as_of`), with who closed them, when and why."""
+    cut, cut_args = closing_cte(as_of)
+    where, args = scope.where()
+    rows = await raw(
+        f"WITH {cut} SELECT ev.name, c.at, c.reason, c.confirmed_rp, u.name AS user_name, u.email "
+        "FROM cut JOIN event_closing c ON c.event = cut.event AND c.at = cut.at AND c.action = 'tutup' "
+        "JOIN event ev ON ev.id = c.event JOIN app_user u ON u.id = c.actor "
+        f"WHERE {where.replace('d.event', 'ev.id')} ORDER BY ev.starts_on, ev.id",
+        *cut_args,
+        *args,
+    )
+    return [
+        ClosingRecord(event_name=r["name"], closed_at=_datetime(r["at"]), closed_by=r["user_name"] or r["email"],
+                      reason=r["reason"], confirmed_rp=int(r["confirmed_rp"]))
+        for r in rows
+    ]
+
+
+def _datetime(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 STATE_NAMES = {s.value: STATE_LABELS[s] for s in DealState}

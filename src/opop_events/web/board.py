@@ -25,10 +25,14 @@ REFRESH_SECONDS = 5
 
 async def _figures(slug: str) -> dict[str, Any]:
     event = await events.get_event(slug=slug)
-    headline = await queries.headline(queries.Scope(event_id=event.id))
+    scope = queries.Scope(event_id=event.id)
+    headline = await queries.headline(scope)
+    closings = await queries.closings(scope)
     return {
         "event": event,
         "headline": headline,
+        "late": await queries.late_figures(scope),
+        "closing": closings[0] if closings else None,
         "kinds": [(KIND_LABELS[k], headline.confirmed_by_kind[k.value]) for k in DealKind],
         "updated": now_utc(),
         "refresh": REFRESH_SECONDS,
@@ -50,7 +54,7 @@ async def board_figures(slug: FromPath[str]) -> Template:
 
 
 def _why_not(deal: Any) -> str:
-    if deal.state is not DealState.dicatat:
+    if deal.state not in (DealState.dicatat, DealState.perubahan):
         return f"Transaksi ini sudah berstatus {deal.state_label.lower()}; tautan ini tidak bisa dipakai lagi."
     if deal.expires_at <= now_utc():
         return "Tautan ini sudah kedaluwarsa. Minta tautan baru kepada pesantren."

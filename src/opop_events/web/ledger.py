@@ -33,6 +33,7 @@ from opop_events.deals.enums import (
     DealState,
     RealisationKind,
 )
+from opop_events.deals.rules import review_threshold_rp
 from opop_events.events import services as events
 from opop_events.web.forms import (
     FORM_ERROR,
@@ -144,15 +145,17 @@ def _known_fields(count: int) -> set[str]:
     return names
 
 
-def _deal_values(deal: schemas.Deal) -> dict[str, Any]:
+def _deal_values(deal: schemas.Deal, terms: schemas.Offer | None = None) -> dict[str, Any]:
+    """The form values of the deal's terms (or of `terms`, a pending proposal its author revises)."""
+    source: schemas.Deal | schemas.Offer = terms or deal
     values: dict[str, Any] = {
-        "kind": deal.kind.value,
-        "deal_date": deal.deal_date.isoformat(),
-        "note": deal.note,
+        "kind": source.kind.value,
+        "deal_date": source.deal_date.isoformat(),
+        "note": source.note,
         "version": str(deal.version),
-        "baris": str(len(deal.lines) or 1),
+        "baris": str(len(source.lines) or 1),
     }
-    for i, line in enumerate(deal.lines):
+    for i, line in enumerate(source.lines):
         values[f"lines[{i}].product_id"] = str(line.product_id or "")
         values[f"lines[{i}].description"] = "" if line.product_id else line.description
         values[f"lines[{i}].category"] = "" if line.product_id else line.category.value
@@ -369,8 +372,9 @@ async def _deal_page(actor: Actor, deal_id: int, *, status_code: int = 200, noti
     deal = await deals.get_deal(actor=actor, deal_id=deal_id)
     entries = await deals.history(actor=actor, deal_id=deal_id)
     realisations = await deals.list_realisations(actor=actor, deal_id=deal_id) if actor.is_admin else []
+    sellers_change = deal.state is DealState.perubahan and deal.offer is not None and deal.offer.by == "pesantren"
     can_link = (
-        deal.state is DealState.dicatat
+        (deal.state is DealState.dicatat or sellers_change)
         and (actor.is_admin or (actor.role is Role.seller and actor.pesantren_id == deal.pesantren.id))
     )
     return page(
@@ -406,16 +410,18 @@ _NOTICES = {
     "minat": "Minat beli terkirim. Pesantren akan menanggapinya; transaksi terhitung setelah pesantren mengonfirmasi.",
     "sudah": "Formulir ini sudah terkirim sebelumnya; transaksi tidak dicatat dua kali.",
     "ok": "Perubahan tersimpan.",
+    "tawar": "Penawaran balik terkirim. Transaksi baru terhitung setelah pihak lain menyetujui syarat baru ini.",
+    "usul": "Usulan perubahan terkirim. Nilai yang sudah disepakati tetap terhitung sampai pihak lain menyetujuinya.",
 }
 
 
 @get("/transaksi/{deal_id:int}", name="transaksi-detail", cache=False, include_in_schema=False)
 async def deal_detail(
     actor: CurrentActor, deal_id: FromPath[int], baru: Flag = None, sudah: Flag = None, ok: Flag = None,
-    minat: Flag = None,
+    minat: Flag = None, tawar: Flag = None, usul: Flag = None,
 ) -> Template:
     actor = require_actor(actor)
-    flags = {"baru": baru, "minat": minat, "sudah": sudah, "ok": ok}
+    flags = {"baru": baru, "minat": minat, "sudah": sudah, "ok": ok, "tawar": tawar, "usul": usul}
     notice = next((text for flag, text in _NOTICES.items() if flags[flag]), "")
     return await _deal_page(actor, deal_id, notice=notice)
 
@@ -427,16 +433,17 @@ def _version(values: FormValues) -> int:
     return int(text)
 
 
-def _back(values: FormValues, deal_id: int) -> str:
+def _back(values: FormValues, deal_id: int, flag: str = "ok") -> str:
     # Only the two lists that post these forms; anything else returns to the deal.
     target = values.text("kembali")
-    return f"{target}?ok=1" if target in ("/dinas/verifikasi",) else f"/transaksi/{deal_id}?ok=1"
+    return f"{target}?ok=1" if target in ("/dinas/verifikasi",) else f"/transaksi/{deal_id}?{flag}=1"
 
 
 SHARED_FIELDS = ("version", "kembali")
 """Hidden fields every action form on the deal page sends under their plain name; no error is shown next to them."""
 FORM_FIELDS = {
     "sanggah": ("reason",),
+    "tolak_ubah": ("reason",),
     "batal": ("reason",),
     "kembalikan": ("reason",),
     "realisasi": ("kind", "realised_on", "amount_rp", "note"),
@@ -474,7 +481,7 @@ async def _act(request: Request, actor: Actor | None, deal_id: int, form: str, r
     actor = require_actor(actor)
     values = _scoped(await read_form(request), form)
     try:
-        await run(actor, values)
+        flag = await run(actor, values)
     except (InvalidInput, Conflict, Forbidden) as exc:
         if isinstance(exc, Forbidden):
             raise
@@ -484,7 +491,7 @@ async def _act(request: Request, actor: Actor | None, deal_id: int, form: str, r
             errors = {FORM_ERROR: exc.detail}
         return await _deal_page(actor, deal_id, status_code=exc.status, errors=errors,
                                 values={f"{form}.{k}": v for k, v in values.items()})
-    return Redirect(_back(values, deal_id), status_code=303)
+    return Redirect(_back(values, deal_id, flag or "ok"), status_code=303)
 
 
 def _reason(values: FormValues) -> dict[str, Any]:
@@ -494,16 +501,18 @@ def _reason(values: FormValues) -> dict[str, Any]:
 @post("/transaksi/{deal_id:int}/konfirmasi", name="transaksi-konfirmasi", cache=False, include_in_schema=False,
       status_code=303)
 async def deal_confirm(request: Request, actor: CurrentActor, deal_id: FromPath[int]) -> Redirect | Template:
-    async def run(who: Actor, values: FormValues) -> None:
+    async def run(who: Actor, values: FormValues) -> str:
         if not values.get("baris"):  # the buyer's plain "Konfirmasi", or a pesantren keeping the lines as they are
             await deals.confirm(actor=who, deal_id=deal_id, data=schemas.Confirm(version=_version(values)))
-            return
+            return "ok"
         lines, rows = _lines_from_form(values)
         data = to_struct({"version": _version(values), "lines": lines}, schemas.Confirm)
         try:
-            await deals.confirm(actor=who, deal_id=deal_id, data=data)
+            deal = await deals.confirm(actor=who, deal_id=deal_id, data=data)
         except AppError as exc:
             raise _on_form_rows(exc, rows) from None
+        # changed terms go back to the other side as a counter-offer
+        return "ok" if deal.state is DealState.dikonfirmasi else "tawar"
 
     return await _act(request, actor, deal_id, "konfirmasi", run)
 
@@ -524,6 +533,15 @@ async def deal_cancel(request: Request, actor: CurrentActor, deal_id: FromPath[i
         await deals.cancel(actor=who, deal_id=deal_id, data=to_struct(_reason(values), schemas.ReasonIn))
 
     return await _act(request, actor, deal_id, "batal", run)
+
+
+@post("/transaksi/{deal_id:int}/tolak-ubah", name="transaksi-tolak-ubah", cache=False, include_in_schema=False,
+      status_code=303)
+async def deal_decline_change(request: Request, actor: CurrentActor, deal_id: FromPath[int]) -> Redirect | Template:
+    async def run(who: Actor, values: FormValues) -> None:
+        await deals.decline_change(actor=who, deal_id=deal_id, data=to_struct(_reason(values), schemas.ReasonIn))
+
+    return await _act(request, actor, deal_id, "tolak_ubah", run)
 
 
 @post("/transaksi/{deal_id:int}/verifikasi", name="transaksi-verifikasi", cache=False, include_in_schema=False,
@@ -616,7 +634,7 @@ async def _amend_form(actor: Actor, deal: schemas.Deal, values: dict[str, Any], 
 async def _amendable(actor: Actor | None, deal_id: int) -> tuple[Actor, schemas.Deal]:
     actor = require_actor(actor)
     deal = await deals.get_deal(actor=actor, deal_id=deal_id)
-    if DealAction.ubah not in deal.allowed_actions:
+    if DealAction.ubah not in deal.allowed_actions and DealAction.ajukan_ubah not in deal.allowed_actions:
         raise Conflict(f"Transaksi {deal.number} berstatus {deal.state_label.lower()} dan tidak bisa diubah.")
     return actor, deal
 
@@ -624,7 +642,7 @@ async def _amendable(actor: Actor | None, deal_id: int) -> tuple[Actor, schemas.
 @get("/transaksi/{deal_id:int}/ubah", name="transaksi-ubah", cache=False, include_in_schema=False)
 async def deal_edit(actor: CurrentActor, deal_id: FromPath[int]) -> Template:
     actor, deal = await _amendable(actor, deal_id)
-    return await _amend_form(actor, deal, _deal_values(deal))
+    return await _amend_form(actor, deal, _deal_values(deal, terms=deal.offer))
 
 
 @post("/transaksi/{deal_id:int}/ubah", name="transaksi-ubah-kirim", cache=False, include_in_schema=False,
@@ -648,11 +666,12 @@ async def deal_amend(request: Request, actor: CurrentActor, deal_id: FromPath[in
              "lines": lines, "note": values.text("note")},
             schemas.DealAmend,
         )
-        await deals.amend(actor=actor, deal_id=deal_id, data=data)
+        amended = await deals.amend(actor=actor, deal_id=deal_id, data=data)
     except (InvalidInput, Conflict) as exc:
         errors_map = field_errors(_on_form_rows(exc, rows), known=_known_fields(_line_count(values)))
         return await _amend_form(actor, deal, values, status_code=exc.status, errors=errors_map)
-    return Redirect(f"/transaksi/{deal_id}?ok=1", status_code=303)
+    flag = "usul" if amended.state is DealState.perubahan else "ok"
+    return Redirect(f"/transaksi/{deal_id}?{flag}=1", status_code=303)
 
 
 # -- buyer: interest (minat beli) ------------------------------------------------------------------------------
@@ -735,6 +754,7 @@ async def verification_queue(request: Request, actor: CurrentActor, halaman: Pag
         total=result.total,
         pager=pager(request, result),
         notice="Transaksi diverifikasi." if ok else "",
+        review_threshold=review_threshold_rp(),
     )
 
 
@@ -901,7 +921,8 @@ async def import_upload(request: Request, actor: CurrentActor) -> Template:
 
 
 HANDLERS = [
-    deal_new, deal_create, deal_list, deal_detail, deal_confirm, deal_dispute, deal_cancel, deal_verify,
+    deal_new, deal_create, deal_list, deal_detail, deal_confirm, deal_dispute, deal_cancel, deal_decline_change,
+    deal_verify,
     deal_send_back, realisation_create, realisation_void, deal_link, deal_edit, deal_amend, interest_new,
     interest_create, verification_queue, follow_up_list, report_form, report_download, import_form, import_upload,
 ]  # fmt: skip

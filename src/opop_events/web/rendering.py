@@ -76,9 +76,12 @@ def static_files_router() -> Router:
     # Files change only with a release; a day of caching saves weak connections a round trip per page.
     from litestar.datastructures import CacheControlHeader
 
+    from opop_events.api_docs import SWAGGER_DIR
+
+    # The Swagger UI files of /schema come from their package, as /static/swagger-ui-<version>/…
     return create_static_files_router(
         path=STATIC_PATH,
-        directories=[STATIC_DIR],
+        directories=[STATIC_DIR, SWAGGER_DIR.parent],
         name="web-static",
         include_in_schema=False,
         cache_control=CacheControlHeader(max_age=86_400, public=True),

@@ -11,7 +11,7 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, QueryParameter
 
-from opop_events.api import CurrentActor, problems
+from opop_events.api import UPLOAD_BODY_MAX_BYTES, CurrentActor, problems
 from opop_events.catalog.importing.parse import DEFAULT_LIMITS
 from opop_events.catalog.importing.service import ImportResult, display_name, import_workbook
 from opop_events.core.errors import AppError, Conflict, FieldError, InvalidInput
@@ -34,6 +34,7 @@ class ImportSummary(msgspec.Struct):
     """What the import wrote (or, with dry_run, would write); totals are integer rupiah per deal state."""
 
     dry_run: bool
+    message: str  # e.g. "Pratinjau rekap.xlsx: …; tidak ada yang disimpan." for a dry run
     created_pesantren: int
     created_buyers: int
     created_products: int
@@ -43,9 +44,10 @@ class ImportSummary(msgspec.Struct):
     warnings: list[FieldError] = []  # with force=true: what was imported although it looked already imported
 
 
-def _summary(result: ImportResult) -> ImportSummary:
+def _summary(result: ImportResult, filename: str) -> ImportSummary:
     return ImportSummary(
         dry_run=result.dry_run,
+        message=result.headline(filename),
         created_pesantren=result.created_pesantren,
         created_buyers=result.created_buyers,
         created_products=result.created_products,
@@ -69,13 +71,14 @@ class ImportController(Controller):
             "Transaksi; templat: fixtures/templates/impor_opop.xlsx. Setiap baris Transaksi menjadi satu "
             "transaksi dengan satu baris barang. Semua atau tidak sama sekali: bila ada galat, tidak ada yang "
             "ditulis dan 422 menyebut setiap galat sebagai `Lembar!baris N!kolom`. "
-            "`dry_run=true` hanya memeriksa. "
+            "`dry_run=true` hanya memeriksa (pratinjau): tidak ada yang disimpan. "
             "Isi berkas yang sudah pernah diimpor ke acara ini, atau baris Transaksi yang sama persis dengan "
             "transaksi acara ini atau dengan baris sebelumnya, ditolak dengan 409; `force=true` tetap "
             "mengimpornya dan menyebutnya di `warnings`."
         ),
         status_code=200,
         responses=problems(400, 401, 403, 404, 409, 413, 422),
+        request_max_body_size=UPLOAD_BODY_MAX_BYTES,
     )
     async def import_workbook(
         self,
@@ -107,7 +110,7 @@ class ImportController(Controller):
                 f"{name}: {len(result.errors)} galat; tidak ada yang ditulis.",
                 errors=[FieldError(field=e.field, message=e.message) for e in result.errors],
             )
-        return _summary(result)
+        return _summary(result, display_name(upload.filename or "unggahan.xlsx"))
 
 
 CONTROLLERS = [ImportController]

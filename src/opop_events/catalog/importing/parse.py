@@ -1,14 +1,21 @@
 """Reading a Dinas workbook (xlsx) into typed rows and cell errors: pure, no database, safe on hostile files.
 
 Guards run before openpyxl sees the bytes: size, OLE magic (encrypted or old .xls), zip central directory
-(uncompressed total, entry count), xlsx parts present. openpyxl then reads in read-only mode with defusedxml,
-so DTD/entity tricks are refused. Every cell problem becomes a `CellError` in Bahasa Indonesia; nothing raises.
+(uncompressed total, entry count, how much one part expands: a zip bomb), xlsx parts present. openpyxl then
+reads in read-only mode with defusedxml, so DTD/entity tricks are refused. The work is bounded whatever a
+sheet declares: a sheet whose declared size (`<dimension>`) exceeds the row limit is refused before its rows
+are read; the declared size is then ignored and only the columns under known headers are read; every row
+counts, empty or not (a run of `max_empty_run` empty rows, or a row past Excel's last, refuses the sheet);
+and reading stops at a deadline (`max_seconds`, checked per row and as the bytes are read), so the worker
+thread ends on its own. Every problem becomes a `CellError` in Bahasa Indonesia; nothing raises.
 """
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
+import time
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -28,9 +35,9 @@ from opop_events.catalog.enums import (
 )
 from opop_events.core.dates import MONTHS
 from opop_events.core.money import (
-    MAX_LINE_RP,
     MoneyError,
     check_amount,
+    format_number,
     format_rupiah,
     line_value,
     parse_quantity,
@@ -38,6 +45,7 @@ from opop_events.core.money import (
     quantity_to_text,
 )
 from opop_events.core.phone import PhoneError, normalize_whatsapp
+from opop_events.deals import rules
 from opop_events.deals.enums import KIND_LABELS, STATE_LABELS, DealKind, DealState
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -56,6 +64,9 @@ class Limits:
     max_zip_entries: int = 2_000
     max_rows_per_sheet: int = 200_000
     max_errors: int = 1_000
+    max_expansion: int = 200  # a part above 1 MB may expand at most this many times (ordinary sheets: ~10-20)
+    max_empty_run: int = 10_000  # consecutive empty rows refusing a sheet (a stray cell far below the table)
+    max_seconds: float = 180.0  # reading stops here, whatever the file holds
 
 
 DEFAULT_LIMITS = Limits()
@@ -188,6 +199,28 @@ def _show(value: Any) -> str:
 
 class _Bad(ValueError):
     """A cell value that does not fit; the message says what was expected."""
+
+
+EXCEL_MAX_ROW = 1_048_576
+
+
+class _Deadline(Exception):
+    """Reading took longer than `Limits.max_seconds`."""
+
+
+class _TimedBytes(io.BytesIO):
+    """The workbook's bytes, refusing to be read past the deadline. Every part openpyxl parses (shared
+    strings, the sheet scan it makes when a sheet declares no size, one enormous row) is decompressed from here
+    a few KB at a time, so no step of reading outlives the deadline by more than one such chunk."""
+
+    def __init__(self, content: bytes, deadline: float) -> None:
+        super().__init__(content)
+        self.deadline = deadline
+
+    def read(self, size: int | None = -1) -> bytes:
+        if time.monotonic() > self.deadline:
+            raise _Deadline
+        return super().read(size)
 
 
 # -- cell converters (pure, cached where the same text repeats thousands of times) --------------------------
@@ -524,8 +557,15 @@ def _deal(row: _Row) -> DealRow | None:
         quantity, price = Decimal(1), value
     quantity = quantity if quantity is not None else Decimal(1)
     computed = line_value(quantity, price)
-    if computed > MAX_LINE_RP:
-        row.fail("nilai", computed, f"nilai baris paling besar {format_rupiah(MAX_LINE_RP)}")
+    # deals/rules.py: the caps every door applies (one row is one deal with one line)
+    capped = [(part, reason) for part, reason in rules.line_problems(quantity, price, computed)]
+    if row.cells.get("harga_satuan") in (None, "") and capped:  # only `nilai` given: it is the deal's total
+        capped = [("value_rp", rules.total_problem([computed]) or capped[0][1])]
+    for part, reason in capped:
+        column = {"quantity": "jumlah", "unit_price_rp": "harga_satuan", "value_rp": "nilai"}[part]
+        row.fail(column, row.cells.get(column) if column != "nilai" or row.cells.get("nilai") is not None
+                 else computed, reason)
+    if capped:
         return None
     if value is not None and value != computed:
         row.fail(
@@ -567,28 +607,69 @@ def check_container(content: bytes, limits: Limits = DEFAULT_LIMITS) -> str | No
             f"isi berkas setelah dibuka terlalu besar ({total // (1024 * 1024)} MB, paling besar "
             f"{limits.max_uncompressed_bytes // (1024 * 1024)} MB); pecah menjadi beberapa berkas"
         )
+    for entry in entries:
+        if entry.file_size > 1024 * 1024 and entry.file_size > limits.max_expansion * max(entry.compress_size, 1):
+            return (
+                f"berkas mencurigakan: bagian {entry.filename[:60]} mengembang "
+                f"{format_number(entry.file_size // max(entry.compress_size, 1))} kali saat dibuka (bom zip); "
+                "simpan ulang dari Excel"
+            )
     names = {entry.filename for entry in entries}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         return "bukan berkas Excel .xlsx (bagian workbook tidak ada); simpan ulang sebagai .xlsx"
     return None
 
 
+def _suggest(name: str, known: Any) -> str:
+    """`; maksud Anda 'status'?` for a near miss, else the list of known names."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    if close:
+        return f"; maksud Anda '{close[0]}'?"
+    return f"; kolom yang dikenal: {', '.join(sorted(known))}"
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
 def _read_sheet(
-    worksheet: Any, spec: SheetSpec, sheet_title: str, errors: _Errors, limits: Limits
+    worksheet: Any, spec: SheetSpec, sheet_title: str, errors: _Errors, limits: Limits, deadline: float
 ) -> Iterator[_Row]:
-    rows = worksheet.iter_rows(values_only=True)
-    header = next(rows, None)
+    """The data rows of one sheet, bounded in rows, columns and time whatever the sheet declares."""
+    declared_rows = worksheet.max_row
+    if declared_rows is not None and declared_rows > limits.max_rows_per_sheet + 1:
+        last = f"{_column_letter(worksheet.max_column or 1)}{declared_rows}"
+        errors.add(
+            sheet_title, None, "", None,
+            f"terlalu banyak baris (paling banyak {format_number(limits.max_rows_per_sheet)}); pecah menjadi "
+            f"beberapa berkas. Lembar ini terpakai sampai sel {last}: bila datanya lebih sedikit, hapus isi dan "
+            "format sel di bawah dan di kanan tabel (Ctrl+End di Excel menunjuk sel terakhir) lalu simpan ulang",
+        )
+        return
+    worksheet.reset_dimensions()  # the declared size is not trusted: rows are read as they come
+    header_rows = worksheet.iter_rows(min_row=1, max_row=1, values_only=True)
+    try:
+        header = next(header_rows, None)
+    finally:
+        header_rows.close()
     if header is None:
         return
     columns: dict[int, str] = {}
     known = set(spec.required) | set(spec.optional)
     for index, cell in enumerate(header):
         name = norm_header(cell)
+        if not name:
+            continue
         name = _HEADER_ALIASES.get(name, name)
-        if name in known:
-            if name in columns.values():
-                errors.add(sheet_title, 1, name, cell, "judul kolom ganda; hapus salah satu")
-            columns[index] = name
+        if name not in known:
+            shown = _show(cell)
+            errors.add(sheet_title, 1, shown, None, f"kolom '{shown}' tidak dikenal{_suggest(name, known)}")
+            continue
+        if name in columns.values():
+            errors.add(sheet_title, 1, name, cell, "judul kolom ganda; hapus salah satu")
+        columns[index] = name
     missing = [name for name in spec.required if name not in columns.values()]
     if spec.name == "Transaksi" and not {"harga_satuan", "nilai"} & set(columns.values()):
         missing.append("harga_satuan")
@@ -597,19 +678,42 @@ def _read_sheet(
     if missing:
         return
     count = 0
-    for number, values in enumerate(rows, start=2):
-        if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
-            continue
-        count += 1
-        if count > limits.max_rows_per_sheet:
-            errors.add(
-                sheet_title, None, "", None,
-                f"terlalu banyak baris (paling banyak {limits.max_rows_per_sheet:,}); pecah menjadi beberapa "
-                "berkas".replace(",", "."),
-            )
-            return
-        cells = {name: values[i] for i, name in columns.items() if i < len(values)}
-        yield _Row(sheet_title, number, cells, errors)
+    empty_run = 0
+    # only the columns under known headers: a cell at XFD1048576 no longer makes 16,384-wide rows
+    rows = worksheet.iter_rows(min_row=2, max_col=max(columns) + 1, values_only=True)
+    try:
+        for number, values in enumerate(rows, start=2):
+            if time.monotonic() > deadline:
+                raise _Deadline
+            if number > EXCEL_MAX_ROW:
+                errors.add(sheet_title, None, "", None,
+                           f"baris melewati batas Excel ({format_number(EXCEL_MAX_ROW)}); berkas rusak atau dibuat "
+                           "dengan sengaja; simpan ulang dari Excel")
+                return
+            if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
+                empty_run += 1
+                if empty_run >= limits.max_empty_run:
+                    errors.add(
+                        sheet_title, None, "", None,
+                        f"{format_number(empty_run)} baris kosong berturut-turut mulai baris "
+                        f"{format_number(number - empty_run + 1)}; hapus baris dan sel di bawah tabel (Ctrl+End "
+                        "di Excel menunjuk sel terakhir) lalu simpan ulang",
+                    )
+                    return
+                continue
+            empty_run = 0
+            count += 1
+            if count > limits.max_rows_per_sheet:
+                errors.add(
+                    sheet_title, None, "", None,
+                    f"terlalu banyak baris (paling banyak {format_number(limits.max_rows_per_sheet)}); pecah menjadi "
+                    "beberapa berkas",
+                )
+                return
+            cells = {name: values[i] for i, name in columns.items() if i < len(values)}
+            yield _Row(sheet_title, number, cells, errors)
+    finally:
+        rows.close()
 
 
 def _caused_by(exc: BaseException | None, kind: type[BaseException]) -> bool:
@@ -639,13 +743,19 @@ def parse_workbook(
         # Without defusedxml openpyxl's iterparse would expand entities: refuse rather than risk it.
         errors.add("", None, "", None, "impor tidak tersedia: pustaka defusedxml tidak terpasang di server")
         return result
-    from defusedxml import DefusedXmlException
 
     index = WilayahIndex(wilayah)
+    deadline = time.monotonic() + limits.max_seconds
     workbook = None
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        workbook = openpyxl.load_workbook(_TimedBytes(content, deadline), read_only=True, data_only=False)
         titles = {norm_header(title): title for title in workbook.sheetnames}
+        wanted = {norm_header(spec.name): spec.name for spec in SHEETS}
+        for key, title in titles.items():
+            near = difflib.get_close_matches(key, list(wanted), n=1, cutoff=0.75)
+            if key not in wanted and near:
+                errors.add(title, None, "", None,
+                           f"lembar '{_show(title)}' tidak dikenal; maksud Anda '{wanted[near[0]]}'?")
         for spec in SHEETS:
             title = titles.get(norm_header(spec.name))
             if title is None:
@@ -655,7 +765,7 @@ def parse_workbook(
             if getattr(worksheet, "iter_rows", None) is None:
                 errors.add(title, None, "", None, "lembar ini bukan tabel (mis. lembar grafik)")
                 continue
-            for row in _read_sheet(worksheet, spec, title, errors, limits):
+            for row in _read_sheet(worksheet, spec, title, errors, limits, deadline):
                 if spec.name == "Pesantren":
                     item = _pesantren(row, index)
                     if item:
@@ -673,17 +783,31 @@ def parse_workbook(
                     if item:
                         result.deals.append(item)
     except Exception as exc:  # noqa: BLE001 - hostile input: any failure inside openpyxl means a broken file
-        if _caused_by(exc, DefusedXmlException):
-            errors.add("", None, "", None, "berkas berisi deklarasi entitas XML (DTD) yang tidak diizinkan")
-        else:
-            errors.add("", None, "", None, "berkas .xlsx rusak atau tidak bisa dibaca; simpan ulang dari Excel")
+        _refused(exc, errors, limits)
     finally:
         if workbook is not None:
             workbook.close()
     if not result.sheets and not result.errors:
         errors.add("", None, "", None, "tidak ada lembar Pesantren, Pembeli, Produk atau Transaksi")
+    if not result.errors and not (result.pesantren or result.buyers or result.products or result.deals):
+        errors.add("", None, "", None,
+                   f"tidak ada baris data di lembar {', '.join(result.sheets)}; isi baris di bawah judul kolom")
     if result.errors_left_off:
         result.errors.append(
             CellError("", None, "", "", f"dan {result.errors_left_off} galat lain tidak ditampilkan")
         )
     return result
+
+
+def _refused(exc: Exception, errors: _Errors, limits: Limits) -> None:
+    """The file-level error for a failure while reading: the deadline, a DTD, or a broken file."""
+    from defusedxml import DefusedXmlException
+
+    if _caused_by(exc, _Deadline):
+        seconds = f"{limits.max_seconds:g}".replace(".", ",")
+        errors.add("", None, "", None, f"berkas terlalu lama dibaca (lebih dari {seconds} detik); pecah menjadi "
+                   "beberapa berkas")
+    elif _caused_by(exc, DefusedXmlException):
+        errors.add("", None, "", None, "berkas berisi deklarasi entitas XML (DTD) yang tidak diizinkan")
+    else:
+        errors.add("", None, "", None, "berkas .xlsx rusak atau tidak bisa dibaca; simpan ulang dari Excel")

@@ -10,7 +10,11 @@ Rules (also in the template's Petunjuk sheet):
 - Each Transaksi row becomes ONE deal with ONE line, attached to the event; the line links the pesantren's
   product whose name equals `uraian`, which also supplies category and unit when those cells are empty.
 - Every pesantren and buyer of the workbook is registered to the event if it is not already.
-- All or nothing: any error and nothing is written; a dry run checks everything and writes nothing.
+- The deal rules of every other door apply (`deals/rules.py`): the date window around the event (not in the
+  future, not more than 30 days before the event starts) and the amount caps. An unknown column, a workbook
+  without data rows, or a hostile file is refused.
+- All or nothing: any error and nothing is written; a dry run (a preview) checks everything and writes
+  nothing, not even the `ImportBatch` record.
 - Once per event: every import is recorded as an `ImportBatch` with a fingerprint of its rows (row numbers
   left out, so a re-saved copy counts as the same file). Content already imported into the event is refused,
   naming when and what it made; a Transaksi row identical to a deal already in the event (same pesantren,
@@ -48,7 +52,9 @@ from opop_events.catalog.importing.parse import (
 from opop_events.catalog.services import CERT_COLUMNS
 from opop_events.catalog.tables import Buyer, ImportBatch, Pesantren, Product, Wilayah
 from opop_events.core.dates import format_datetime
+from opop_events.core.money import format_number
 from opop_events.db import is_postgres, raw, write_transaction
+from opop_events.deals import rules
 from opop_events.deals.enums import DealKind, DealState
 from opop_events.deals.queries import current_event_join
 from opop_events.deals.services import ImportedDeal, ImportedLine, deal_number, import_deals
@@ -108,6 +114,13 @@ class ImportResult:
     @property
     def warnings(self) -> list[CellError]:
         return self.duplicates if self.forced else []
+
+    def headline(self, filename: str) -> str:
+        """One line for the person importing: a dry run says plainly it is a preview that stored nothing."""
+        if self.dry_run:
+            return (f"Pratinjau {filename}: tidak ada galat; bila diimpor, {format_number(self.created_deals)} "
+                    "transaksi akan dibuat. Tidak ada yang disimpan.")
+        return f"{filename} diimpor: {format_number(self.created_deals)} transaksi dibuat."
 
     @property
     def only_duplicates(self) -> bool:
@@ -198,8 +211,8 @@ class _Directory:
         return candidates[0]
 
 
-async def _plan(parsed: ParsedWorkbook, *, event_id: int, wilayah: dict[str, tuple[int, str]],
-                check_duplicates: bool = True) -> _Plan:
+async def _plan(parsed: ParsedWorkbook, *, event_id: int, starts_on: date, event_status: str,
+                wilayah: dict[str, tuple[int, str]], check_duplicates: bool = True) -> _Plan:
     """Match every name, check every reference (and, with `check_duplicates`, look for Transaksi rows that
     repeat a deal of the event or an earlier row); reads the database, writes nothing."""
     plan = _Plan()
@@ -303,14 +316,20 @@ async def _plan(parsed: ParsedWorkbook, *, event_id: int, wilayah: dict[str, tup
         to_register[id(party)] = (PartyKind.pesantren, party)
     for party in [p for group in buyers.by_name.values() for p in group if p.in_workbook]:
         to_register[id(party)] = (PartyKind.buyer, party)
+    today = rules.today_wib()
+    if parsed.deals and (closed := rules.event_status_problem(event_status)):
+        plan.errors.append(CellError("Transaksi", None, "", "", f"{closed}; ubah status acara lebih dulu"))
     for item in parsed.deals:
+        # the same date rule as the API and the forms: not in the future, not long before the event
+        if problem := rules.deal_date_problem(item.deal_date, starts_on=starts_on, today=today):
+            plan.fail("Transaksi", item.row, "tanggal", item.deal_date.isoformat(), problem)
         seller = pesantren.resolve(item.pesantren, "pesantren")
         buyer = buyers.resolve(item.buyer, "pembeli")
         if isinstance(seller, str):
             plan.fail("Transaksi", item.row, "pesantren", item.pesantren, seller)
         if isinstance(buyer, str):
             plan.fail("Transaksi", item.row, "pembeli", item.buyer, buyer)
-        if isinstance(seller, str) or isinstance(buyer, str):
+        if isinstance(seller, str) or isinstance(buyer, str) or problem:
             continue
         if seller.registered == "dibatalkan":
             plan.fail("Transaksi", item.row, "pesantren", item.pesantren,
@@ -559,7 +578,8 @@ async def import_workbook(
             previous = await _previous_import(event_id=event.id, fingerprint=fingerprint)
         if previous is not None and not force:
             return _result(parsed, None, dry_run=dry_run, previous=previous), None
-        plan = await _plan(parsed, event_id=event.id, wilayah=wilayah, check_duplicates=previous is None)
+        plan = await _plan(parsed, event_id=event.id, starts_on=event.starts_on, event_status=event.status.value,
+                           wilayah=wilayah, check_duplicates=previous is None)
         return _result(parsed, plan, dry_run=dry_run, previous=previous, force=force), plan
 
     if dry_run:

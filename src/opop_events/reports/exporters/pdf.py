@@ -51,7 +51,7 @@ from opop_events.reports.exporters._format import (
     share_bp,
     to_wib,
 )
-from opop_events.reports.exporters.tabular import DINAS_NAME, KIND_LABELS
+from opop_events.reports.exporters.tabular import DINAS_NAME, KIND_LABELS, closing_text
 from opop_events.reports.model import DEAL_KINDS, BreakdownRow, ReportData
 
 # --- fonts ----------------------------------------------------------------------------------------------
@@ -346,6 +346,7 @@ class ReportRenderer:
                 [Paragraph(format_rupiah(h.confirmed_rp), s["big"])],
                 [Paragraph(escape(f"({terbilang(h.confirmed_rp)})"), s["words"])],
                 [Paragraph(counts, s["center"])],
+                [Paragraph(escape(closing_text(self.data)), s["center"])],
             ],
             colWidths=[self.width],
         )
@@ -367,6 +368,10 @@ class ReportRenderer:
             value = h.confirmed_by_kind[kind]
             share = format_rate_bp(share_bp(value, h.confirmed_rp))
             rows.append((KIND_LABELS[kind], format_rupiah(value), share, "cell_indent"))
+        if self.data.closings or self.data.late.deals:
+            late = self.data.late
+            rows.append((f"Susulan setelah tutup buku ({format_number(late.deals)} transaksi; tidak termasuk angka "
+                         "utama)", format_rupiah(late.confirmed_rp), "", "cell"))
         rows += [
             (label, value, "", "cell")
             for label, value in (

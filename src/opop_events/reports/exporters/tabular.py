@@ -119,6 +119,7 @@ DEAL_LINE_COLUMNS = (
     Column("satuan", "Satuan", Kind.TEXT),
     Column("harga_satuan_rp", "Harga Satuan (Rp)", Kind.MONEY),
     Column("nilai_rp", "Nilai (Rp)", Kind.MONEY),
+    Column("susulan", "Susulan setelah Tutup Buku", Kind.TEXT),
 )
 
 # (sheet name, label column title, chart title, ReportData attribute); sheet names stay within Excel's 31
@@ -133,6 +134,16 @@ BREAKDOWNS = (
 SUMMARY_SHEET = "Ringkasan"
 DEAL_LINES_SHEET = "Transaksi"
 TOTAL_LABEL = "TOTAL"
+
+
+def closing_text(data: ReportData) -> str:
+    """Whether the figure is closed (official) and since when, by whom and why: the same words in every format."""
+    if not data.closings:
+        return "Belum tutup buku: angka masih dapat berubah"
+    if data.scope == "event" and len(data.closings) == 1:
+        c = data.closings[0]
+        return f"Ditutup {format_datetime(c.closed_at)} oleh {c.closed_by} ({c.reason}); angka resmi per saat itu"
+    return f"{len(data.closings)} acara sudah tutup buku; angkanya dihitung per saat tutup buku masing-masing"
 
 
 class ReportTables:
@@ -182,6 +193,13 @@ class ReportTables:
             "Status dikonfirmasi dan diverifikasi; angka utama laporan",
         )
         yield "Terbilang", Typed(terbilang(h.confirmed_rp), text), None
+        yield "Tutup buku", closing_text(data), None
+        if data.closings or data.late.deals:
+            yield (
+                "Susulan setelah tutup buku (Rp)",
+                Typed(data.late.confirmed_rp, money),
+                f"{data.late.deals:,} transaksi disepakati setelah tutup buku; tidak termasuk angka utama".replace(",", "."),
+            )
         for kind, label in KIND_LABELS.items():
             yield f"{label} (Rp)", Typed(h.confirmed_by_kind[kind], money), "Bagian dari nilai terkonfirmasi"
         yield (
@@ -239,4 +257,5 @@ class ReportTables:
                 line.unit,
                 line.unit_price_rp,
                 line.value_rp,
+                "ya" if line.late else "",
             )

@@ -1,0 +1,188 @@
+"""The deal rules every door applies: the API, the web forms, the Excel import and the demo loader.
+
+One place, so a deal the API refuses cannot come in through another door (issue #12). The pure functions
+return the Indonesian reason a value breaks a rule, or None; the doors turn a reason into their own error
+(a problem+json field error, a form message, a workbook cell error). README, "Aturan transaksi", says the
+same in words.
+
+Dates (`deal_date_problem`):
+- not in the future: at most tomorrow in West Java (WIB; a phone a few hours off still gets through);
+- not before 2018 (the programme's first year);
+- not more than `PRE_EVENT_DAYS` (30) days before the event starts: deals closed in the online exhibition
+  (pameran) in the weeks before an event count for it, older deals do not belong to it. There is no upper
+  bound beyond "not in the future": deals closed after the event, as its follow-up, count for it. So a deal
+  can be logged into an event that has not started yet only when it is dated from 30 days before the start
+  up to today.
+
+A realisation (`realisation_date_problem`) is not in the future either, and not dated before its deal; so a
+deal's date cannot be amended to after its first (not voided) realisation either.
+
+An event still in draft takes no deals (`event_status_problem`), whatever the door.
+
+Amounts (`line_problems`, `total_problem`): one deal's total at most `OPOP_MAX_DEAL_RP` (default
+Rp100.000.000.000); a line's value and a unit price at most the same; a line's quantity at most
+`MAX_QUANTITY` (10.000.000). `needs_review` flags a deal whose total reaches `OPOP_REVIEW_THRESHOLD_RP`
+(default Rp5.000.000.000) for a second look by Dinas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from opop_events.core.dates import WIB, format_date, now_utc
+from opop_events.core.errors import InvalidInput
+from opop_events.core.money import format_number, format_rupiah
+from opop_events.settings import get_settings
+
+EARLIEST_YEAR = 2018
+PRE_EVENT_DAYS = 30
+FUTURE_GRACE_DAYS = 1
+MAX_QUANTITY = Decimal(10_000_000)
+
+
+def today_wib() -> date:
+    """Today in West Java: a deal made at 06.00 WIB is dated that day, not the day before (UTC)."""
+    return now_utc().astimezone(WIB).date()
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+# -- dates --------------------------------------------------------------------------------------------------
+
+
+def earliest_deal_date(starts_on: date) -> date:
+    """The first day a deal of an event starting on `starts_on` may be dated."""
+    return max(starts_on - timedelta(days=PRE_EVENT_DAYS), date(EARLIEST_YEAR, 1, 1))
+
+
+def deal_date_problem(deal_date: date, *, starts_on: date, today: date | None = None) -> str | None:
+    """Why a deal of the event starting on `starts_on` cannot be dated `deal_date`, or None."""
+    today = today or today_wib()
+    if deal_date > today + timedelta(days=FUTURE_GRACE_DAYS):
+        return "tanggal transaksi tidak boleh di masa depan"
+    if deal_date.year < EARLIEST_YEAR:
+        return f"tanggal transaksi paling awal tahun {EARLIEST_YEAR}"
+    earliest = earliest_deal_date(starts_on)
+    if deal_date < earliest:
+        return (f"tanggal transaksi paling awal {format_date(earliest)} ({PRE_EVENT_DAYS} hari sebelum acara "
+                f"dimulai {format_date(starts_on)})")
+    return None
+
+
+async def event_start(event_id: int) -> date:
+    from opop_events.events.tables import Event
+
+    row = await Event.select(Event.starts_on).where(Event.id == event_id).first()
+    if row is None:
+        raise InvalidInput.field("event_slug", "acara tidak ditemukan")
+    return _as_date(row["starts_on"])
+
+
+async def first_realisation(deal_id: int) -> date | None:
+    """The earliest realisation of the deal that was not voided, if any."""
+    from opop_events.db import raw
+
+    rows = await raw(
+        "SELECT MIN(z.realised_on) AS first FROM realisation z WHERE z.deal = {} AND z.voids IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id)",
+        deal_id,
+    )
+    return _as_date(rows[0]["first"]) if rows and rows[0]["first"] is not None else None
+
+
+async def check_deal_date(deal_date: date, *, event_id: int, deal_id: int | None = None,
+                          field: str = "deal_date") -> None:
+    """Raise InvalidInput (on `field`) when `deal_date` breaks the date rule for the event, or (for an existing
+    deal, `deal_id`) would put the deal after its first realisation. Reads the event and realisations."""
+    problem = deal_date_problem(deal_date, starts_on=await event_start(event_id))
+    if problem is None and deal_id is not None and (first := await first_realisation(deal_id)) is not None:
+        if deal_date > first:
+            problem = f"tanggal transaksi tidak boleh sesudah realisasi pertama ({format_date(first)})"
+    if problem:
+        raise InvalidInput.field(field, problem)
+
+
+def event_status_problem(status: str) -> str | None:
+    """Why an event in `status` takes no deals, or None."""
+    if status == "draft":
+        return "acara masih draf; transaksi belum bisa dicatat"
+    return None
+
+
+def realisation_date_problem(realised_on: date, *, deal_date: date | None = None,
+                             today: date | None = None) -> str | None:
+    """Why a realisation cannot be dated `realised_on` (for a deal dated `deal_date`, when known), or None."""
+    today = today or today_wib()
+    if realised_on > today + timedelta(days=FUTURE_GRACE_DAYS):
+        return "tanggal realisasi tidak boleh di masa depan"
+    if deal_date is not None and realised_on < deal_date:
+        return f"tanggal realisasi tidak boleh sebelum tanggal transaksi ({format_date(deal_date)})"
+    return None
+
+
+def check_realisation_date(realised_on: date, *, deal_date: date | None = None,
+                           field: str = "realised_on") -> None:
+    problem = realisation_date_problem(realised_on, deal_date=deal_date)
+    if problem:
+        raise InvalidInput.field(field, problem)
+
+
+# -- amounts ------------------------------------------------------------------------------------------------
+
+
+def max_deal_rp() -> int:
+    """The cap on one deal's total (and so on one line and one unit price): `OPOP_MAX_DEAL_RP`."""
+    return get_settings().max_deal_rp
+
+
+def review_threshold_rp() -> int:
+    return get_settings().review_threshold_rp
+
+
+def needs_review(total_rp: int) -> bool:
+    """True when a deal of `total_rp` deserves a second look by Dinas (`OPOP_REVIEW_THRESHOLD_RP` or more)."""
+    return total_rp >= review_threshold_rp()
+
+
+def line_problems(quantity: Decimal, unit_price_rp: int, value_rp: int) -> list[tuple[str, str]]:
+    """[(part, reason)] for a line breaking a cap; part is `quantity`, `unit_price_rp` or `value_rp`."""
+    cap = max_deal_rp()
+    found: list[tuple[str, str]] = []
+    if quantity > MAX_QUANTITY:
+        found.append(("quantity", f"jumlah per baris paling banyak {format_number(int(MAX_QUANTITY))}"))
+    if unit_price_rp > cap:
+        found.append(("unit_price_rp", f"harga satuan paling besar {format_rupiah(cap)}"))
+    if value_rp > cap and not found:
+        found.append(("value_rp", f"nilai baris {format_rupiah(value_rp)} melebihi batas {format_rupiah(cap)} "
+                                  "per transaksi; periksa jumlah dan harga satuan"))
+    return found
+
+
+def total_problem(values_rp: Iterable[int]) -> str | None:
+    """Why a deal whose lines are worth `values_rp` is too large, or None."""
+    total = sum(values_rp)
+    cap = max_deal_rp()
+    if total > cap:
+        return (f"total transaksi {format_rupiah(total)} melebihi batas {format_rupiah(cap)} per transaksi; "
+                "periksa jumlah dan harga satuan")
+    return None
+
+
+def deal_problems(*, deal_date: date, starts_on: date, lines: Iterable[tuple[Decimal, int, int]],
+                  today: date | None = None) -> list[str]:
+    """Every rule a whole deal breaks: its date for the event, each line (quantity, unit price, value) and its
+    total. Used where deals are written without a form (the demo loader)."""
+    lines = list(lines)
+    found = []
+    if problem := deal_date_problem(deal_date, starts_on=starts_on, today=today):
+        found.append(problem)
+    for quantity, price, value in lines:
+        found += [reason for _, reason in line_problems(quantity, price, value)]
+    if problem := total_problem(value for _, _, value in lines):
+        found.append(problem)
+    return found
