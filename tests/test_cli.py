@@ -14,8 +14,8 @@ from opop_events.reports import queries
 from opop_events.settings import get_settings
 
 COMMANDS = [
-    [], ["db"], ["db", "upgrade"], ["demo"], ["serve"], ["users"], ["users", "create"], ["report"], ["import"],
-    ["schedule"], ["backup"], ["restore"],
+    [], ["db"], ["db", "upgrade"], ["demo"], ["serve"], ["users"], ["users", "create"], ["users", "set-password"],
+    ["report"], ["import"], ["schedule"], ["backup"], ["restore"],
 ]
 
 

@@ -222,10 +222,10 @@ async def test_admin_writes_succeed_and_match_their_schemas(client, market: Mark
                slug=market.slug)  # fmt: skip
     await call("POST", "/api/v1/pesantren", {"name": "Pesantren Uji Skema", "wilayah_code": "3204"})
     user = await call("POST", "/api/v1/users", {
-        "email": "staf-skema@dinas.go.id", "password": "rahasia-skema-1", "role": "admin", "name": "Staf Skema",
+        "email": "staf-skema@dinas.go.id", "password": "rahasia-dinas-1", "role": "admin", "name": "Staf Skema",
     })  # fmt: skip
-    login = await call("POST", "/api/v1/auth/token", {"email": user["email"], "password": "rahasia-skema-1"})
-    await call("POST", "/api/v1/auth/password", {"old_password": "rahasia-skema-1", "new_password": "rahasia-skema-2"},
+    login = await call("POST", "/api/v1/auth/token", {"email": user["email"], "password": "rahasia-dinas-1"})
+    await call("POST", "/api/v1/auth/password", {"old_password": "rahasia-dinas-1", "new_password": "rahasia-dinas-2"},
                caller=login["token"])  # fmt: skip
 
     # A deal logged by Dinas for a pesantren, confirmed from the WhatsApp link, verified, realised, corrected.

@@ -13,6 +13,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from opop_events import __version__
 from opop_events.accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
+from opop_events.accounts.services import refuse_demo_passwords
 from opop_events.api import (
     EXCEPTION_HANDLERS,
     JSON_BODY_MAX_BYTES,
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         opened = await open_pool()
         try:
+            if settings.production:
+                await refuse_demo_passwords()
             yield
         finally:
             if opened:

@@ -167,6 +167,12 @@ def serve(host: str, port: int, with_demo: bool, workers: int) -> None:
         _print_logins()
     else:
         _run(_ensure_schema)
+    if settings.production:
+        from opop_events.accounts.services import demo_password_refusal
+
+        refusal = _run(demo_password_refusal)
+        if refusal:
+            _fail(refusal)
     click.echo(f"opop-events berjalan di http://{host}:{port}/  (API: http://{host}:{port}/schema)")
     click.echo(f"Basis data: {settings.engine}")
     uvicorn.run(
@@ -175,7 +181,9 @@ def serve(host: str, port: int, with_demo: bool, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="warning",
-        proxy_headers=True,
+        # The app reads X-Forwarded-For itself, only from OPOP_TRUSTED_PROXIES (accounts.limiter), under any server;
+        # uvicorn's own handling (which trusts 127.0.0.1 by default) is off so that the header is read once.
+        proxy_headers=False,
     )
 
 
@@ -276,6 +284,28 @@ def users_create(email: str, role: str, name: str, pesantren_id: int | None, buy
 
     actor = _run(job)
     click.echo(f"Akun {actor.email} ({actor.role.value}) dibuat dengan id {actor.user_id}.")
+
+
+@users.command("set-password")
+@click.option("--email", required=True, help="Email akun.")
+@click.option(
+    "--password",
+    prompt="Kata sandi baru",
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="OPOP_NEW_PASSWORD",
+    help="Kata sandi baru (ditanyakan bila tidak diberikan; atau OPOP_NEW_PASSWORD).",
+)
+def users_set_password(email: str, password: str) -> None:
+    """Ganti kata sandi sebuah akun tanpa kata sandi lama; semua sesi dan token API akun itu berakhir."""
+    from opop_events.accounts.services import set_password
+
+    async def job() -> Any:
+        await _ensure_schema()
+        return await set_password(email=email, password=password)
+
+    actor = _run(job)
+    click.echo(f"Kata sandi akun {actor.email} diganti; semua sesi dan token API akun itu berakhir.")
 
 
 @main.command("import")

@@ -6,10 +6,12 @@ import os
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEV_SECRET = "opop-dev-secret-not-for-production"
+IPNetwork = IPv4Network | IPv6Network
 
 
 class SettingsError(RuntimeError):
@@ -28,6 +30,11 @@ class Settings:
     follow_up_days: int
     link_ttl_hours: int
     login_attempts_per_minute: int
+    login_free_attempts: int = 5
+    login_delay_seconds: int = 2
+    login_delay_max_seconds: int = 120
+    login_window_minutes: int = 15
+    trusted_proxies: tuple[IPNetwork, ...] = ()
     max_deal_rp: int = 100_000_000_000
     review_threshold_rp: int = 5_000_000_000
     api_docs: bool = True
@@ -75,7 +82,12 @@ class Settings:
             cookie_secure=env.get("OPOP_COOKIE_SECURE", secure_default) == "1",
             follow_up_days=_whole_number(env, "OPOP_FOLLOW_UP_DAYS", 30, low=1, high=3650),
             link_ttl_hours=_whole_number(env, "OPOP_LINK_TTL_HOURS", 168, low=1, high=24 * 90),
-            login_attempts_per_minute=_whole_number(env, "OPOP_LOGIN_ATTEMPTS_PER_MINUTE", 10, low=1, high=10_000),
+            login_attempts_per_minute=_whole_number(env, "OPOP_LOGIN_ATTEMPTS_PER_MINUTE", 20, low=1, high=10_000),
+            login_free_attempts=_whole_number(env, "OPOP_LOGIN_FREE_ATTEMPTS", 5, low=1, high=1000),
+            login_delay_seconds=_whole_number(env, "OPOP_LOGIN_DELAY_SECONDS", 2, low=1, high=3600),
+            login_delay_max_seconds=_whole_number(env, "OPOP_LOGIN_DELAY_MAX_SECONDS", 120, low=1, high=24 * 3600),
+            login_window_minutes=_whole_number(env, "OPOP_LOGIN_WINDOW_MINUTES", 15, low=1, high=24 * 60),
+            trusted_proxies=_networks(env, "OPOP_TRUSTED_PROXIES"),
             # the deal rules (deals/rules.py): a cap on one deal's total, and where Dinas takes a second look
             max_deal_rp=_whole_number(env, "OPOP_MAX_DEAL_RP", 100_000_000_000, low=1_000_000, high=10**15),
             review_threshold_rp=_whole_number(env, "OPOP_REVIEW_THRESHOLD_RP", 5_000_000_000, low=1, high=10**15),
@@ -105,6 +117,20 @@ def _whole_number(env: dict[str, str], name: str, default: int, *, low: int, hig
     if not low <= value <= high:
         raise SettingsError(f"{name} harus antara {low} dan {high} (diterima: {value})")
     return value
+
+
+def _networks(env: dict[str, str], name: str) -> tuple[IPNetwork, ...]:
+    """A comma-separated list of IP addresses or CIDR ranges (e.g. `127.0.0.1, 10.0.0.0/8`); empty: none."""
+    found = []
+    for part in env.get(name, "").split(","):
+        if part.strip():
+            try:
+                found.append(ip_network(part.strip(), strict=False))
+            except ValueError:
+                raise SettingsError(
+                    f"{name} harus berisi alamat IP atau rentang CIDR dipisah koma (diterima: {part.strip()!r})"
+                ) from None
+    return tuple(found)
 
 
 @lru_cache(maxsize=1)

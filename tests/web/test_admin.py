@@ -41,7 +41,7 @@ async def test_admin_creates_a_seller_account_that_can_sign_in(client):
             "email": "Penjual@Pesantren.test",
             "name": "Ustadz Ahmad",
             "role": "seller",
-            "password": "awal-12345",
+            "password": "awal-kebun-12345",
             "pesantren_id": str(pesantren["id"]),
             "buyer_id": "",
         },
@@ -54,7 +54,7 @@ async def test_admin_creates_a_seller_account_that_can_sign_in(client):
         "<td>penjual@pesantren.test</td><td>Ustadz Ahmad</td><td>Pesantren</td><td>Pesantren Baru</td>"
         in listing.text
     )
-    actor = await accounts.authenticate(email="penjual@pesantren.test", password="awal-12345")
+    actor = await accounts.authenticate(email="penjual@pesantren.test", password="awal-kebun-12345")
     assert (actor.role.value, actor.pesantren_id, actor.name) == ("seller", pesantren["id"], "Ustadz Ahmad")
 
 
@@ -63,10 +63,10 @@ async def test_user_form_errors_are_next_to_fields(client):
     await sign_in(client, admin)
 
     no_pesantren = await post_form(
-        client, "/dinas/pengguna", {"email": "x@y.test", "role": "seller", "password": "awal-12345"}
+        client, "/dinas/pengguna", {"email": "x@y.test", "role": "seller", "password": "awal-kebun-12345"}
     )
     taken = await post_form(
-        client, "/dinas/pengguna", {"email": admin.actor.email, "role": "organizer", "password": "awal-12345"}
+        client, "/dinas/pengguna", {"email": admin.actor.email, "role": "organizer", "password": "awal-kebun-12345"}
     )
 
     assert no_pesantren.status_code == 422

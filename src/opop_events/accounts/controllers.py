@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, delete, get, post
 from litestar.params import JSONBody
 
-from opop_events.accounts import schemas, services
+from opop_events.accounts import limiter, schemas, services
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor, require_role
 from opop_events.api import PUBLIC, CurrentActor, problems
@@ -34,11 +34,13 @@ class AuthController(Controller):
         responses=problems(400, 401, 422, 429),
     )
     async def issue_token(self, request: Request, data: JSONBody[schemas.TokenRequest]) -> schemas.TokenResponse:
+        settings = get_settings()
         actor = await services.authenticate(
             email=data.email,
             password=data.password,
-            ip=request.client.host if request.client else "",
-            per_minute=get_settings().login_attempts_per_minute,
+            ip=limiter.request_address(request, settings.trusted_proxies),
+            known_device=request.cookies.get(limiter.KNOWN_DEVICE_COOKIE, ""),
+            settings=settings,
         )
         return schemas.TokenResponse(token=await services.issue_api_token(actor=actor, label=data.label))
 

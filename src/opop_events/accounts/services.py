@@ -1,10 +1,11 @@
-"""Accounts: password hashing (argon2), users, sign-in with rate limiting, web sessions and API tokens.
+"""Accounts: password hashing (argon2) and policy, users, sign-in under the limiter, web sessions and API tokens.
 
 Also the `Actor` every other domain's rules are checked against.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import os
@@ -15,15 +16,17 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from opop_events.accounts import limiter
 from opop_events.accounts.enums import Role
-from opop_events.accounts.tables import ApiToken, LoginAttempt, User, WebSession
+from opop_events.accounts.passwords import DEMO_PASSWORD, check_password
+from opop_events.accounts.tables import ApiToken, User, WebSession
 from opop_events.catalog.tables import Buyer, Pesantren
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from opop_events.db import write_transaction
+from opop_events.settings import Settings, get_settings
 
 SESSION_LIFETIME = timedelta(days=14)
-MIN_PASSWORD_LENGTH = 8
 # OPOP_PASSWORD_HASH=fast lowers argon2's cost for the test suite only; production keeps the library defaults.
 _hasher = (
     PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -87,11 +90,14 @@ def _actor_from_row(row: dict) -> Actor:
     )
 
 
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput.field("password", f"kata sandi minimal {MIN_PASSWORD_LENGTH} karakter")
-    if len(password) > 128:
-        raise InvalidInput.field("password", "kata sandi paling panjang 128 karakter")
+def check_password_rules(password: str, *, email: str = "", name: str = "") -> None:
+    """The password policy (`opop_events.accounts.passwords`): a 422 naming why a password is refused."""
+    check_password(password, email=email, name=name)
+
+
+async def _check_password_off_loop(password: str, *, email: str, name: str) -> None:
+    """The policy in a worker thread: zxcvbn may take a good fraction of a second of CPU on a long password."""
+    await asyncio.to_thread(check_password_rules, password, email=email, name=name)
 
 
 async def create_user(
@@ -102,12 +108,15 @@ async def create_user(
     name: str = "",
     pesantren_id: int | None = None,
     buyer_id: int | None = None,
+    enforce_policy: bool = True,
 ) -> Actor:
-    """Create a user. A seller must name its pesantren and a buyer its buyer organisation."""
+    """Create a user. A seller must name its pesantren and a buyer its buyer organisation. `enforce_policy=False`
+    is for the demo loader only, whose accounts have the published demo password (see `passwords`)."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
         raise InvalidInput.field("email", "alamat email tidak sah")
-    check_password_rules(password)
+    if enforce_policy:
+        await _check_password_off_loop(password, email=email, name=name)
     if role is Role.seller and pesantren_id is None:
         raise InvalidInput.field("pesantren_id", "akun pesantren wajib terhubung ke satu pesantren")
     if role is Role.buyer and buyer_id is None:
@@ -131,54 +140,75 @@ async def create_user(
                 role=role.value,
                 pesantren=pesantren_id,
                 buyer=buyer_id,
+                password_vetted=enforce_policy,
             )
         ).returning(*User.all_columns())
     return _actor_from_row(rows[0])
 
 
-async def _check_rate_limit(email: str, ip: str, per_minute: int) -> None:
-    since = now_utc() - timedelta(minutes=1)
-    by_email = await LoginAttempt.count().where(
-        (LoginAttempt.email == email) & (LoginAttempt.at >= since) & (LoginAttempt.success == False)  # noqa: E712
-    )
-    by_ip = (
-        await LoginAttempt.count().where(
-            (LoginAttempt.ip == ip) & (LoginAttempt.at >= since) & (LoginAttempt.success == False)  # noqa: E712
-        )
-        if ip
-        else 0
-    )
-    if by_email >= per_minute or by_ip >= per_minute * 3:
-        raise TooManyRequests("Terlalu banyak percobaan masuk. Coba lagi dalam satu menit.")
-
-
-async def authenticate(*, email: str, password: str, ip: str = "", per_minute: int = 10) -> Actor:
-    """Check e-mail and password; failed attempts are recorded and rate-limited per e-mail and per IP."""
+async def authenticate(
+    *, email: str, password: str, ip: str = "", known_device: str = "", settings: Settings | None = None
+) -> Actor:
+    """Check e-mail and password under the sign-in limiter (`opop_events.accounts.limiter`): every attempt is
+    recorded in a transaction of its own; `known_device` is the cookie a successful sign-in left in this client."""
+    settings = settings or get_settings()
     email = email.strip().lower()[:254]
-    await _check_rate_limit(email, ip, per_minute)
+    ip = ip[:45]
     row = await User.select().where((User.email == email) & (User.active == True)).first()  # noqa: E712
+    trusted = row is not None and (
+        limiter.known_device_valid(
+            known_device, secret=settings.secret_key, user_id=row["id"], password_hash=row["password_hash"]
+        )
+        or (bool(ip) and ip in await limiter.recent_success_addresses(email))
+    )
+    attempt = await limiter.begin(email=email, ip=ip, trusted=trusted)
+    try:
+        await limiter.check(attempt, settings=settings)
+    except TooManyRequests:
+        await limiter.finish(attempt, limiter.REFUSED)
+        raise
     ok = False
     try:
         ok = _hasher.verify(row["password_hash"] if row else _dummy_hash(), password[:128]) and row is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
-    async with write_transaction():
-        await LoginAttempt.insert(LoginAttempt(email=email, ip=ip[:45], success=ok))
+    await limiter.finish(attempt, limiter.SUCCEEDED if ok else limiter.FAILED)
     if not ok or row is None:
         raise Unauthorized("Email atau kata sandi salah.")
     return _actor_from_row(row)
 
 
+async def known_device_cookie_value(*, actor: Actor, settings: Settings | None = None) -> str:
+    """The value of the known-device cookie for this user (valid until the password changes or 180 days)."""
+    settings = settings or get_settings()
+    row = await User.select(User.password_hash).where(User.id == actor.user_id).first()
+    return limiter.known_device_value(
+        secret=settings.secret_key, user_id=actor.user_id, password_hash=row["password_hash"] if row else ""
+    )
+
+
 async def change_password(*, actor: Actor, old_password: str, new_password: str) -> None:
+    """Set a new password and end every web session and API token of the user, the caller's own included: a
+    web page that changes the password starts a fresh session for its browser afterwards."""
     row = await User.select(User.password_hash).where(User.id == actor.user_id).first()
     try:
         _hasher.verify(row["password_hash"], old_password[:128])
     except (VerifyMismatchError, VerificationError, InvalidHashError) as exc:
         raise InvalidInput.field("old_password", "kata sandi lama salah") from exc
-    check_password_rules(new_password)
+    await _check_password_off_loop(new_password, email=actor.email, name=actor.name)
+    await _replace_password(actor.user_id, new_password)
+
+
+async def _replace_password(user_id: int, password: str) -> None:
+    """The new hash, and every web session and API token of the user ended, in one transaction."""
     async with write_transaction():
-        await User.update({User.password_hash: hash_password(new_password)}).where(User.id == actor.user_id)
-        await WebSession.delete().where(WebSession.user == actor.user_id)
+        await User.update({User.password_hash: hash_password(password), User.password_vetted: True}).where(
+            User.id == user_id
+        )
+        await WebSession.delete().where(WebSession.user == user_id)
+        await ApiToken.update({ApiToken.revoked_at: now_utc()}).where(
+            (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
+        )
 
 
 async def start_session(*, actor: Actor) -> str:
@@ -246,3 +276,63 @@ async def get_user(*, user_id: int) -> Actor:
 async def list_users(*, actor: Actor | None) -> list[Actor]:
     require_role(actor, Role.admin)
     return [_actor_from_row(r) for r in await User.select().order_by(User.id)]
+
+
+async def demo_password_in_use() -> list[str]:
+    """E-mails of active accounts whose password is still the published demo password. Only accounts whose
+    password was not set through the policy are verified (one argon2 verification costs about 0.1 s): the demo
+    loader's, and on the first production start after an upgrade every older account, once; an account found
+    clean is marked so (`password_vetted`) unless its password changed meanwhile."""
+    rows = await User.select(User.id, User.email, User.password_hash).where(
+        (User.active == True) & (User.password_vetted == False)  # noqa: E712
+    )
+    found, clean = [], []
+    for row in rows:
+        try:
+            matches = await asyncio.to_thread(_hasher.verify, row["password_hash"], DEMO_PASSWORD)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            matches = False
+        (found if matches else clean).append(row)
+    if clean:
+        async with write_transaction():
+            for row in clean:
+                await User.update({User.password_vetted: True}).where(
+                    (User.id == row["id"]) & (User.password_hash == row["password_hash"])
+                )
+    return sorted(r["email"] for r in found)
+
+
+async def demo_password_refusal() -> str | None:
+    """Why a production server must not start (an Indonesian message), or None: an account still has the demo
+    password that the README publishes."""
+    emails = await demo_password_in_use()
+    if not emails:
+        return None
+    return (
+        f"mode produksi (OPOP_ENV=production) tidak mau berjalan: akun {', '.join(emails)} masih memakai kata "
+        f"sandi demo {DEMO_PASSWORD}, yang tertulis di README. Ganti kata sandinya dengan "
+        f"'opop-events users set-password --email {emails[0]}' (atau jalankan tanpa OPOP_ENV=production)."
+    )
+
+
+async def set_password(*, email: str, password: str) -> Actor:
+    """Set a user's password from the command line (no old password), under the policy; ends every session and
+    token of the user."""
+    row = await User.select().where(User.email == email.strip().lower()).first()
+    if row is None:
+        raise NotFound(f"Pengguna dengan email {email.strip().lower()} tidak ditemukan.")
+    actor = _actor_from_row(row)
+    await _check_password_off_loop(password, email=actor.email, name=actor.name)
+    await _replace_password(actor.user_id, password)
+    return actor
+
+
+class DemoPasswordInUse(RuntimeError):
+    """A production server is starting while an account still has the demo password."""
+
+
+async def refuse_demo_passwords() -> None:
+    """The application's startup check in production (`serve` makes it first, with a one-line message)."""
+    refusal = await demo_password_refusal()
+    if refusal:
+        raise DemoPasswordInUse(refusal[0].upper() + refusal[1:])

@@ -21,6 +21,9 @@ class User(Table, tablename="app_user"):
     buyer = ForeignKey(references=Buyer, on_delete=OnDelete.restrict, null=True, default=None)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # True once the password is known not to be the published demo password: set through the password policy, or
+    # verified by a production start. False for the demo loader's accounts and for accounts from before the policy.
+    password_vetted = Boolean(default=False)
 
 
 class ApiToken(Table, tablename="api_token"):
@@ -43,9 +46,11 @@ class WebSession(Table, tablename="web_session"):
 
 
 class LoginAttempt(Table, tablename="login_attempt"):
-    """One failed or successful sign-in, kept so every worker process shares the rate limit."""
+    """One failed or successful sign-in, kept so every worker process shares the rate limit (`limiter`);
+    `trusted`: made from a known device or from the account's last successful address."""
 
     email = Varchar(length=254, index=True)
     ip = Varchar(length=45, default="", index=True)
     at = Timestamptz(default=TimestamptzNow(), index=True)
     success = Boolean(default=False)
+    trusted = Boolean(default=False)

@@ -9,6 +9,7 @@ from litestar.datastructures import Cookie
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
+from opop_events.accounts import limiter
 from opop_events.accounts import services as accounts
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import SESSION_LIFETIME, Actor, require_actor
@@ -44,6 +45,20 @@ def session_cookie(token: str) -> Cookie:
     )
 
 
+async def known_device_cookie(actor: Actor) -> Cookie:
+    """Marks this browser as one the user signed in from: the sign-in limiter lets it past its delays
+    (`opop_events.accounts.limiter`). Sent to the sign-in page only."""
+    return Cookie(
+        key=limiter.KNOWN_DEVICE_COOKIE,
+        value=await accounts.known_device_cookie_value(actor=actor),
+        path="/masuk",
+        max_age=int(limiter.KNOWN_DEVICE_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().cookie_secure,
+    )
+
+
 @get("/masuk", name="masuk", cache=False, include_in_schema=False)
 async def login_form(actor: CurrentActor, next: NextParam = None) -> Template | Redirect:
     if actor is not None:
@@ -60,15 +75,17 @@ async def login(request: Request) -> Response | Template:
     try:
         if not values.text("email") or not values.get("password"):
             raise InvalidInput.field(FORM_ERROR, "Isi email dan kata sandi.")
+        settings = get_settings()
         actor = await accounts.authenticate(
             email=values.text("email"),
             password=str(values.get("password", "")),
-            ip=request.client.host if request.client else "",
-            per_minute=get_settings().login_attempts_per_minute,
+            ip=limiter.request_address(request, settings.trusted_proxies),
+            known_device=request.cookies.get(limiter.KNOWN_DEVICE_COOKIE, ""),
+            settings=settings,
         )
     except (Unauthorized, TooManyRequests, InvalidInput) as exc:
         status = 422 if isinstance(exc, InvalidInput) else exc.status
-        return page(
+        shown = page(
             "akun/login.html",
             actor=None,
             title="Masuk",
@@ -76,8 +93,14 @@ async def login(request: Request) -> Response | Template:
             errors={FORM_ERROR: exc.errors[0].message if exc.errors else exc.detail},
             values={"email": values.text("email"), "next": target or ""},
         )
+        if isinstance(exc, TooManyRequests):
+            shown.headers["Retry-After"] = str(exc.retry_after)
+        return shown
     token = await accounts.start_session(actor=actor)
-    return Redirect(target or role_home(actor), status_code=303, cookies=[session_cookie(token)])
+    return Redirect(
+        target or role_home(actor), status_code=303,
+        cookies=[session_cookie(token), await known_device_cookie(actor)],
+    )
 
 
 @post("/keluar", name="keluar", cache=False, include_in_schema=False, status_code=303)
@@ -128,9 +151,12 @@ async def change_password(request: Request, actor: CurrentActor) -> Response | T
             status_code=422,
             errors=errors,
         )
-    # Changing the password ends every session of the user (other devices too); this browser signs in again.
+    # Changing the password ends every session and API token of the user (other devices too); this browser gets a
+    # fresh session, and a fresh known-device cookie (the old one was signed over the old password hash).
     token = await accounts.start_session(actor=actor)
-    return Redirect("/akun/sandi?berhasil=1", status_code=303, cookies=[session_cookie(token)])
+    return Redirect(
+        "/akun/sandi?berhasil=1", status_code=303, cookies=[session_cookie(token), await known_device_cookie(actor)]
+    )
 
 
 HANDLERS = [login_form, login, logout, home, password_form, change_password]
