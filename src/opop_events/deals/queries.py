@@ -22,6 +22,12 @@ from typing import Any
 
 from opop_events.deals.enums import COUNTED_STATES, LOGGED_STATES, REPORTED_STATES
 
+
+def deal_number(deal_id: int) -> str:
+    """How a deal is named to people: `TRX-000042`."""
+    return f"TRX-{deal_id:06d}"
+
+
 PART = 1_000_000_000
 """A rupiah amount is summed as `amount / PART` and `amount % PART` (amounts are never negative)."""
 

@@ -24,13 +24,21 @@ from opop_events.deals.queries import (
     closing_cte,
     current_event_join,
     current_events_cte,
+    deal_number,
     join_parts,
     parts,
     realised_cte,
     split,
     sum_parts,
 )
-from opop_events.reports.model import BreakdownRow, ClosingRecord, DealLineRow, Headline, LateFigures, ReportData
+from opop_events.reports.model import (
+    BreakdownRow,
+    ClosingRecord,
+    DealLineRow,
+    Headline,
+    LateFigures,
+    ReportData,
+)
 
 LINE_CHUNK = 2000
 REPORTED_STATES_SQL = REPORTED_SQL
@@ -335,8 +343,6 @@ async def deal_lines_between(scope: Scope, *, as_of: datetime | None, after_deal
 
 
 def _line_rows(rows: list[dict[str, Any]], *, late: bool = False) -> list[DealLineRow]:
-    from opop_events.deals.services import deal_number
-
     return [
         DealLineRow(
             deal_no=deal_number(r["id"]),

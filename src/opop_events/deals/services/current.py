@@ -1,0 +1,108 @@
+"""A deal as it stands: its current history row, its lines, whose move it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from opop_events.catalog.enums import Category
+from opop_events.core.errors import NotFound
+from opop_events.db import raw
+from opop_events.deals import schemas
+from opop_events.deals.enums import (
+    DealState,
+    Origin,
+)
+from opop_events.deals.queries import deal_number
+from opop_events.deals.tables import DealLine
+
+# -- reading ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Current:
+    deal_id: int
+    event_id: int
+    pesantren_id: int
+    buyer_id: int
+    origin: Origin
+    state: DealState
+    version: int
+    revision_id: int
+    offer_revision_id: int | None = None  # state `perubahan`: the proposed terms
+    offer_by: str = ""  # state `perubahan`: pesantren | pembeli
+
+
+SELLER_SIDE, BUYER_SIDE = "pesantren", "pembeli"
+
+
+def awaiting(current: _Current) -> str:
+    """Whose move it is: the side that has not yet seen (or accepted) the terms on the table."""
+    if current.state is DealState.minat:
+        return SELLER_SIDE
+    if current.state in (DealState.dicatat,):
+        return BUYER_SIDE
+    if current.state is DealState.disanggah:
+        return SELLER_SIDE
+    if current.state is DealState.perubahan:
+        return BUYER_SIDE if current.offer_by == SELLER_SIDE else SELLER_SIDE
+    if current.state is DealState.dikonfirmasi:
+        return "dinas"
+    return ""
+
+
+async def _current(deal_id: int) -> _Current:
+    rows = await raw(
+        "SELECT d.id, d.event, d.pesantren, d.buyer, d.origin, e.state, e.version, e.revision, e.offer, e.offer_by "
+        "FROM deal d JOIN deal_event e ON e.deal = d.id WHERE d.id = {} ORDER BY e.version DESC LIMIT 1",
+        deal_id,
+    )
+    if not rows:
+        raise NotFound(f"Transaksi {deal_number(deal_id)} tidak ditemukan.")
+    r = rows[0]
+    return _Current(
+        deal_id=r["id"],
+        event_id=r["event"],
+        pesantren_id=r["pesantren"],
+        buyer_id=r["buyer"],
+        origin=Origin(r["origin"]),
+        state=DealState(r["state"]),
+        version=r["version"],
+        revision_id=r["revision"],
+        offer_revision_id=r["offer"],
+        offer_by=r["offer_by"] or "",
+    )
+
+
+async def _lines(revision_ids: list[int]) -> dict[int, list[schemas.Line]]:
+    if not revision_ids:
+        return {}
+    rows = await DealLine.select().where(DealLine.revision.is_in(revision_ids)).order_by(DealLine.position)
+    out: dict[int, list[schemas.Line]] = {}
+    for r in rows:
+        out.setdefault(r["revision"], []).append(
+            schemas.Line(
+                position=r["position"],
+                product_id=r["product"],
+                description=r["description"],
+                category=Category(r["category"]),
+                quantity=r["quantity"],
+                unit=r["unit"],
+                unit_price_rp=r["unit_price_rp"],
+                value_rp=r["value_rp"],
+            )
+        )
+    return out
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
