@@ -258,3 +258,13 @@ async def test_import_of_rows_already_in_the_event_lists_them_and_names_force(tm
         "mengimpornya.",
     ]
     assert (await raw("SELECT COUNT(*) AS n FROM deal"))[0]["n"] == 2
+
+
+async def test_demo_reset_reloads_the_demo_over_itself(database_url):
+    first = await _run(["demo"], database_url)
+    counts = {t: (await raw(f"SELECT COUNT(*) AS n FROM {t}"))[0]["n"] for t in ("deal", "event_closing", "app_user")}
+    again = await _run(["demo", "--reset"], database_url)
+
+    assert (first.returncode, again.returncode) == (0, 0), again.stderr
+    assert "Traceback" not in again.stderr
+    assert {t: (await raw(f"SELECT COUNT(*) AS n FROM {t}"))[0]["n"] for t in counts} == counts

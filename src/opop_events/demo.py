@@ -34,6 +34,7 @@ DEMO_ACCOUNTS = (
 # Tables cleared by `demo --reset`, children first.
 RESET_ORDER = (
     "import_batch",
+    "event_closing",
     "meeting_outcome",
     "meeting_change",
     "schedule_run",
@@ -515,10 +516,11 @@ async def _close_books_with_a_late_deal(*, spec: dict[str, Any], event_id: int, 
         "AND e.state IN ('dikonfirmasi', 'diverifikasi')",
         event_id, CLOSED_AT,
     )
+    newest = await raw("SELECT COALESCE(MAX(id), 0) AS id FROM deal_event")
     await EventClosing.insert(EventClosing(
         event=event_id, action="tutup", at=CLOSED_AT, actor=admin_id,
         reason="Berita acara rekapitulasi hasil temu bisnis OPOP 2020", confirmed_rp=str(spec["confirmed_total_rp"]),
-        deals_confirmed=counted[0]["n"],
+        deals_confirmed=counted[0]["n"], last_event=newest[0]["id"],
     ))
     product = await Product.select(Product.id, Product.name, Product.category, Product.unit).where(
         Product.pesantren == pesantren_id

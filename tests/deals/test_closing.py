@@ -3,6 +3,7 @@ in every output; reopening needs Dinas and a reason. Through the real API, pages
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from datetime import timedelta
@@ -177,3 +178,41 @@ async def test_a_deal_at_the_review_threshold_is_flagged_in_the_dinas_queue(clie
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+async def test_a_deal_logged_before_closing_and_agreed_after_is_reported_once_as_late(client, market):
+    await _deal(client, market)  # Rp250.000 agreed before closing
+    pending = await _deal(client, market, quantity="4", confirm=False)  # Rp100.000 logged before closing
+    await client.post(f"/api/v1/events/{market.slug}/closing", json={"reason": "Rekap akhir"},
+                      headers=market.admin.headers)  # fmt: skip
+    await client.post(f"/api/v1/deals/{pending['id']}/confirm", json={"version": 1}, headers=market.buyer.headers)
+
+    totals = await _totals(client, market)
+    assert {k: totals[k] for k in ("confirmed_rp", "logged_rp", "deals_logged", "late_confirmed_rp", "late_deals")} == {
+        "confirmed_rp": 250_000, "logged_rp": 0, "deals_logged": 0, "late_confirmed_rp": 100_000, "late_deals": 1}
+    report = await client.get(f"/api/v1/reports/events/{market.slug}", params={"format": "csv"},
+                              headers=market.admin.headers)  # fmt: skip
+    rows = [(r["no_transaksi"], r["status"], r["susulan"]) for r in _csv(report.text)]
+    assert rows.count((f"TRX-{pending['id']:06d}", "dikonfirmasi", "ya")) == 1
+    assert [r for r in rows if r[0] == f"TRX-{pending['id']:06d}"] == [(f"TRX-{pending['id']:06d}", "dikonfirmasi", "ya")]
+
+
+async def test_confirmations_racing_the_closing_never_move_the_recorded_figure(client, market):
+    deals = [await _deal(client, market, quantity=str(n), confirm=False) for n in range(1, 13)]
+
+    async def confirm(deal: dict) -> None:
+        await client.post(f"/api/v1/deals/{deal['id']}/confirm", json={"version": 1}, headers=market.buyer.headers)
+
+    async def close() -> dict:
+        await asyncio.sleep(0.01)
+        response = await client.post(f"/api/v1/events/{market.slug}/closing", json={"reason": "Rekap akhir"},
+                                     headers=market.admin.headers)  # fmt: skip
+        return response.json()
+
+    results = await asyncio.gather(*(confirm(d) for d in deals), close(), *(close() for _ in range(3)))
+    closings = [r for r in results if r and r.get("closed")]
+    recorded = (await client.get(f"/api/v1/events/{market.slug}/closing")).json()["history"]
+    assert len(recorded) == 1 and len(closings) >= 1  # concurrent closings: one wins, the others get 409
+    totals = await _totals(client, market)
+    assert totals["confirmed_rp"] == recorded[0]["confirmed_rp"]
+    assert totals["confirmed_rp"] + totals["late_confirmed_rp"] == sum(n * 25_000 for n in range(1, 13))

@@ -10,8 +10,8 @@ Two rules every figure obeys:
   amounts, makes a figure fail with `integer overflow` (SQLite) or `bigint out of range` (PostgreSQL). The same
   SQL runs on both engines.
 - **Closed books stay closed.** While an event's books are closed (its latest `event_closing` row is `tutup`),
-  its official figures read each deal's history as of the closing moment (`official=True`); what happened after
-  is reported separately as late (susulan).
+  its official figures read each deal's history as it stood at the closing (`official_ctes`); the late deals —
+  counted now but not in the official books — are reported separately (susulan), and only there.
 """
 
 from __future__ import annotations
@@ -69,12 +69,13 @@ def join_parts(row: Mapping[str, Any], name: str) -> int:
 
 
 def closing_cte(as_of: datetime | None) -> tuple[str, list]:
-    """`cut(event, at)`: the closing moment of each event whose books are closed (as of `as_of`): its latest
-    `event_closing` row up to then is a `tutup`."""
+    """`cut(event, at, last_event)`: each event whose books are closed (as of `as_of`) — its latest
+    `event_closing` row up to then is a `tutup` — with the closing moment and the last history row committed
+    then."""
     bound, args = ("AND c.at <= {} ", [as_of]) if as_of is not None else ("", [])
     later = "AND c2.at <= {} " if as_of is not None else ""
     sql = (
-        "cut AS (SELECT c.event, c.at FROM event_closing c WHERE c.action = 'tutup' "
+        "cut AS (SELECT c.event, c.at, c.last_event FROM event_closing c WHERE c.action = 'tutup' "
         + bound
         + "AND NOT EXISTS (SELECT 1 FROM event_closing c2 WHERE c2.event = c.event AND c2.id > c.id "
         + later
@@ -83,23 +84,44 @@ def closing_cte(as_of: datetime | None) -> tuple[str, list]:
     return sql, args + ([as_of] if as_of is not None else [])
 
 
-def current_events_cte(as_of: datetime | None, *, official: bool = False, name: str = "cur") -> tuple[str, list]:
-    """`{name}(deal, version, state, revision, at)`: each deal's latest history row at or before `as_of`, and,
-    with `official`, at or before its event's closing moment (needs the `cut` CTE). A deal with no row by then
-    is absent."""
+_CLOSED = "(k.at IS NULL OR (x.at <= k.at AND x.id <= k.last_event))"
+"""A history row within its event's official books: the event is open, or the row was committed by the
+closing (id up to `last_event`) and dated by then."""
+
+
+def current_events_cte(as_of: datetime | None, *, official: bool = False, name: str = "cur",
+                       closed_only: bool = False) -> tuple[str, list]:
+    """`{name}(deal, version, state, revision, at)`: each deal's latest history row at or before `as_of`.
+    With `official`, only rows within the event's official books (needs the `cut` CTE); with `closed_only`, only
+    the deals of events whose books are closed (needs `cut`). A deal with no such row is absent."""
     where, args = ("WHERE x.at <= {}", [as_of]) if as_of is not None else ("WHERE 1 = 1", [])
-    closed = ""
     if official:
-        closed = " AND (k.at IS NULL OR x.at <= k.at)"
+        where += f" AND {_CLOSED}"
         source = "deal_event x JOIN deal dx ON dx.id = x.deal LEFT JOIN cut k ON k.event = dx.event"
+    elif closed_only:
+        source = "deal_event x JOIN deal dx ON dx.id = x.deal JOIN cut k ON k.event = dx.event"
     else:
         source = "deal_event x"
     sql = (
         f"{name} AS (SELECT e.deal, e.version, e.state, e.revision, e.at FROM deal_event e "
-        f"JOIN (SELECT x.deal, MAX(x.version) AS v FROM {source} {where}{closed} GROUP BY x.deal) last "
+        f"JOIN (SELECT x.deal, MAX(x.version) AS v FROM {source} {where} GROUP BY x.deal) last "
         "ON last.deal = e.deal AND last.v = e.version)"
     )
     return sql, args
+
+
+def official_ctes(as_of: datetime | None) -> tuple[str, list]:
+    """`cut`, `live` and `cur`: the official ledger as of `as_of`. `cur` holds each deal's row within its
+    event's official books, leaving out the late deals (counted now, not in the official books: they are
+    reported apart, once); `live` holds the current rows of the deals of closed events."""
+    cut, cut_args = closing_cte(as_of)
+    official, official_args = current_events_cte(as_of, official=True, name="cur0")
+    live, live_args = current_events_cte(as_of, closed_only=True, name="live")
+    cur = (
+        "cur AS (SELECT cur0.* FROM cur0 WHERE NOT EXISTS (SELECT 1 FROM live WHERE live.deal = cur0.deal "
+        f"AND live.state IN {COUNTED_SQL} AND cur0.state NOT IN {COUNTED_SQL}))"
+    )
+    return f"{cut}, {official}, {live}, {cur}", [*cut_args, *official_args, *live_args]
 
 
 def realised_cte(as_of: datetime | None) -> tuple[str, list]:
@@ -123,20 +145,28 @@ def realised_cte(as_of: datetime | None) -> tuple[str, list]:
 
 
 def current_event_join(as_of: datetime | None, *, official: bool = False) -> tuple[str, list]:
-    """`JOIN deal_event cur` on deal `d`'s latest history row (at or before `as_of`; with `official`, at or before
-    its event's closing moment). Correlated on the unique (deal, version) index, so reading one deal or one page
-    of deals never scans the whole history."""
+    """`JOIN deal_event cur` on deal `d`'s latest history row (at or before `as_of`). With `official`: the row
+    within its event's official books, and no row at all for a late deal (counted now, not in the official
+    books). Correlated on the unique (deal, version) index, so reading one deal or one page of deals never scans
+    the whole history."""
     where, args = (" AND x.at <= {}", [as_of]) if as_of is not None else ("", [])
+    extra, extra_args = "", []
     if official:
         cut_sql, cut_args = closing_cte(as_of)
         inner = cut_sql[len("cut AS ("):-1]
-        where += f" AND NOT EXISTS (SELECT 1 FROM ({inner}) k WHERE k.event = d.event AND x.at > k.at)"
+        where += (f" AND NOT EXISTS (SELECT 1 FROM ({inner}) k WHERE k.event = d.event "
+                  "AND (x.at > k.at OR x.id > k.last_event))")
         args = args + cut_args
+        # a late deal: not counted in the official books, counted now
+        live = ("(SELECT y.state FROM deal_event y WHERE y.deal = d.id" + (" AND y.at <= {}" if as_of else "")
+                + " ORDER BY y.version DESC LIMIT 1)")
+        extra = f"AND NOT (cur.state NOT IN {COUNTED_SQL} AND {live} IN {COUNTED_SQL}) "
+        extra_args = [as_of] if as_of is not None else []
     sql = (
         "JOIN deal_event cur ON cur.deal = d.id AND cur.version = "
-        f"(SELECT MAX(x.version) FROM deal_event x WHERE x.deal = d.id{where}) "
+        f"(SELECT MAX(x.version) FROM deal_event x WHERE x.deal = d.id{where}) " + extra
     )
-    return sql, args
+    return sql, args + extra_args
 
 
 def realised_column(as_of: datetime | None) -> tuple[str, list]:

@@ -74,7 +74,8 @@ class DealEvent(Table, tablename="deal_event"):
 class EventClosing(Table, tablename="event_closing"):
     """Closing the books of an event (tutup buku) and reopening them: one row per decision, never edited.
 
-    While an event's latest row is `tutup`, its official figure is the ledger as of that row's `at`; deals and
+    While an event's latest row is `tutup`, its official figure is the ledger as it stood at that row (history
+    rows up to `last_event`, at or before `at`); deals and
     confirmations after it are reported separately as late (susulan). `confirmed_rp` records the official
     headline read at that moment (as text: exact beyond 64 bits), so a later reader can check that the figure never moved."""
 
@@ -85,6 +86,9 @@ class EventClosing(Table, tablename="event_closing"):
     reason = Varchar(length=1000, default="")
     confirmed_rp = Varchar(length=40, default="0")  # decimal digits: exact whatever the sum's size
     deals_confirmed = Integer(default=0)
+    # the last history row committed when the books were closed: the official figure reads rows up to it (and
+    # up to `at`), so a change that was being written at the moment of closing cannot slip in afterwards
+    last_event = Integer(default=0)
 
 
 class Realisation(Table, tablename="realisation"):

@@ -13,10 +13,17 @@ from opop_events.catalog.tables import Buyer, Pesantren
 from opop_events.core.dates import WIB, now_utc
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opop_events.core.pagination import Page, paginate
-from opop_events.db import contains, write_transaction
+from opop_events.db import contains, raw, write_transaction
 from opop_events.events import schemas
 from opop_events.events.enums import EVENT_STATUS_LABELS, EVENT_TRANSITIONS, EventStatus, PartyKind
-from opop_events.events.tables import Event, EventOrganizer, EventSession, MeetingTable, Registration, TimeSlot
+from opop_events.events.tables import (
+    Event,
+    EventOrganizer,
+    EventSession,
+    MeetingTable,
+    Registration,
+    TimeSlot,
+)
 
 _EVENT_COLUMNS = (
     *Event.all_columns(exclude=[Event.wilayah, Event.created_at, Event.updated_at]),
@@ -117,6 +124,13 @@ async def create_event(*, actor: Actor | None, data: schemas.EventCreate) -> sch
     return await get_event(slug=data.slug)
 
 
+async def books_closed(event_id: int) -> bool:
+    """Whether Dinas has closed the event's books (its latest closing decision is `tutup`). Read here as plain
+    SQL over `event_closing` (the ledger's table) because the event's own rules depend on it."""
+    rows = await raw("SELECT action FROM event_closing WHERE event = {} ORDER BY id DESC LIMIT 1", event_id)
+    return bool(rows) and rows[0]["action"] == "tutup"
+
+
 async def update_event(*, actor: Actor | None, slug: str, data: schemas.EventUpdate) -> schemas.Event:
     event = await get_event(slug=slug)
     await require_organizer(actor, event)
@@ -129,6 +143,12 @@ async def update_event(*, actor: Actor | None, slug: str, data: schemas.EventUpd
         values[Event.wilayah] = await wilayah_id(data.wilayah_code)
     starts_on = data.starts_on or event.starts_on
     ends_on = data.ends_on or event.ends_on
+    if (data.starts_on or data.ends_on) and (starts_on, ends_on) != (event.starts_on, event.ends_on):
+        if await books_closed(event.id):
+            raise Conflict(
+                "Buku acara ini sudah ditutup: tanggalnya menentukan tahun program dalam laporan resmi, jadi tidak "
+                "bisa diubah. Minta staf Dinas membuka kembali bukunya bila memang perlu."
+            )
     if data.starts_on or data.ends_on:
         _check_dates(starts_on, ends_on)
         values[Event.starts_on] = starts_on

@@ -16,7 +16,7 @@ from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_role
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Conflict, InvalidInput
-from opop_events.db import raw, write_transaction
+from opop_events.db import is_postgres, raw, write_transaction
 from opop_events.events.services import get_event
 from opop_events.reports import queries
 
@@ -89,6 +89,11 @@ async def _decide(*, actor: Actor | None, slug: str, action: str, data: ClosingI
     if event.status.value == "draft":
         raise Conflict(f"Acara '{slug}' masih draf; belum ada angka untuk ditutup.")
     async with write_transaction():
+        if is_postgres():
+            # Wait for every ledger change being written to commit, and hold new ones (and other closings) until
+            # this decision commits: the figure read below is then exactly the books as they stand, and every
+            # later change gets a history id above `last_event`. SQLite's single writer does the same already.
+            await raw("LOCK TABLE event_closing, deal_event IN SHARE ROW EXCLUSIVE MODE")
         last = await raw("SELECT action FROM event_closing WHERE event = {} ORDER BY id DESC LIMIT 1", event.id)
         closed = bool(last) and last[0]["action"] == CLOSE
         if action == CLOSE and closed:
@@ -96,12 +101,14 @@ async def _decide(*, actor: Actor | None, slug: str, action: str, data: ClosingI
         if action == REOPEN and not closed:
             raise Conflict("Buku acara ini belum ditutup.")
         at = now_utc()
+        newest = await raw("SELECT COALESCE(MAX(id), 0) AS id FROM deal_event")
         # the official headline at this moment: as of `at` with the books as they stand before this decision
         head = await queries.headline(queries.Scope(event_id=event.id), as_of=at)
         await raw(
-            "INSERT INTO event_closing (event, action, at, actor, reason, confirmed_rp, deals_confirmed) "
-            "VALUES ({}, {}, {}, {}, {}, {}, {})",
+            "INSERT INTO event_closing (event, action, at, actor, reason, confirmed_rp, deals_confirmed, last_event) "
+            "VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
             event.id, action, at, actor.user_id, reason, str(head.confirmed_rp), head.deals_confirmed,
+            newest[0]["id"],
         )
     return await status(slug=slug)
 

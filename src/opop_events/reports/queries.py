@@ -23,7 +23,7 @@ from opop_events.deals.queries import (
     Money,
     closing_cte,
     current_event_join,
-    current_events_cte,
+    official_ctes,
     deal_number,
     join_parts,
     parts,
@@ -64,11 +64,11 @@ class Scope:
 
 
 def _with(as_of: datetime | None) -> tuple[str, list[Any]]:
-    """The official ledger as of `as_of` (each closed event's deals as of its closing) and its realisations."""
-    cut, cut_args = closing_cte(as_of)
-    cur, cur_args = current_events_cte(as_of, official=True)
+    """The official ledger as of `as_of` (each closed event's deals as at its closing, late deals apart) and its
+    realisations."""
+    official, official_args = official_ctes(as_of)
     real, real_args = realised_cte(as_of)
-    return f"WITH {cut}, {cur}, {real} ", [*cut_args, *cur_args, *real_args]
+    return f"WITH {official}, {real} ", [*official_args, *real_args]
 
 
 _TOTAL, _REALISED = parts("t.total"), parts("real.realised")
@@ -369,16 +369,10 @@ _LATE_WHERE = f"live.state IN {COUNTED_SQL} AND (cur.deal IS NULL OR cur.state N
 """A late deal (susulan): counted now, but not in its event's official figure (made or agreed after closing)."""
 
 
-def _with_late(as_of: datetime | None) -> tuple[str, list[Any]]:
-    with_sql, with_args = _with(as_of)
-    live, live_args = current_events_cte(as_of, name="live")
-    return f"{with_sql[:-1]}, {live} ", [*with_args, *live_args]
-
-
 async def late_figures(scope: Scope, *, as_of: datetime | None = None) -> LateFigures:
     """Deals counted now (or at `as_of`) that the official figure of their closed event leaves out: made or
     confirmed after its books were closed, summed at their current terms."""
-    with_sql, with_args = _with_late(as_of)
+    with_sql, with_args = _with(as_of)
     where, args = scope.where()
     rows = await raw(
         f"{with_sql}SELECT COUNT(*) AS deals, {sum_parts(_TOTAL, 'confirmed_rp')} "
@@ -392,7 +386,7 @@ async def late_figures(scope: Scope, *, as_of: datetime | None = None) -> LateFi
 
 async def late_deal_lines(scope: Scope, *, as_of: datetime | None = None) -> list[DealLineRow]:
     """The lines of the late deals, at their current terms, in deal and line order."""
-    with_sql, with_args = _with_late(as_of)
+    with_sql, with_args = _with(as_of)
     where, args = scope.where()
     rows = await raw(
         with_sql

@@ -36,6 +36,7 @@ from typing import Any
 
 import anyio.to_thread
 
+from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor
 from opop_events.catalog.enums import Category
 from opop_events.catalog.importing.parse import (
@@ -211,7 +212,7 @@ class _Directory:
         return candidates[0]
 
 
-async def _plan(parsed: ParsedWorkbook, *, event_id: int, starts_on: date, event_status: str,
+async def _plan(parsed: ParsedWorkbook, *, event_id: int, starts_on: date, event_status: str, importer: Role,
                 wilayah: dict[str, tuple[int, str]], check_duplicates: bool = True) -> _Plan:
     """Match every name, check every reference (and, with `check_duplicates`, look for Transaksi rows that
     repeat a deal of the event or an earlier row); reads the database, writes nothing."""
@@ -320,6 +321,12 @@ async def _plan(parsed: ParsedWorkbook, *, event_id: int, starts_on: date, event
     if parsed.deals and (closed := rules.event_status_problem(event_status)):
         plan.errors.append(CellError("Transaksi", None, "", "", f"{closed}; ubah status acara lebih dulu"))
     for item in parsed.deals:
+        # an agreed or verified row states that both sides agreed (and Dinas checked): only Dinas, whose own
+        # rekap it is, may import that; an organizer's list comes in as logged deals the buyers then confirm
+        if importer is not Role.admin and item.state != DealState.dicatat.value:
+            plan.fail("Transaksi", item.row, "status", item.state,
+                      "hanya staf Dinas yang boleh mengimpor transaksi berstatus dikonfirmasi atau diverifikasi; "
+                      "panitia mengimpor transaksi berstatus dicatat")
         # the same date rule as the API and the forms: not in the future, not long before the event
         if problem := rules.deal_date_problem(item.deal_date, starts_on=starts_on, today=today):
             plan.fail("Transaksi", item.row, "tanggal", item.deal_date.isoformat(), problem)
@@ -579,6 +586,7 @@ async def import_workbook(
         if previous is not None and not force:
             return _result(parsed, None, dry_run=dry_run, previous=previous), None
         plan = await _plan(parsed, event_id=event.id, starts_on=event.starts_on, event_status=event.status.value,
+                           importer=checked.role,
                            wilayah=wilayah, check_duplicates=previous is None)
         return _result(parsed, plan, dry_run=dry_run, previous=previous, force=force), plan
 

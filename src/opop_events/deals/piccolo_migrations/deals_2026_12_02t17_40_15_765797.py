@@ -227,6 +227,27 @@ async def forwards():
     )
 
     manager.add_column(
+        table_class_name="EventClosing",
+        tablename="event_closing",
+        column_name="last_event",
+        db_column_name="last_event",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
         table_class_name="DealEvent",
         tablename="deal_event",
         column_name="offer",

@@ -9,7 +9,7 @@ from typing import Any
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_role
 from opop_events.core.dates import now_utc
-from opop_events.core.errors import InvalidInput
+from opop_events.core.errors import Forbidden, InvalidInput
 from opop_events.db import get_engine, is_postgres, raw
 from opop_events.deals.enums import (
     DealAction,
@@ -47,6 +47,13 @@ _IMPORT_PATH = {
 }
 
 
+def _check_importer(actor: Actor, state: DealState) -> None:
+    """An imported deal that is already agreed (or verified) says both sides agreed: Dinas's own rekap may say
+    so, an organizer's list may not (its deals come in as logged, for the buyers to confirm)."""
+    if state is not DealState.dicatat and not actor.is_admin:
+        raise Forbidden("Hanya staf Dinas yang boleh mengimpor transaksi berstatus dikonfirmasi atau diverifikasi.")
+
+
 async def import_deal(
     *,
     actor: Actor,
@@ -62,6 +69,7 @@ async def import_deal(
     """Write one deal from an Excel import, with the history rows a deal logged by hand would have (each
     labelled with `source`, e.g. "impor Excel: rekap.xlsx, baris 12"). Call inside the import's transaction."""
     require_role(actor, Role.admin, Role.organizer)
+    _check_importer(actor, state)
     if state not in _IMPORT_PATH:
         raise InvalidInput.field("status", "status impor hanya dicatat, dikonfirmasi atau diverifikasi")
     clean = [
@@ -144,6 +152,8 @@ async def import_deals(*, actor: Actor, event_id: int, deals: list[ImportedDeal]
     actions, states, actor and labels), written with reserved ids in chunked multi-row inserts (SQLite) or COPY
     (PostgreSQL). Call inside the import's `write_transaction()`; returns the new deal ids in input order."""
     require_role(actor, Role.admin, Role.organizer)
+    for deal in deals:
+        _check_importer(actor, deal.state)
     for deal in deals:
         if deal.state not in _IMPORT_PATH:
             raise InvalidInput.field("status", "status impor hanya dicatat, dikonfirmasi atau diverifikasi")
