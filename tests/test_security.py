@@ -113,7 +113,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/deals/{deal_id:int}/realisations"): SIGNED,
     ("POST", "/api/v1/deals/{deal_id:int}/realisations"): ADMIN,
     ("POST", "/api/v1/deals/{deal_id:int}/realisations/{realisation_id:int}/void"): ADMIN,
-    ("POST", "/api/v1/deals/{deal_id:int}/confirm-link"): r("admin seller"),
+    ("POST", "/api/v1/deals/{deal_id:int}/confirm-link"): r("seller"),
     ("GET", "/api/v1/links/{token:str}"): ALL,
     ("POST", "/api/v1/links/{token:str}/confirm"): ALL,
     ("POST", "/api/v1/links/{token:str}/dispute"): ALL,
@@ -228,7 +228,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/transaksi/{deal_id:int}/kembalikan"): ADMIN,
     ("POST", "/transaksi/{deal_id:int}/realisasi"): ADMIN,
     ("POST", "/transaksi/{deal_id:int}/realisasi/{realisation_id:int}/koreksi"): ADMIN,
-    ("POST", "/transaksi/{deal_id:int}/tautan"): r("admin seller"),
+    ("POST", "/transaksi/{deal_id:int}/tautan"): r("seller"),
     # the amend page answers 409 ("cannot be amended in this state") to other parties rather than 403
     ("GET", "/transaksi/{deal_id:int}/ubah"): r("seller", other=409),
     ("POST", "/transaksi/{deal_id:int}/ubah"): r("seller", other=409),

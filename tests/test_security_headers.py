@@ -20,7 +20,7 @@ from opop_events.matching.enums import Side
 from opop_events.matching.services import make_agenda_token
 from opop_events.settings import Settings
 from tests.deals.conftest import Market, market  # noqa: F401 - the fixture is shared by name
-from tests.web.conftest import csrf_from, sign_in
+from tests.web.conftest import PASSWORD, csrf_from, sign_in
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -125,6 +125,9 @@ async def test_token_urls_are_never_sent_as_referrer_nor_cached(client, market: 
         "link api": await client.get(f"/api/v1/links/{token}"),
         "agenda api": await client.get(f"/api/v1/agenda/{agenda}"),
         "agenda pdf": await client.get(f"/api/v1/agenda/{agenda}/pdf"),
+        "signed link answer": link,
+        "bearer token answer": await client.post("/api/v1/auth/token", json={
+            "email": market.buyer.actor.email, "password": PASSWORD}),
     }
     page = await client.get(f"/konfirmasi/{token}")
     answers["confirm form posted"] = await client.post(

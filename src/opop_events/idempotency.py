@@ -162,7 +162,9 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
         if body is None:
             return
         scope_hash = hashlib.sha256(who).hexdigest()
-        fingerprint = hashlib.sha256(scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + body).hexdigest()
+        # the query string is part of the request (`?dry_run=true` is another request than the real import)
+        target = scope["path"].encode() + b"?" + scope.get("query_string", b"")
+        fingerprint = hashlib.sha256(scope["method"].encode() + b" " + target + b"\n" + body).hexdigest()
 
         async def replay() -> bool:
             rows = await raw(

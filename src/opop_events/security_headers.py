@@ -58,9 +58,11 @@ REFERRER_POLICY = "strict-origin-when-cross-origin"
 HSTS = "max-age=31536000; includeSubDomains"
 
 SECRET_URLS = re.compile(
-    r"^/(?:konfirmasi/|agenda/|api/v1/links/|api/v1/agenda/|transaksi/\d+/tautan$)"
+    r"^/(?:konfirmasi/|agenda/|api/v1/links/|api/v1/agenda/|transaksi/\d+/tautan$"
+    r"|api/v1/auth/|api/v1/deals/\d+/confirm-link$)"
 )
-"""Paths whose URL carries (or whose page shows) a signed token: never sent as a Referer, never cached."""
+"""Paths whose URL carries (or whose answer shows) a secret — a signed link, a bearer token: never sent as a
+Referer, never cached."""
 
 
 def security_headers(settings: Settings) -> BeforeMessageSendHookHandler:

@@ -37,3 +37,11 @@ async def test_totals_as_of_past_moments(client, market: Market):
     assert await confirmed("2020-12-09T18:00") == (11_000_000, 0)
     past = await client.get(f"/api/v1/deals/{a['id']}", params={"as_of": "2020-12-09T12:00"}, headers=market.admin.headers)
     assert (past.json()["state"], past.json()["version"]) == ("dicatat", 1)
+
+
+async def test_a_moment_outside_any_calendar_the_databases_hold_is_a_clear_422(client, market):
+    for moment in ("0001-01-01T00:00", "9999-12-31T23:59:59-12:00", "1999-12-31T23:00"):
+        for url in (f"/api/v1/events/{market.slug}/totals", f"/api/v1/reports/events/{market.slug}"):
+            response = await client.get(url, params={"as_of": moment}, headers=market.admin.headers)
+            assert response.status_code == 422, (url, moment, response.text)
+            assert response.json()["errors"][0]["field"] == "as_of"

@@ -97,3 +97,21 @@ async def test_only_the_seller_sends_links(client, market):
     deal = (await client.post("/api/v1/deals", json=market.deal_body(), headers=market.seller.headers)).json()
     for who in ("buyer", "other_seller", "organizer"):
         assert (await client.post(f"/api/v1/deals/{deal['id']}/confirm-link", headers=getattr(market, who).headers)).status_code == 403
+
+
+async def test_the_link_never_answers_for_the_buyer_in_anyone_elses_hands(client, market):
+    """The pesantren that sent the link (or any account but the buyer's) cannot use it to confirm its own deal;
+    Dinas, who verifies, never holds a buyer's link."""
+    body = market.deal_body()
+    deal = (await client.post("/api/v1/deals", json=body, headers=market.seller.headers)).json()
+    assert (await client.post(f"/api/v1/deals/{deal['id']}/confirm-link",
+                              headers=market.admin.headers)).status_code == 403  # fmt: skip
+    link = (await client.post(f"/api/v1/deals/{deal['id']}/confirm-link", headers=market.seller.headers)).json()
+    token = link["url"].rsplit("/", 1)[1]
+    for who in (market.seller, market.admin, market.organizer, market.other_buyer):
+        refused = await client.post(f"/api/v1/links/{token}/confirm", json={}, headers=who.headers)
+        assert refused.status_code == 403, refused.text
+    assert (await client.get(f"/api/v1/events/{market.slug}/totals")).json()["confirmed_rp"] == 0
+    # the buyer, signed in or not, still can
+    done = await client.post(f"/api/v1/links/{token}/confirm", json={}, headers=market.buyer.headers)
+    assert done.status_code == 200 and done.json()["state"] == "dikonfirmasi"

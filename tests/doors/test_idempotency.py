@@ -249,3 +249,13 @@ async def test_every_write_documents_its_body_limit_in_openapi(client):
                 limits[(method.upper(), path)] = documented["description"]
     assert limits[("POST", "/api/v1/deals")].startswith("Isi permintaan lebih dari 1 MiB")
     assert limits[("POST", "/api/v1/events/{slug}/imports")].startswith("Isi permintaan lebih dari 21 MiB")
+
+
+async def test_the_same_key_on_another_query_string_is_another_request(client, market):
+    """`?dry_run=true` and the real call are different requests: the key's replay must not hand one the other's
+    answer (here: a deal list filter that differs only in its query string)."""
+    headers = {**market.seller.headers, "Idempotency-Key": "kunci-query-0001"}
+    first = await client.post("/api/v1/deals?x=1", json=market.deal_body(), headers=headers)
+    second = await client.post("/api/v1/deals?x=2", json=market.deal_body(), headers=headers)
+    assert first.status_code == 201
+    assert second.status_code == 422 and second.headers.get("idempotent-replayed") is None

@@ -900,3 +900,15 @@ async def test_import_page_writes_a_clean_workbook_unless_dry_run(client, shop):
     assert "<strong>1</strong> pembeli baru" in written.text
     assert missing.status_code == 422
     assert 'id="event_slug-galat">pilih acara' in missing.text and 'id="berkas-galat">pilih berkas Excel' in missing.text
+
+
+async def test_the_pesantren_cannot_confirm_its_own_deal_through_the_buyers_link(client, shop):
+    deal = await _log(shop)
+    await sign_in(client, shop.seller)
+    sent = await post_form(client, f"/transaksi/{deal.id}/tautan", {}, form_page=f"/transaksi/{deal.id}")
+    token = re.search(r"/konfirmasi/([A-Za-z0-9_.-]+)", html.unescape(sent.text)).group(1)
+    page = await client.get(f"/konfirmasi/{token}")
+    refused = await client.post(f"/konfirmasi/{token}", data={"aksi": "konfirmasi", "_csrf_token": csrf_from(page.text)})
+
+    assert refused.status_code == 403 and "Tautan ini untuk pembeli" in refused.text
+    assert (await deals.get_deal(actor=shop.seller.actor, deal_id=deal.id)).state is DealState.dicatat

@@ -38,7 +38,16 @@ def format_period(start: date, end: date) -> str:
     return f"{format_date(start)} – {format_date(end)}"
 
 
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2999
+"""A moment a user may name (`as_of`): far enough either side of the programme, and always representable in
+UTC and by both databases (year 1 or 9999 with an offset is not)."""
+
+
 def parse_local_datetime(text: str) -> datetime:
-    """`2020-12-09 16:00` (WIB unless an offset is given) -> aware datetime."""
+    """`2020-12-09 16:00` (WIB unless an offset is given) -> aware datetime. ValueError when it is not a time or
+    lies outside the years EARLIEST_YEAR–LATEST_YEAR."""
     value = datetime.fromisoformat(text.strip())
-    return value if value.tzinfo else value.replace(tzinfo=WIB)
+    value = value if value.tzinfo else value.replace(tzinfo=WIB)
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"tahun di luar {EARLIEST_YEAR}–{LATEST_YEAR}")
+    return value

@@ -9,7 +9,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from opop_events.api import AUTH_READ, PUBLIC, CurrentActor, PageParam, PerPageParam, problems
-from opop_events.core.dates import parse_local_datetime
+from opop_events.core.dates import EARLIEST_YEAR, LATEST_YEAR, parse_local_datetime
 from opop_events.core.errors import InvalidInput
 from opop_events.core.pagination import Page
 from opop_events.deals import schemas, services
@@ -33,7 +33,9 @@ def aware(value: str | None) -> datetime | None:
     try:
         return parse_local_datetime(value)
     except ValueError as exc:
-        raise InvalidInput.field("as_of", "bukan waktu yang sah; contoh 2020-12-09T16:00") from exc
+        raise InvalidInput.field(
+            "as_of", f"bukan waktu yang sah (tahun {EARLIEST_YEAR}–{LATEST_YEAR}); contoh 2020-12-09T16:00"
+        ) from exc
 
 
 class DealController(Controller):
@@ -149,12 +151,12 @@ class LinkController(Controller):
         return await services.open_link(token=token)
 
     @post("/{token:str}/confirm", operation_id="confirmByLink", opt=PUBLIC, summary="Konfirmasi lewat tautan", responses=problems(400, 404, 409, 410, 422), status_code=200)
-    async def confirm(self, token: FromPath[str]) -> schemas.PublicDeal:
-        return await services.act_on_link(token=token, action=DealAction.konfirmasi)
+    async def confirm(self, actor: CurrentActor, token: FromPath[str]) -> schemas.PublicDeal:
+        return await services.act_on_link(token=token, action=DealAction.konfirmasi, caller=actor)
 
     @post("/{token:str}/dispute", operation_id="disputeByLink", opt=PUBLIC, summary="Sanggah lewat tautan", responses=problems(400, 404, 409, 410, 422), status_code=200)
-    async def dispute(self, token: FromPath[str], data: JSONBody[schemas.LinkAction]) -> schemas.PublicDeal:
-        return await services.act_on_link(token=token, action=DealAction.sanggah, reason=data.reason)
+    async def dispute(self, actor: CurrentActor, token: FromPath[str], data: JSONBody[schemas.LinkAction]) -> schemas.PublicDeal:
+        return await services.act_on_link(token=token, action=DealAction.sanggah, reason=data.reason, caller=actor)
 
 
 class TotalsController(Controller):

@@ -10,7 +10,8 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from opop_events.core.dates import now_utc
-from opop_events.core.errors import Gone, InvalidInput, NotFound
+from opop_events.api import CurrentActor
+from opop_events.core.errors import Forbidden, Gone, InvalidInput, NotFound
 from opop_events.deals import services as deals
 from opop_events.deals.enums import KIND_LABELS, DealAction, DealKind, DealState
 from opop_events.events import services as events
@@ -62,7 +63,7 @@ def _why_not(deal: Any) -> str:
 
 
 def _gone(status: int, detail: str, deal: Any = None) -> Template:
-    title = "Tautan tidak ditemukan" if status == 404 else "Tautan tidak berlaku lagi"
+    title = {404: "Tautan tidak ditemukan", 403: "Tautan ini untuk pembeli"}.get(status, "Tautan tidak berlaku lagi")
     return Template(
         template_name="konfirmasi/gone.html",
         context={"title": title, "detail": detail, "deal": deal, "status": status},
@@ -100,14 +101,16 @@ async def link_page(token: FromPath[str]) -> Template:
 
 
 @post("/konfirmasi/{token:str}", name="konfirmasi-kirim", cache=False, include_in_schema=False, status_code=200)
-async def link_act(request: Request, token: FromPath[str]) -> Template:
+async def link_act(request: Request, actor: CurrentActor, token: FromPath[str]) -> Template:
     values = await read_form(request)
     choice = values.text("aksi")
     action = DealAction.konfirmasi if choice == "konfirmasi" else DealAction.sanggah if choice == "sanggah" else None
     try:
         if action is None:
             raise InvalidInput.field("aksi", "pilih Konfirmasi atau Sanggah")
-        deal = await deals.act_on_link(token=token, action=action, reason=values.text("reason"))
+        deal = await deals.act_on_link(token=token, action=action, reason=values.text("reason"), caller=actor)
+    except Forbidden as exc:
+        return _gone(403, exc.detail)
     except NotFound:
         return _gone(404, "Tautan ini tidak dikenal. Minta tautan baru kepada pesantren.")
     except Gone as exc:

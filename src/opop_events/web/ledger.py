@@ -375,7 +375,7 @@ async def _deal_page(actor: Actor, deal_id: int, *, status_code: int = 200, noti
     sellers_change = deal.state is DealState.perubahan and deal.offer is not None and deal.offer.by == "pesantren"
     can_link = (
         (deal.state is DealState.dicatat or sellers_change)
-        and (actor.is_admin or (actor.role is Role.seller and actor.pesantren_id == deal.pesantren.id))
+        and actor.role is Role.seller and actor.pesantren_id == deal.pesantren.id
     )
     return page(
         "transaksi/detail.html",

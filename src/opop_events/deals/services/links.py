@@ -56,7 +56,9 @@ async def create_confirm_link(*, actor: Actor | None, deal_id: int) -> schemas.C
     with a prefilled Indonesian message. Earlier unused links of the deal stop working."""
     actor = require_actor(actor)
     current = await _current(deal_id)
-    if not (_is_seller(actor, current) or actor.is_admin):
+    if not _is_seller(actor, current):
+        # the link acts for the buyer: only the side that waits for the buyer may send it, and Dinas, who
+        # verifies, never holds a buyer's proxy
         raise Forbidden("Hanya pesantren penjual yang mengirim tautan konfirmasi.")
     change = current.state is DealState.perubahan and current.offer_by == SELLER_SIDE
     if current.state is not DealState.dicatat and not change:
@@ -163,14 +165,19 @@ async def open_link(*, token: str) -> schemas.PublicDeal:
     )
 
 
-async def act_on_link(*, token: str, action: DealAction, reason: str = "") -> schemas.PublicDeal:
-    """Confirm or dispute through the link, once: the link is spent in the same transaction as the change."""
+async def act_on_link(*, token: str, action: DealAction, reason: str = "",
+                      caller: Actor | None = None) -> schemas.PublicDeal:
+    """Confirm or dispute through the link, once: the link is spent in the same transaction as the change.
+    `caller`: whoever is signed in on the device that opened the link — the deal's own pesantren (or any
+    account but the buyer's) may not answer for the buyer."""
     if action not in (DealAction.konfirmasi, DealAction.sanggah):
         raise InvalidInput.field("action", "hanya konfirmasi atau sanggah")
     if action is DealAction.sanggah and len(reason.strip()) < 3:
         raise InvalidInput.field("reason", "tuliskan alasan sanggahan (minimal 3 karakter)")
     async with write_transaction():
         row, current = await _link(token)
+        if caller is not None and not (caller.role is Role.buyer and caller.buyer_id == current.buyer_id):
+            raise Forbidden("Tautan ini untuk pembeli. Keluar dari akun Anda, atau minta pembeli membukanya sendiri.")
         problem = _link_usable(row, current)
         if problem:
             raise Gone(problem)
