@@ -228,11 +228,12 @@ async def test_admin_writes_succeed_and_match_their_schemas(client, market: Mark
     await call("POST", "/api/v1/auth/password", {"old_password": "rahasia-dinas-1", "new_password": "rahasia-dinas-2"},
                caller=login["token"])  # fmt: skip
 
-    # A deal logged by Dinas for a pesantren, confirmed from the WhatsApp link, verified, realised, corrected.
+    # A deal logged by Dinas for a pesantren, confirmed from the WhatsApp link (which only the pesantren may send),
+    # verified, realised, corrected.
     on_behalf = market.deal_body(pesantren_id=market.seller.actor.pesantren_id)
     deal = await call("POST", "/api/v1/deals", on_behalf)
-    link = await call("POST", "/api/v1/deals/{deal_id}/confirm-link", deal_id=deal["id"])
-    await call("POST", "/api/v1/links/{token}/confirm", token=link["url"].rsplit("/", 1)[1])
+    link = await call("POST", "/api/v1/deals/{deal_id}/confirm-link", deal_id=deal["id"], caller=market.seller.token)
+    await call("POST", "/api/v1/links/{token}/confirm", token=link["url"].rsplit("/", 1)[1], caller=market.buyer.token)
     deal = await call("GET", "/api/v1/deals/{deal_id}", deal_id=deal["id"])
     deal = await call("POST", "/api/v1/deals/{deal_id}/verify", {"version": deal["version"]}, deal_id=deal["id"])
     realisation = await call("POST", "/api/v1/deals/{deal_id}/realisations",
@@ -242,15 +243,15 @@ async def test_admin_writes_succeed_and_match_their_schemas(client, market: Mark
                deal_id=deal["id"], realisation_id=realisation["id"])  # fmt: skip
     # Another, sent back to the pesantren; a third, disputed from its link.
     other = await call("POST", "/api/v1/deals", on_behalf)
-    link = await call("POST", "/api/v1/deals/{deal_id}/confirm-link", deal_id=other["id"])
-    await call("POST", "/api/v1/links/{token}/confirm", token=link["url"].rsplit("/", 1)[1])
+    link = await call("POST", "/api/v1/deals/{deal_id}/confirm-link", deal_id=other["id"], caller=market.seller.token)
+    await call("POST", "/api/v1/links/{token}/confirm", token=link["url"].rsplit("/", 1)[1], caller=market.buyer.token)
     other = await call("GET", "/api/v1/deals/{deal_id}", deal_id=other["id"])
     await call("POST", "/api/v1/deals/{deal_id}/send-back", {"version": other["version"], "reason": "Harga belum sesuai"},
                deal_id=other["id"])  # fmt: skip
     third = await call("POST", "/api/v1/deals", on_behalf)
-    link = await call("POST", "/api/v1/deals/{deal_id}/confirm-link", deal_id=third["id"])
+    link = await call("POST", "/api/v1/deals/{deal_id}/confirm-link", deal_id=third["id"], caller=market.seller.token)
     await call("POST", "/api/v1/links/{token}/dispute", {"reason": "Jumlah tidak sesuai"},
-               token=link["url"].rsplit("/", 1)[1])  # fmt: skip
+               token=link["url"].rsplit("/", 1)[1], caller=market.buyer.token)  # fmt: skip
 
     # A walk-in meeting at the venue, held, with its outcome.
     [session] = (await client.get(f"/api/v1/events/{market.slug}/sessions")).json()

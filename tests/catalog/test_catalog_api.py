@@ -302,12 +302,19 @@ async def test_update_pesantren_by_own_seller(client):
 
     response = await client.patch(
         f"/api/v1/pesantren/{world['pesantren']['id']}",
-        json={"wilayah_code": "3218", "whatsapp": "+62 812 1111 2222", "contact_person": " Ustadz Ali "},
+        json={"whatsapp": "+62 812 1111 2222", "contact_person": " Ustadz Ali "},
         headers=seller.headers,
     )
+    # the kabupaten/kota sorts the official figures per region: Dinas's to change, not the seller's
+    moved = await client.patch(f"/api/v1/pesantren/{world['pesantren']['id']}", json={"wilayah_code": "3218"},
+                               headers=seller.headers)  # fmt: skip
+    by_dinas = await client.patch(f"/api/v1/pesantren/{world['pesantren']['id']}", json={"wilayah_code": "3218"},
+                                  headers=world["accounts"]["admin"].headers)  # fmt: skip
 
     body = response.json()
-    assert (body["wilayah_code"], body["whatsapp"], body["contact_person"]) == ("3218", "6281211112222", "Ustadz Ali")
+    assert (body["whatsapp"], body["contact_person"]) == ("6281211112222", "Ustadz Ali")
+    assert moved.status_code == 403 and "hanya staf Dinas" in moved.json()["detail"]
+    assert (by_dinas.status_code, by_dinas.json()["wilayah_code"]) == (200, "3218")
 
 
 async def test_missing_and_out_of_range_ids_are_4xx_never_500(client):

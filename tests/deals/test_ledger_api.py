@@ -448,3 +448,34 @@ async def test_event_totals_count_confirmed_and_verified(client, market):
         "late_confirmed_rp": 0,
         "late_deals": 0,
     }
+
+
+async def test_a_deal_sent_back_by_dinas_waits_for_the_pesantren_not_the_buyer(client, market):
+    deal = await _confirmed(client, market)
+    back = await client.post(f"/api/v1/deals/{deal['id']}/send-back", json={"version": 2, "reason": "Nota belum ada"},
+                             headers=market.admin.headers)  # fmt: skip
+    assert (back.json()["state"], back.json()["awaiting"], back.json()["state_hint"]) == (
+        "dicatat", "pesantren", "dikembalikan Dinas; menunggu pesantren memperbaikinya")
+    again = await client.post(f"/api/v1/deals/{deal['id']}/confirm", json={"version": 3}, headers=market.buyer.headers)
+    assert again.status_code == 409 and "dikembalikan Dinas" in again.json()["detail"]
+    fixed = await client.post(f"/api/v1/deals/{deal['id']}/amend", json={"version": 3, "note": "nota dilampirkan"},
+                              headers=market.seller.headers)  # fmt: skip
+    assert (fixed.json()["state"], fixed.json()["awaiting"]) == ("dicatat", "pembeli")
+    ok = await client.post(f"/api/v1/deals/{deal['id']}/confirm", json={"version": 4}, headers=market.buyer.headers)
+    assert ok.json()["state"] == "dikonfirmasi"
+
+
+async def test_accepting_a_proposed_date_after_the_first_realisation_is_refused(client, market):
+    deal = await _confirmed(client, market)  # dated 2020-12-09
+    proposed = await client.post(f"/api/v1/deals/{deal['id']}/amend", json={"version": 2, "deal_date": "2020-12-20"},
+                                 headers=market.seller.headers)  # fmt: skip
+    assert proposed.json()["state"] == "perubahan"
+    paid = await client.post(f"/api/v1/deals/{deal['id']}/realisations", headers=market.admin.headers,
+                             json={"kind": "pembayaran", "realised_on": "2020-12-15", "amount_rp": 100_000})
+    assert paid.status_code == 201, paid.text
+    accepted = await client.post(f"/api/v1/deals/{deal['id']}/confirm", json={"version": 4},
+                                 headers=market.buyer.headers)  # fmt: skip
+    assert accepted.status_code == 422, accepted.text
+    assert "realisasi pertama" in accepted.json()["detail"]
+    after = (await client.get(f"/api/v1/deals/{deal['id']}", headers=market.admin.headers)).json()
+    assert (after["state"], after["deal_date"]) == ("perubahan", "2020-12-09")

@@ -912,3 +912,16 @@ async def test_the_pesantren_cannot_confirm_its_own_deal_through_the_buyers_link
 
     assert refused.status_code == 403 and "Tautan ini untuk pembeli" in refused.text
     assert (await deals.get_deal(actor=shop.seller.actor, deal_id=deal.id)).state is DealState.dicatat
+
+
+async def test_the_buyer_answers_a_logged_deal_with_other_terms_as_a_counter_offer(client, shop):
+    deal = await _log(shop)  # 10 kg × Rp25.000, the pesantren's terms
+    await sign_in(client, shop.buyer)
+    url, action = f"/transaksi/{deal.id}", f"/transaksi/{deal.id}/konfirmasi"
+    done = await submit_form(client, url, action, {"Jumlah (kg)": "8", "Harga satuan (Rp)": "24.000"})
+
+    assert (done.status_code, done.headers["location"]) == (303, f"/transaksi/{deal.id}?tawar=1")
+    after = await deals.get_deal(actor=shop.seller.actor, deal_id=deal.id)
+    assert (after.state, after.total_rp, after.awaiting) == (DealState.minat, 192_000, "pesantren")
+    page = await client.get(done.headers["location"])
+    assert "harus disetujui pesantren" in page.text or "Penawaran balik terkirim" in page.text

@@ -160,7 +160,13 @@ async def update_pesantren(
         if value is not None:
             values[getattr(Pesantren, name)] = value.strip() if isinstance(value, str) else value
     if data.wilayah_code is not None:
-        values[Pesantren.wilayah] = await wilayah_id(data.wilayah_code)
+        new_wilayah = await wilayah_id(data.wilayah_code)
+        current = await Pesantren.select(Pesantren.wilayah).where(Pesantren.id == pesantren_id).first()
+        if new_wilayah != current["wilayah"] and not (actor and actor.is_admin):
+            # the kabupaten/kota sorts the official figures per region: Dinas decides it, not one party
+            raise Forbidden("Kabupaten/kota pesantren menentukan angka resmi per wilayah; hanya staf Dinas yang "
+                            "boleh mengubahnya.")
+        values[Pesantren.wilayah] = new_wilayah
     if data.track is not None:
         values[Pesantren.track] = data.track.value
     if data.whatsapp is not None:
@@ -246,6 +252,11 @@ async def update_buyer(*, actor: Actor | None, buyer_id: int, data: schemas.Buye
         if value is not None:
             values[getattr(Buyer, name)] = value.strip()
     if data.buyer_type is not None:
+        current = await Buyer.select(Buyer.buyer_type).where(Buyer.id == buyer_id).first()
+        if data.buyer_type.value != current["buyer_type"] and not actor.is_admin:
+            # the buyer type sorts the official figures per buyer type: Dinas decides it, not one party
+            raise Forbidden("Jenis pembeli menentukan angka resmi per jenis pembeli; hanya staf Dinas yang boleh "
+                            "mengubahnya.")
         values[Buyer.buyer_type] = data.buyer_type.value
     if data.whatsapp is not None:
         values[Buyer.whatsapp] = clean_whatsapp(data.whatsapp)

@@ -399,8 +399,9 @@ async def _deal_page(actor: Actor, deal_id: int, *, status_code: int = 200, noti
 
 
 def _confirm_defaults(deal: schemas.Deal) -> dict[str, Any]:
-    """The interest's own lines, as the pesantren's confirm form starts them."""
-    if deal.state is not DealState.minat:
+    """The lines on the table, as the answering side's confirm form starts them (the pesantren answering an
+    interest, the buyer answering a logged deal)."""
+    if deal.state not in (DealState.minat, DealState.dicatat):
         return {}
     return {f"konfirmasi.{k}": v for k, v in _deal_values(deal).items() if k.startswith(("lines[", "baris"))}
 
@@ -410,6 +411,7 @@ _NOTICES = {
     "minat": "Minat beli terkirim. Pesantren akan menanggapinya; transaksi terhitung setelah pesantren mengonfirmasi.",
     "sudah": "Formulir ini sudah terkirim sebelumnya; transaksi tidak dicatat dua kali.",
     "ok": "Perubahan tersimpan.",
+    "konfirmasi": "Transaksi dikonfirmasi dan kini terhitung.",
     "tawar": "Penawaran balik terkirim. Transaksi baru terhitung setelah pihak lain menyetujui syarat baru ini.",
     "usul": "Usulan perubahan terkirim. Nilai yang sudah disepakati tetap terhitung sampai pihak lain menyetujuinya.",
 }
@@ -418,10 +420,11 @@ _NOTICES = {
 @get("/transaksi/{deal_id:int}", name="transaksi-detail", cache=False, include_in_schema=False)
 async def deal_detail(
     actor: CurrentActor, deal_id: FromPath[int], baru: Flag = None, sudah: Flag = None, ok: Flag = None,
-    minat: Flag = None, tawar: Flag = None, usul: Flag = None,
+    minat: Flag = None, tawar: Flag = None, usul: Flag = None, konfirmasi: Flag = None,
 ) -> Template:
     actor = require_actor(actor)
-    flags = {"baru": baru, "minat": minat, "sudah": sudah, "ok": ok, "tawar": tawar, "usul": usul}
+    flags = {"baru": baru, "minat": minat, "sudah": sudah, "ok": ok, "tawar": tawar, "usul": usul,
+             "konfirmasi": konfirmasi}
     notice = next((text for flag, text in _NOTICES.items() if flags[flag]), "")
     return await _deal_page(actor, deal_id, notice=notice)
 
@@ -502,9 +505,9 @@ def _reason(values: FormValues) -> dict[str, Any]:
       status_code=303)
 async def deal_confirm(request: Request, actor: CurrentActor, deal_id: FromPath[int]) -> Redirect | Template:
     async def run(who: Actor, values: FormValues) -> str:
-        if not values.get("baris"):  # the buyer's plain "Konfirmasi", or a pesantren keeping the lines as they are
+        if not values.get("baris"):  # a plain "Konfirmasi"
             await deals.confirm(actor=who, deal_id=deal_id, data=schemas.Confirm(version=_version(values)))
-            return "ok"
+            return "konfirmasi"
         lines, rows = _lines_from_form(values)
         data = to_struct({"version": _version(values), "lines": lines}, schemas.Confirm)
         try:
@@ -512,7 +515,7 @@ async def deal_confirm(request: Request, actor: CurrentActor, deal_id: FromPath[
         except AppError as exc:
             raise _on_form_rows(exc, rows) from None
         # changed terms go back to the other side as a counter-offer
-        return "ok" if deal.state is DealState.dikonfirmasi else "tawar"
+        return "konfirmasi" if deal.state is DealState.dikonfirmasi else "tawar"
 
     return await _act(request, actor, deal_id, "konfirmasi", run)
 

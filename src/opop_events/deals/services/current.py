@@ -11,6 +11,8 @@ from opop_events.core.errors import NotFound
 from opop_events.db import raw
 from opop_events.deals import schemas
 from opop_events.deals.enums import (
+    STATE_HINTS,
+    DealAction,
     DealState,
     Origin,
 )
@@ -32,6 +34,7 @@ class _Current:
     revision_id: int
     offer_revision_id: int | None = None  # state `perubahan`: the proposed terms
     offer_by: str = ""  # state `perubahan`: pesantren | pembeli
+    action: str = ""  # the action of the current history row (`kembalikan`: Dinas sent it back)
 
 
 SELLER_SIDE, BUYER_SIDE = "pesantren", "pembeli"
@@ -41,8 +44,9 @@ def awaiting(current: _Current) -> str:
     """Whose move it is: the side that has not yet seen (or accepted) the terms on the table."""
     if current.state is DealState.minat:
         return SELLER_SIDE
-    if current.state in (DealState.dicatat,):
-        return BUYER_SIDE
+    if current.state is DealState.dicatat:
+        # sent back by Dinas: the pesantren corrects it before the buyer is asked again
+        return SELLER_SIDE if current.action == DealAction.kembalikan.value else BUYER_SIDE
     if current.state is DealState.disanggah:
         return SELLER_SIDE
     if current.state is DealState.perubahan:
@@ -52,9 +56,17 @@ def awaiting(current: _Current) -> str:
     return ""
 
 
+def hint(current: _Current) -> str:
+    """What the state means for whoever reads a list (STATE_HINTS), with Dinas's send-back named."""
+    if current.state is DealState.dicatat and current.action == DealAction.kembalikan.value:
+        return "dikembalikan Dinas; menunggu pesantren memperbaikinya"
+    return STATE_HINTS[current.state]
+
+
 async def _current(deal_id: int) -> _Current:
     rows = await raw(
-        "SELECT d.id, d.event, d.pesantren, d.buyer, d.origin, e.state, e.version, e.revision, e.offer, e.offer_by "
+        "SELECT d.id, d.event, d.pesantren, d.buyer, d.origin, e.state, e.version, e.revision, e.offer, e.offer_by, "
+        "e.action "
         "FROM deal d JOIN deal_event e ON e.deal = d.id WHERE d.id = {} ORDER BY e.version DESC LIMIT 1",
         deal_id,
     )
@@ -72,6 +84,7 @@ async def _current(deal_id: int) -> _Current:
         revision_id=r["revision"],
         offer_revision_id=r["offer"],
         offer_by=r["offer_by"] or "",
+        action=r["action"],
     )
 
 

@@ -63,6 +63,9 @@ async def _transition(
             if current.offer_revision_id is None:
                 raise Conflict("Tidak ada perubahan yang menunggu persetujuan.")
             revision_id = current.offer_revision_id
+            # the proposal becomes the terms: the same date rules as any change (event window, realisations)
+            offered = await DealRevision.select(DealRevision.deal_date).where(DealRevision.id == revision_id).first()
+            await _check_deal_date(_as_date(offered["deal_date"]), current.event_id, deal_id)
         if new_content is not None:
             kind, deal_date, note, lines = new_content
             written = await _new_revision(deal_id, kind, deal_date, note, lines)

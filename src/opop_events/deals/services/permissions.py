@@ -79,6 +79,8 @@ def _refusal(actor: Actor | None, current: _Current, action: DealAction) -> tupl
             return _ROLE, "Perubahan disetujui oleh pihak lain, bukan oleh yang mengajukannya."
         if not buyer:
             return _ROLE, "Transaksi yang dicatat pesantren dikonfirmasi oleh pembelinya."
+        if state is DealState.dicatat and current.action == DealAction.kembalikan.value:
+            return _STATE, "Transaksi ini dikembalikan Dinas; pesantren perlu memperbaikinya dulu sebelum dikonfirmasi lagi."
         return None if state is DealState.dicatat else (_STATE, f"Transaksi berstatus {label} tidak bisa dikonfirmasi.")
     if action is DealAction.tolak_ubah:
         if not side:

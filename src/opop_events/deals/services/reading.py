@@ -15,7 +15,6 @@ from opop_events.db import raw
 from opop_events.deals import schemas
 from opop_events.deals.enums import (
     ACTION_LABELS,
-    STATE_HINTS,
     STATE_LABELS,
     DealAction,
     DealKind,
@@ -34,6 +33,7 @@ from opop_events.deals.services.current import (
     _lines,
     awaiting,
     deal_number,
+    hint,
 )
 from opop_events.deals.services.permissions import allowed_actions
 from opop_events.deals.tables import DealRevision
@@ -43,7 +43,7 @@ _DEAL_COLUMNS = (
     "SELECT d.id, d.origin, d.meeting_id, d.created_at, d.pesantren, d.buyer, d.event, "
     "ev.slug AS event_slug, ev.name AS event_name, p.name AS pesantren_name, w.code AS wilayah_code, "
     "w.name AS wilayah_name, b.name AS buyer_name, b.buyer_type, cur.state, cur.version, cur.revision, "
-    "cur.offer, cur.offer_by, cur.at AS changed_at, r.kind, r.deal_date, r.note, "
+    "cur.offer, cur.offer_by, cur.action, cur.at AS changed_at, r.kind, r.deal_date, r.note, "
 )
 _DEAL_JOINS = (
     "JOIN deal_revision r ON r.id = cur.revision JOIN event ev ON ev.id = d.event "
@@ -90,7 +90,7 @@ async def _to_schemas(rows: list[dict[str, Any]], actor: Actor | None = None) ->
         current = _Current(
             deal_id=r["id"], event_id=r["event"], pesantren_id=r["pesantren"], buyer_id=r["buyer"],
             origin=Origin(r["origin"]), state=state, version=r["version"], revision_id=r["revision"],
-            offer_revision_id=r["offer"], offer_by=r["offer_by"] or "",
+            offer_revision_id=r["offer"], offer_by=r["offer_by"] or "", action=r["action"],
         )
         out.append(
             schemas.Deal(
@@ -120,7 +120,7 @@ async def _to_schemas(rows: list[dict[str, Any]], actor: Actor | None = None) ->
                 created_at=_as_datetime(r["created_at"]),
                 changed_at=_as_datetime(r["changed_at"]),
                 allowed_actions=allowed_actions(actor, current) if actor else [],
-                state_hint=STATE_HINTS[state],
+                state_hint=hint(current),
                 offer=offers.get(r["offer"]) if r["offer"] else None,
                 awaiting=awaiting(current),
                 needs_review=needs_review(sum(line.value_rp for line in deal_lines)),
