@@ -9,8 +9,8 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from opop_events.core.dates import now_utc
 from opop_events.api import CurrentActor
+from opop_events.core.dates import now_utc
 from opop_events.core.errors import Forbidden, Gone, InvalidInput, NotFound
 from opop_events.deals import services as deals
 from opop_events.deals.enums import KIND_LABELS, DealAction, DealKind, DealState

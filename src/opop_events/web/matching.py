@@ -43,7 +43,7 @@ OptionalId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 PER_PAGE = 24
 REQUEST_FIELDS = {"pesantren_id", "buyer_id", "product_id", "message", "priority"}
 DEAL_FORM = "/transaksi/baru"
-"""The ledger's deal form (web/ledger.py); a "sepakat" rating opens it with the meeting linked."""
+"""The ledger's deal form (web/deal_forms.py); a "sepakat" rating opens it with the meeting linked."""
 
 NOTICES = {
     "terkirim": "Permintaan pertemuan terkirim. Pihak yang Anda minta akan menjawabnya.",

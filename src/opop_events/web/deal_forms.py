@@ -1,0 +1,453 @@
+"""The deal forms: "Catat transaksi" (a pesantren, or Dinas for one), changing or proposing a change to a
+deal, a buyer's interest — read into the same schemas the API uses, errors shown beside the fields."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+
+from opop_events.accounts.enums import Role
+from opop_events.accounts.services import Actor, require_actor, require_role
+from opop_events.api import CurrentActor
+from opop_events.catalog import services as catalog
+from opop_events.catalog.enums import BUYER_TYPE_LABELS, Category
+from opop_events.core.dates import WIB, now_utc
+from opop_events.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput
+from opop_events.core.money import format_quantity, format_rupiah
+from opop_events.deals import schemas
+from opop_events.deals import services as deals
+from opop_events.deals.enums import (
+    KIND_LABELS,
+    DealAction,
+    DealKind,
+    DealState,
+    RealisationKind,
+)
+from opop_events.web.forms import (
+    FORM_ERROR,
+    FormValues,
+    field_errors,
+    quantity_text,
+    raise_all,
+    read_form,
+    rupiah_field,
+    to_struct,
+)
+from opop_events.web.rendering import page, pager
+
+MAX_LINES = 20
+Flag = Annotated[str | None, QueryParameter(max_length=4)]
+StateFilter = Annotated[str | None, QueryParameter(max_length=20)]
+PageNo = Annotated[int, QueryParameter(ge=1, le=100_000)]
+LINE_FIELDS = ("product_id", "description", "category", "quantity", "unit_price_rp")
+BUYER_FIELDS = ("name", "buyer_type", "whatsapp")
+_LINE_PATH = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
+KINDS = [(k.value, KIND_LABELS[k]) for k in DealKind]
+REALISATION_KINDS = [(RealisationKind.pembayaran.value, "Pembayaran"), (RealisationKind.pengiriman.value, "Pengiriman")]
+
+
+def _seller(actor: Actor | None) -> Actor:
+    actor = require_role(actor, Role.seller)
+    if actor.pesantren_id is None:
+        raise Forbidden("Akun ini tidak terhubung ke pesantren.")
+    return actor
+
+
+def _today() -> date:
+    return now_utc().astimezone(WIB).date()
+
+
+def _form_key(values: FormValues | dict[str, Any]) -> str:
+    """The one-time key of this form: kept when the form comes back (errors, "tambah baris"), new otherwise."""
+    key = str(values.get("form_key", ""))
+    return key if re.fullmatch(r"[A-Za-z0-9_-]{16,64}", key) else secrets.token_urlsafe(18)
+
+
+def _line_count(values: FormValues | dict[str, Any]) -> int:
+    text = str(values.get("baris", "1"))
+    return max(1, min(MAX_LINES, int(text))) if text.isdigit() else 1
+
+
+# -- reading the lines of a deal form ------------------------------------------------------------------------
+
+
+def _lines_from_form(values: FormValues) -> tuple[list[dict[str, Any]], dict[int, int]]:
+    """The filled lines as LineIn dicts, and which form row each came from (errors are shown on that row)."""
+    lines: list[dict[str, Any]] = []
+    rows: dict[int, int] = {}
+    errors: list[FieldError] = []
+    for i in range(_line_count(values)):
+        name = f"lines[{i}]"
+        texts = {f: values.text(f"{name}.{f}") for f in LINE_FIELDS}
+        if not any(texts.values()):
+            continue
+        line: dict[str, Any] = {"quantity": quantity_text(values, f"{name}.quantity") or ""}
+        if not line["quantity"]:
+            errors.append(FieldError(field=f"{name}.quantity", message="wajib diisi"))
+        if texts["product_id"]:
+            if not texts["product_id"].isdigit():
+                errors.append(FieldError(field=f"{name}.product_id", message="pilih dari daftar"))
+            else:
+                line["product_id"] = int(texts["product_id"])
+        elif not texts["description"]:
+            errors.append(FieldError(field=f"{name}.description", message="pilih produk atau tulis uraian"))
+        if texts["description"]:
+            line["description"] = texts["description"]
+        if values.text(f"{name}.unit"):  # kept by forms that carry a line's own unit (confirming an interest)
+            line["unit"] = values.text(f"{name}.unit")
+        if texts["category"]:
+            line["category"] = texts["category"]
+        elif not texts["product_id"]:
+            errors.append(FieldError(field=f"{name}.category", message="pilih kategori untuk barang di luar daftar"))
+        try:
+            price = rupiah_field(values, f"{name}.unit_price_rp", required=not texts["product_id"])
+        except InvalidInput as exc:
+            errors += exc.errors
+        else:
+            if price is not None:
+                line["unit_price_rp"] = price
+        rows[len(lines)] = i
+        lines.append(line)
+    if not lines and not errors:
+        errors.append(FieldError(field="lines[0].quantity", message="isi paling sedikit satu baris"))
+    raise_all(errors)
+    return lines, rows
+
+
+def _on_form_rows(exc: AppError, rows: dict[int, int]) -> AppError:
+    """Domain errors name lines by their position among the filled lines; the page names them by form row."""
+    def renamed(field: str) -> str:
+        match = _LINE_PATH.match(field)
+        if match and int(match.group(1)) in rows:
+            return f"lines[{rows[int(match.group(1))]}].{match.group(2)}"
+        return "lines[0].quantity" if field == "lines" else field
+
+    exc.errors = [FieldError(field=renamed(e.field), message=e.message) for e in exc.errors]
+    return exc
+
+
+def _known_fields(count: int) -> set[str]:
+    names = {"event_slug", "buyer_id", "kind", "deal_date", "note", "version"}
+    names |= {f"new_buyer.{f}" for f in BUYER_FIELDS}
+    names |= {f"lines[{i}].{f}" for i in range(count) for f in LINE_FIELDS}
+    return names
+
+
+def _deal_values(deal: schemas.Deal, terms: schemas.Offer | None = None) -> dict[str, Any]:
+    """The form values of the deal's terms (or of `terms`, a pending proposal its author revises)."""
+    source: schemas.Deal | schemas.Offer = terms or deal
+    values: dict[str, Any] = {
+        "kind": source.kind.value,
+        "deal_date": source.deal_date.isoformat(),
+        "note": source.note,
+        "version": str(deal.version),
+        "baris": str(len(source.lines) or 1),
+    }
+    for i, line in enumerate(source.lines):
+        values[f"lines[{i}].product_id"] = str(line.product_id or "")
+        values[f"lines[{i}].description"] = "" if line.product_id else line.description
+        values[f"lines[{i}].category"] = "" if line.product_id else line.category.value
+        values[f"lines[{i}].quantity"] = format_quantity(line.quantity)
+        values[f"lines[{i}].unit_price_rp"] = f"{line.unit_price_rp:,}".replace(",", ".")
+        values[f"lines[{i}].unit"] = line.unit
+    return values
+
+
+def _version(values: FormValues) -> int:
+    text = values.text("version")
+    if not text.isdigit():
+        raise InvalidInput.field(FORM_ERROR, "formulir tidak lengkap; muat ulang halaman lalu coba lagi")
+    return int(text)
+
+
+# -- the "Catat transaksi" form --------------------------------------------------------------------------------
+
+
+async def _form_context(pesantren_id: int) -> dict[str, Any]:
+    products = await catalog.list_products(pesantren_id=pesantren_id, per_page=200)
+    return {
+        "kinds": KINDS,
+        "categories": [(c.value, c.label) for c in Category],
+        "buyer_types": [(t.value, label) for t, label in BUYER_TYPE_LABELS.items()],
+        "products": [(p.id, f"{p.name} · {format_rupiah(p.price_rp)}/{p.unit}") for p in products.items],
+        "max_lines": MAX_LINES,
+    }
+
+
+async def _new_form(actor: Actor, values: dict[str, Any], *, status_code: int = 200,
+                    errors: dict[str, str] | None = None) -> Template:
+    pesantren_id = _logging_for(actor, values)
+    choices = await deals.deal_form_choices(pesantren_id=pesantren_id)
+    if len(choices) == 1:
+        values.setdefault("event_slug", choices[0][0])
+    values.setdefault("kind", DealKind.transaksi.value)
+    values.setdefault("deal_date", _today().isoformat())
+    values["form_key"] = _form_key(values)
+    values["baris"] = str(_line_count(values))
+    return page(
+        "transaksi/form.html",
+        actor=actor,
+        title="Catat transaksi",
+        section="transaksi",
+        status_code=status_code,
+        deal=None,
+        values=values,
+        errors=errors or {},
+        events=[(slug, name) for slug, name, _ in choices],
+        buyer_groups=[(name, buyers) for _, name, buyers in choices if buyers],
+        multi_event=len(choices) > 1,
+        on_behalf=await catalog.get_pesantren(pesantren_id=pesantren_id) if actor.is_admin else None,
+        **await _form_context(pesantren_id),
+    )
+
+
+def _logger(actor: Actor | None) -> Actor:
+    """Who may open the "Catat transaksi" form: a pesantren's account, or Dinas logging for a pesantren (a deal
+    reported by phone or WhatsApp)."""
+    actor = require_role(actor, Role.seller, Role.admin)
+    return actor if actor.is_admin else _seller(actor)
+
+
+def _logging_for(actor: Actor, values: dict[str, Any]) -> int:
+    """The pesantren the form logs for: the seller's own; for Dinas the one it chose (`pesantren_id`)."""
+    if not actor.is_admin:
+        return actor.pesantren_id or 0
+    chosen = str(values.get("pesantren_id", ""))
+    if not chosen.isdigit():
+        raise InvalidInput.field("pesantren_id", "pilih pesantren yang transaksinya dicatat")
+    return int(chosen)
+
+
+@get("/transaksi/baru", name="transaksi-baru", cache=False, include_in_schema=False)
+async def deal_new(
+    request: Request,
+    actor: CurrentActor,
+    event: Annotated[str | None, QueryParameter(max_length=80)] = None,
+    buyer_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+    meeting_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+    pesantren: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+    cari: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    halaman: PageNo = 1,
+) -> Template:
+    """The empty form; after a "sepakat" meeting it comes prefilled with the event, the buyer and the meeting.
+    Dinas first picks the pesantren it logs for (search by name)."""
+    actor = _logger(actor)
+    if actor.is_admin and pesantren is None:
+        found = await catalog.list_pesantren(q=cari or None, page=halaman, per_page=30)
+        return page(
+            "transaksi/pilih_pesantren.html", actor=actor, title="Catat transaksi untuk pesantren",
+            section="transaksi", found=found.items, total=found.total, pager=pager(request, found), cari=cari or "",
+        )
+    prefill = {"event_slug": event, "buyer_id": buyer_id, "meeting_id": meeting_id, "pesantren_id": pesantren}
+    return await _new_form(actor, FormValues({k: str(v) for k, v in prefill.items() if v is not None}))
+
+
+def _buyer_part(values: FormValues) -> dict[str, Any]:
+    chosen = values.text("buyer_id")
+    if chosen and chosen != "baru":
+        if not chosen.isdigit():
+            raise InvalidInput.field("buyer_id", "pilih dari daftar")
+        return {"buyer_id": int(chosen)}
+    if not values.text("new_buyer.name"):
+        field = "new_buyer.name" if chosen == "baru" else "buyer_id"
+        raise InvalidInput.field(field, "pilih pembeli atau isi nama pembeli baru")
+    errors = [] if values.text("new_buyer.buyer_type") else [
+        FieldError(field="new_buyer.buyer_type", message="pilih jenis pembeli")
+    ]
+    raise_all(errors)
+    return {
+        "new_buyer": {
+            "name": values.text("new_buyer.name"),
+            "buyer_type": values.text("new_buyer.buyer_type"),
+            "whatsapp": values.text("new_buyer.whatsapp"),
+        }
+    }
+
+
+@post("/transaksi/baru", name="transaksi-baru-kirim", cache=False, include_in_schema=False, status_code=303)
+async def deal_create(request: Request, actor: CurrentActor) -> Redirect | Template:
+    actor = _logger(actor)
+    values = await read_form(request)
+    on_behalf = {"pesantren_id": _logging_for(actor, values)} if actor.is_admin else {}
+    if values.get("aksi") == "tambah":  # "+ Tambah baris" without JavaScript: the same form, one row more
+        values["baris"] = str(min(MAX_LINES, _line_count(values) + 1))
+        return await _new_form(actor, values)
+    rows: dict[int, int] = {}
+    try:
+        errors: list[FieldError] = []
+        for name in ("event_slug", "kind", "deal_date"):
+            if not values.text(name):
+                errors.append(FieldError(field=name, message="wajib diisi"))
+        buyer: dict[str, Any] = {}
+        try:
+            buyer = _buyer_part(values)
+        except InvalidInput as exc:
+            errors += exc.errors
+        try:
+            lines, rows = _lines_from_form(values)
+        except InvalidInput as exc:
+            errors += exc.errors
+        raise_all(errors)
+        data = to_struct(
+            {
+                "event_slug": values.text("event_slug"),
+                "kind": values.text("kind"),
+                "deal_date": values.text("deal_date"),
+                "lines": lines,
+                "note": values.text("note"),
+                **buyer,
+                **on_behalf,
+                **({"meeting_id": int(values.text("meeting_id"))} if values.text("meeting_id").isdigit() else {}),
+            },
+            schemas.DealCreate,
+        )
+        key = values.text("form_key")
+        if not key:
+            raise InvalidInput.field(FORM_ERROR, "formulir tidak lengkap; muat ulang halaman lalu isi lagi")
+        deal_id, created = await deals.create_once(
+            scope=f"user:{actor.user_id}", key=key, create=lambda: deals.log_deal(actor=actor, data=data)
+        )
+    except (InvalidInput, Conflict) as exc:
+        errors_map = field_errors(_on_form_rows(exc, rows), known=_known_fields(_line_count(values)))
+        return await _new_form(actor, values, status_code=exc.status, errors=errors_map)
+    return Redirect(f"/transaksi/{deal_id}?{'baru' if created else 'sudah'}=1", status_code=303)
+
+
+# -- amend -------------------------------------------------------------------------------------------------
+
+
+async def _amend_form(actor: Actor, deal: schemas.Deal, values: dict[str, Any], *, status_code: int = 200,
+                      errors: dict[str, str] | None = None) -> Template:
+    values["baris"] = str(_line_count(values))
+    values["form_key"] = ""
+    return page(
+        "transaksi/form.html",
+        actor=actor,
+        title=f"Ubah transaksi {deal.number}",
+        section="transaksi",
+        status_code=status_code,
+        deal=deal,
+        values=values,
+        errors=errors or {},
+        events=[],
+        buyer_groups=[],
+        multi_event=False,
+        on_behalf=None,
+        **await _form_context(deal.pesantren.id),
+    )
+
+
+async def _amendable(actor: Actor | None, deal_id: int) -> tuple[Actor, schemas.Deal]:
+    actor = require_actor(actor)
+    deal = await deals.get_deal(actor=actor, deal_id=deal_id)
+    if DealAction.ubah not in deal.allowed_actions and DealAction.ajukan_ubah not in deal.allowed_actions:
+        raise Conflict(f"Transaksi {deal.number} berstatus {deal.state_label.lower()} dan tidak bisa diubah.")
+    return actor, deal
+
+
+@get("/transaksi/{deal_id:int}/ubah", name="transaksi-ubah", cache=False, include_in_schema=False)
+async def deal_edit(actor: CurrentActor, deal_id: FromPath[int]) -> Template:
+    actor, deal = await _amendable(actor, deal_id)
+    return await _amend_form(actor, deal, _deal_values(deal, terms=deal.offer))
+
+
+@post("/transaksi/{deal_id:int}/ubah", name="transaksi-ubah-kirim", cache=False, include_in_schema=False,
+      status_code=303)
+async def deal_amend(request: Request, actor: CurrentActor, deal_id: FromPath[int]) -> Redirect | Template:
+    actor, deal = await _amendable(actor, deal_id)
+    values = await read_form(request)
+    if values.get("aksi") == "tambah":
+        values["baris"] = str(min(MAX_LINES, _line_count(values) + 1))
+        return await _amend_form(actor, deal, values)
+    rows: dict[int, int] = {}
+    try:
+        errors = [FieldError(field=n, message="wajib diisi") for n in ("kind", "deal_date") if not values.text(n)]
+        try:
+            lines, rows = _lines_from_form(values)
+        except InvalidInput as exc:
+            errors += exc.errors
+        raise_all(errors)
+        data = to_struct(
+            {"version": _version(values), "kind": values.text("kind"), "deal_date": values.text("deal_date"),
+             "lines": lines, "note": values.text("note")},
+            schemas.DealAmend,
+        )
+        amended = await deals.amend(actor=actor, deal_id=deal_id, data=data)
+    except (InvalidInput, Conflict) as exc:
+        errors_map = field_errors(_on_form_rows(exc, rows), known=_known_fields(_line_count(values)))
+        return await _amend_form(actor, deal, values, status_code=exc.status, errors=errors_map)
+    flag = "usul" if amended.state is DealState.perubahan else "ok"
+    return Redirect(f"/transaksi/{deal_id}?{flag}=1", status_code=303)
+
+
+# -- buyer: interest (minat beli) ------------------------------------------------------------------------------
+
+
+async def _interest_form(actor: Actor, product_id: int, values: dict[str, Any], *, status_code: int = 200,
+                         errors: dict[str, str] | None = None) -> Template:
+    product = await catalog.get_product(product_id=product_id)
+    choices = await deals.interest_events(pesantren_id=product.pesantren_id)
+    if len(choices) == 1:
+        values.setdefault("event_slug", choices[0][0])
+    values.setdefault("kind", DealKind.kontrak.value)
+    values["form_key"] = _form_key(values)
+    return page(
+        "transaksi/minat.html",
+        actor=actor,
+        title="Ajukan minat beli",
+        section="transaksi",
+        status_code=status_code,
+        product=product,
+        events=choices,
+        kinds=KINDS,
+        values=values,
+        errors=errors or {},
+    )
+
+
+@get("/transaksi/minat/{product_id:int}", name="minat-baru", cache=False, include_in_schema=False)
+async def interest_new(actor: CurrentActor, product_id: FromPath[int]) -> Template:
+    actor = require_role(actor, Role.buyer)
+    return await _interest_form(actor, product_id, {"quantity": ""})
+
+
+@post("/transaksi/minat/{product_id:int}", name="minat-kirim", cache=False, include_in_schema=False,
+      status_code=303)
+async def interest_create(request: Request, actor: CurrentActor, product_id: FromPath[int]) -> Redirect | Template:
+    actor = require_role(actor, Role.buyer)
+    values = await read_form(request)
+    product = await catalog.get_product(product_id=product_id)
+    try:
+        errors = [FieldError(field=n, message="wajib diisi") for n in ("event_slug", "quantity") if not values.text(n)]
+        raise_all(errors)
+        data = to_struct(
+            {
+                "event_slug": values.text("event_slug"),
+                "pesantren_id": product.pesantren_id,
+                "kind": values.text("kind") or DealKind.kontrak.value,
+                "lines": [{"product_id": product.id, "quantity": quantity_text(values, "quantity")}],
+                "note": values.text("note"),
+            },
+            schemas.InterestCreate,
+        )
+        key = values.text("form_key") or secrets.token_urlsafe(18)
+        deal_id, created = await deals.create_once(
+            scope=f"user:{actor.user_id}", key=key, create=lambda: deals.register_interest(actor=actor, data=data)
+        )
+    except (InvalidInput, Conflict) as exc:
+        exc.errors = [
+            FieldError(field="quantity" if e.field.startswith("lines") else e.field, message=e.message)
+            for e in exc.errors
+        ]
+        errors_map = field_errors(exc, known={"event_slug", "quantity", "kind", "note", "pesantren_id"})
+        return await _interest_form(actor, product_id, values, status_code=exc.status, errors=errors_map)
+    return Redirect(f"/transaksi/{deal_id}?{'minat' if created else 'sudah'}=1", status_code=303)
+
+
+HANDLERS = [deal_new, deal_create, deal_edit, deal_amend, interest_new, interest_create]
