@@ -43,7 +43,7 @@ from opop_events.matching.scheduling.solver import (
     solve_slots,
     successors_of,
 )
-from opop_events.matching.scheduling.tables import assign_tables
+from opop_events.matching.scheduling.table_assignment import assign_tables
 
 __all__ = ["MAX_INPUT_BYTES", "Problem", "ProblemError", "parse_problem", "run_files", "solve", "main"]
 
