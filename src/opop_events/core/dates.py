@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -41,6 +42,21 @@ def format_period(start: date, end: date) -> str:
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2999
 """A moment a user may name (`as_of`): far enough either side of the programme, and always representable in
 UTC and by both databases (year 1 or 9999 with an offset is not)."""
+
+
+def as_date(value: Any) -> date:
+    """A date column as read from either engine (PostgreSQL gives a date, SQLite its ISO text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def as_datetime(value: Any) -> datetime:
+    """A timestamp column as read from either engine (PostgreSQL gives a datetime, SQLite its ISO text)."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def today_wib() -> date:
+    """Today in West Java: a deal made at 06.00 WIB is dated that day, not the day before (UTC)."""
+    return now_utc().astimezone(WIB).date()
 
 
 def parse_local_datetime(text: str) -> datetime:

@@ -68,20 +68,23 @@ def join_parts(row: Mapping[str, Any], name: str) -> int:
     return int(row[f"{name}_hi"] or 0) * PART + int(row[f"{name}_lo"] or 0)
 
 
-def closing_cte(as_of: datetime | None) -> tuple[str, list]:
-    """`cut(event, at, last_event)`: each event whose books are closed (as of `as_of`) — its latest
-    `event_closing` row up to then is a `tutup` — with the closing moment and the last history row committed
-    then."""
-    bound, args = ("AND c.at <= {} ", [as_of]) if as_of is not None else ("", [])
-    later = "AND c2.at <= {} " if as_of is not None else ""
+def _closed_events(as_of: datetime | None) -> tuple[str, list]:
+    """SELECT of (event, at, last_event) for each event whose books are closed as of `as_of`: its latest
+    `event_closing` row up to then is a `tutup`."""
+    bound = "AND c.at <= {} " if as_of is not None else ""
     sql = (
-        "cut AS (SELECT c.event, c.at, c.last_event FROM event_closing c WHERE c.action = 'tutup' "
-        + bound
-        + "AND NOT EXISTS (SELECT 1 FROM event_closing c2 WHERE c2.event = c.event AND c2.id > c.id "
-        + later
-        + "))"
+        f"SELECT c.event, c.at, c.last_event FROM event_closing c WHERE c.action = 'tutup' {bound}"
+        "AND NOT EXISTS (SELECT 1 FROM event_closing c2 WHERE c2.event = c.event AND c2.id > c.id "
+        f"{bound.replace('c.at', 'c2.at')})"
     )
-    return sql, args + ([as_of] if as_of is not None else [])
+    return sql, [as_of, as_of] if as_of is not None else []
+
+
+def closing_cte(as_of: datetime | None) -> tuple[str, list]:
+    """`cut(event, at, last_event)`: each event whose books are closed (as of `as_of`), with the closing moment
+    and the last history row committed then."""
+    sql, args = _closed_events(as_of)
+    return f"cut AS ({sql})", args
 
 
 _CLOSED = "(k.at IS NULL OR (x.at <= k.at AND x.id <= k.last_event))"
@@ -152,9 +155,8 @@ def current_event_join(as_of: datetime | None, *, official: bool = False) -> tup
     where, args = (" AND x.at <= {}", [as_of]) if as_of is not None else ("", [])
     extra, extra_args = "", []
     if official:
-        cut_sql, cut_args = closing_cte(as_of)
-        inner = cut_sql[len("cut AS ("):-1]
-        where += (f" AND NOT EXISTS (SELECT 1 FROM ({inner}) k WHERE k.event = d.event "
+        closed, cut_args = _closed_events(as_of)
+        where += (f" AND NOT EXISTS (SELECT 1 FROM ({closed}) k WHERE k.event = d.event "
                   "AND (x.at > k.at OR x.id > k.last_event))")
         args = args + cut_args
         # a late deal: not counted in the official books, counted now

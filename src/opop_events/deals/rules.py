@@ -30,9 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
-from opop_events.core.dates import WIB, format_date, now_utc
+from opop_events.core.dates import as_date, format_date, today_wib
 from opop_events.core.errors import InvalidInput
 from opop_events.core.money import format_number, format_rupiah
 from opop_events.settings import get_settings
@@ -41,15 +40,6 @@ EARLIEST_YEAR = 2018
 PRE_EVENT_DAYS = 30
 FUTURE_GRACE_DAYS = 1
 MAX_QUANTITY = Decimal(10_000_000)
-
-
-def today_wib() -> date:
-    """Today in West Java: a deal made at 06.00 WIB is dated that day, not the day before (UTC)."""
-    return now_utc().astimezone(WIB).date()
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 # -- dates --------------------------------------------------------------------------------------------------
@@ -80,7 +70,7 @@ async def event_start(event_id: int) -> date:
     row = await Event.select(Event.starts_on).where(Event.id == event_id).first()
     if row is None:
         raise InvalidInput.field("event_slug", "acara tidak ditemukan")
-    return _as_date(row["starts_on"])
+    return as_date(row["starts_on"])
 
 
 async def first_realisation(deal_id: int) -> date | None:
@@ -92,7 +82,7 @@ async def first_realisation(deal_id: int) -> date | None:
         "AND NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id)",
         deal_id,
     )
-    return _as_date(rows[0]["first"]) if rows and rows[0]["first"] is not None else None
+    return as_date(rows[0]["first"]) if rows and rows[0]["first"] is not None else None
 
 
 async def check_deal_date(deal_date: date, *, event_id: int, deal_id: int | None = None,

@@ -14,10 +14,10 @@ import msgspec
 
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_role
-from opop_events.core.dates import now_utc
+from opop_events.core.dates import as_datetime, now_utc
 from opop_events.core.errors import Conflict, InvalidInput
 from opop_events.db import is_postgres, raw, write_transaction
-from opop_events.events.services import get_event
+from opop_events.events.services import books_closed, get_event
 from opop_events.reports import queries
 
 CLOSE, REOPEN = "tutup", "buka"
@@ -58,10 +58,6 @@ def _reason(text: str) -> str:
     return reason
 
 
-def _as_datetime(value: object) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-
-
 async def status(*, slug: str) -> ClosingStatus:
     """Whether the event's books are closed now, and every closing and reopening so far. Anyone may read it:
     the official figure is public."""
@@ -72,7 +68,7 @@ async def status(*, slug: str) -> ClosingStatus:
         event.id,
     )
     history = [
-        ClosingEntry(action=r["action"], action_label=_LABELS[r["action"]], at=_as_datetime(r["at"]),
+        ClosingEntry(action=r["action"], action_label=_LABELS[r["action"]], at=as_datetime(r["at"]),
                      by=r["name"] or r["email"], reason=r["reason"], confirmed_rp=int(r["confirmed_rp"]),
                      deals_confirmed=int(r["deals_confirmed"]))
         for r in rows
@@ -94,8 +90,7 @@ async def _decide(*, actor: Actor | None, slug: str, action: str, data: ClosingI
             # this decision commits: the figure read below is then exactly the books as they stand, and every
             # later change gets a history id above `last_event`. SQLite's single writer does the same already.
             await raw("LOCK TABLE event_closing, deal_event IN SHARE ROW EXCLUSIVE MODE")
-        last = await raw("SELECT action FROM event_closing WHERE event = {} ORDER BY id DESC LIMIT 1", event.id)
-        closed = bool(last) and last[0]["action"] == CLOSE
+        closed = await books_closed(event.id)
         if action == CLOSE and closed:
             raise Conflict("Buku acara ini sudah ditutup. Buka kembali dulu bila angkanya memang harus berubah.")
         if action == REOPEN and not closed:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from opop_events.catalog.enums import BUYER_TYPE_LABELS, CATEGORY_LABELS, BuyerType, Category
-from opop_events.core.dates import now_utc
+from opop_events.core.dates import as_date, as_datetime, now_utc
 from opop_events.db import raw
 from opop_events.deals.enums import COUNTED_STATES, LOGGED_STATES, STATE_LABELS, DealKind, DealState
 from opop_events.deals.queries import (
@@ -23,9 +23,9 @@ from opop_events.deals.queries import (
     Money,
     closing_cte,
     current_event_join,
-    official_ctes,
     deal_number,
     join_parts,
+    official_ctes,
     parts,
     realised_cte,
     split,
@@ -346,7 +346,7 @@ def _line_rows(rows: list[dict[str, Any]], *, late: bool = False) -> list[DealLi
     return [
         DealLineRow(
             deal_no=deal_number(r["id"]),
-            deal_date=_date(r["deal_date"]),
+            deal_date=as_date(r["deal_date"]),
             state=r["state"],
             kind=r["kind"],
             pesantren=r["pesantren"],
@@ -474,8 +474,8 @@ async def event_report(
         title="Laporan Hasil Temu Bisnis",
         subject=event["name"],
         venue=f"{event['venue']}" if event["venue"] else event["wilayah"],
-        period_start=_date(event["starts_on"]),
-        period_end=_date(event["ends_on"]),
+        period_start=as_date(event["starts_on"]),
+        period_end=as_date(event["ends_on"]),
         kind="event",
     )
 
@@ -495,8 +495,6 @@ async def year_report(*, year: int, as_of: datetime | None = None, loop: asyncio
     )
 
 
-def _date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 async def _report(*, scope: Scope, as_of: datetime | None, loop: asyncio.AbstractEventLoop | None, title: str,
@@ -540,14 +538,10 @@ async def closings(scope: Scope, *, as_of: datetime | None = None) -> list[Closi
         *args,
     )
     return [
-        ClosingRecord(event_name=r["name"], closed_at=_datetime(r["at"]), closed_by=r["user_name"] or r["email"],
+        ClosingRecord(event_name=r["name"], closed_at=as_datetime(r["at"]), closed_by=r["user_name"] or r["email"],
                       reason=r["reason"], confirmed_rp=int(r["confirmed_rp"]))
         for r in rows
     ]
-
-
-def _datetime(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 STATE_NAMES = {s.value: STATE_LABELS[s] for s in DealState}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date
 from typing import Annotated, Any
 
 from litestar import Request, get, post
@@ -17,7 +16,7 @@ from opop_events.accounts.services import Actor, require_actor, require_role
 from opop_events.api import CurrentActor
 from opop_events.catalog import services as catalog
 from opop_events.catalog.enums import BUYER_TYPE_LABELS, Category
-from opop_events.core.dates import WIB, now_utc
+from opop_events.core.dates import today_wib
 from opop_events.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput
 from opop_events.core.money import format_quantity, format_rupiah
 from opop_events.deals import schemas
@@ -57,10 +56,6 @@ def _seller(actor: Actor | None) -> Actor:
     if actor.pesantren_id is None:
         raise Forbidden("Akun ini tidak terhubung ke pesantren.")
     return actor
-
-
-def _today() -> date:
-    return now_utc().astimezone(WIB).date()
 
 
 def _form_key(values: FormValues | dict[str, Any]) -> str:
@@ -187,7 +182,7 @@ async def _new_form(actor: Actor, values: dict[str, Any], *, status_code: int = 
     if len(choices) == 1:
         values.setdefault("event_slug", choices[0][0])
     values.setdefault("kind", DealKind.transaksi.value)
-    values.setdefault("deal_date", _today().isoformat())
+    values.setdefault("deal_date", today_wib().isoformat())
     values["form_key"] = _form_key(values)
     values["baris"] = str(_line_count(values))
     return page(

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor
 from opop_events.api import CurrentActor
+from opop_events.core.dates import today_wib
 from opop_events.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput
 from opop_events.deals import schemas
 from opop_events.deals import services as deals
@@ -32,7 +33,6 @@ from opop_events.web.deal_forms import (
     _deal_values,
     _lines_from_form,
     _on_form_rows,
-    _today,
     _version,
 )
 from opop_events.web.forms import (
@@ -121,7 +121,7 @@ async def _deal_page(actor: Actor, deal_id: int, *, status_code: int = 200, noti
         link=link,
         notice=notice,
         errors=errors or {},
-        values={"realisasi.realised_on": _today().isoformat(), **_confirm_defaults(deal), **(values or {})},
+        values={"realisasi.realised_on": today_wib().isoformat(), **_confirm_defaults(deal), **(values or {})},
         state_labels=STATE_LABELS,
     )
 

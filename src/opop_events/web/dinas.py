@@ -14,14 +14,14 @@ from litestar.response import File, Redirect, Template
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_role
 from opop_events.api import CurrentActor
-from opop_events.core.dates import parse_local_datetime
+from opop_events.core.dates import parse_local_datetime, today_wib
 from opop_events.core.errors import Conflict, InvalidInput
 from opop_events.core.pagination import Page, offset
 from opop_events.deals import services as deals
 from opop_events.deals.enums import (
     DealState,
 )
-from opop_events.deals.rules import review_threshold_rp, today_wib
+from opop_events.deals.rules import review_threshold_rp
 from opop_events.events import services as events
 from opop_events.reports import closing, queries
 from opop_events.web.deal_forms import Flag, PageNo

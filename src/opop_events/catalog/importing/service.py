@@ -52,7 +52,7 @@ from opop_events.catalog.importing.parse import (
 )
 from opop_events.catalog.services import CERT_COLUMNS
 from opop_events.catalog.tables import Buyer, ImportBatch, Pesantren, Product, Wilayah
-from opop_events.core.dates import format_datetime
+from opop_events.core.dates import format_datetime, today_wib
 from opop_events.core.money import format_number
 from opop_events.db import is_postgres, raw, write_transaction
 from opop_events.deals import rules
@@ -317,7 +317,7 @@ async def _plan(parsed: ParsedWorkbook, *, event_id: int, starts_on: date, event
         to_register[id(party)] = (PartyKind.pesantren, party)
     for party in [p for group in buyers.by_name.values() for p in group if p.in_workbook]:
         to_register[id(party)] = (PartyKind.buyer, party)
-    today = rules.today_wib()
+    today = today_wib()
     if parsed.deals and (closed := rules.event_status_problem(event_status)):
         plan.errors.append(CellError("Transaksi", None, "", "", f"{closed}; ubah status acara lebih dulu"))
     for item in parsed.deals:

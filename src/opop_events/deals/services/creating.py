@@ -10,7 +10,7 @@ from opop_events.accounts.services import Actor, require_role
 from opop_events.catalog.enums import BUYER_TYPE_LABELS, BuyerType, Category
 from opop_events.catalog.services import clean_whatsapp
 from opop_events.catalog.tables import Buyer
-from opop_events.core.dates import now_utc
+from opop_events.core.dates import now_utc, today_wib
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput
 from opop_events.db import is_postgres, raw, write_transaction
 from opop_events.deals import schemas
@@ -38,7 +38,6 @@ from opop_events.deals.services.revisions import (
     _CleanLine,
     _new_revision,
     _snapshot,
-    _today_wib,
 )
 from opop_events.matching.services import check_meeting_for_deal
 
@@ -269,7 +268,7 @@ async def register_interest(*, actor: Actor | None, data: schemas.InterestCreate
         slug=data.event_slug, pesantren_id=data.pesantren_id, buyer_id=actor.buyer_id, pesantren_field="pesantren_id"
     )
     assert parties.buyer_name is not None and parties.buyer_type is not None
-    deal_date = data.deal_date or _today_wib()
+    deal_date = data.deal_date or today_wib()
     await _check_deal_date(deal_date, parties.event_id)
     lines = await _clean_lines(data.lines, data.pesantren_id, min_order=True)
     if data.meeting_id is not None:

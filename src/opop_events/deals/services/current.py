@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
 
 from opop_events.catalog.enums import Category
 from opop_events.core.errors import NotFound
@@ -107,15 +105,3 @@ async def _lines(revision_ids: list[int]) -> dict[int, list[schemas.Line]]:
             )
         )
     return out
-
-
-def _as_datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-

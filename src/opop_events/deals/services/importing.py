@@ -47,9 +47,12 @@ _IMPORT_PATH = {
 }
 
 
-def _check_importer(actor: Actor, state: DealState) -> None:
-    """An imported deal that is already agreed (or verified) says both sides agreed: Dinas's own rekap may say
-    so, an organizer's list may not (its deals come in as logged, for the buyers to confirm)."""
+def _check_importable(actor: Actor, state: DealState) -> None:
+    """A state an import may write, by this importer. An imported deal that is already agreed (or verified) says
+    both sides agreed: Dinas's own rekap may say so, an organizer's list may not (its deals come in as logged,
+    for the buyers to confirm)."""
+    if state not in _IMPORT_PATH:
+        raise InvalidInput.field("status", "status impor hanya dicatat, dikonfirmasi atau diverifikasi")
     if state is not DealState.dicatat and not actor.is_admin:
         raise Forbidden("Hanya staf Dinas yang boleh mengimpor transaksi berstatus dikonfirmasi atau diverifikasi.")
 
@@ -69,9 +72,7 @@ async def import_deal(
     """Write one deal from an Excel import, with the history rows a deal logged by hand would have (each
     labelled with `source`, e.g. "impor Excel: rekap.xlsx, baris 12"). Call inside the import's transaction."""
     require_role(actor, Role.admin, Role.organizer)
-    _check_importer(actor, state)
-    if state not in _IMPORT_PATH:
-        raise InvalidInput.field("status", "status impor hanya dicatat, dikonfirmasi atau diverifikasi")
+    _check_importable(actor, state)
     clean = [
         _CleanLine(
             product_id=line.product_id, description=line.description, category=line.category,
@@ -153,10 +154,7 @@ async def import_deals(*, actor: Actor, event_id: int, deals: list[ImportedDeal]
     (PostgreSQL). Call inside the import's `write_transaction()`; returns the new deal ids in input order."""
     require_role(actor, Role.admin, Role.organizer)
     for deal in deals:
-        _check_importer(actor, deal.state)
-    for deal in deals:
-        if deal.state not in _IMPORT_PATH:
-            raise InvalidInput.field("status", "status impor hanya dicatat, dikonfirmasi atau diverifikasi")
+        _check_importable(actor, deal.state)
     now = now_utc()
     deal_ids = await _reserve_ids("deal", len(deals))
     revision_ids = await _reserve_ids("deal_revision", len(deals))

@@ -7,6 +7,7 @@ import json
 from datetime import date
 
 from opop_events.accounts.services import Actor, require_actor
+from opop_events.core.dates import as_date
 from opop_events.core.errors import Conflict, InvalidInput
 from opop_events.db import write_transaction
 from opop_events.deals import schemas
@@ -18,7 +19,6 @@ from opop_events.deals.enums import (
 from opop_events.deals.services.current import (
     BUYER_SIDE,
     SELLER_SIDE,
-    _as_date,
     _Current,
     _current,
     _lines,
@@ -65,7 +65,7 @@ async def _transition(
             revision_id = current.offer_revision_id
             # the proposal becomes the terms: the same date rules as any change (event window, realisations)
             offered = await DealRevision.select(DealRevision.deal_date).where(DealRevision.id == revision_id).first()
-            await _check_deal_date(_as_date(offered["deal_date"]), current.event_id, deal_id)
+            await _check_deal_date(as_date(offered["deal_date"]), current.event_id, deal_id)
         if new_content is not None:
             kind, deal_date, note, lines = new_content
             written = await _new_revision(deal_id, kind, deal_date, note, lines)
@@ -115,7 +115,7 @@ async def _content_after(current: _Current, *, kind: DealKind | None, deal_date:
             )
             for line in (await _lines([base])).get(base, [])
         ]
-    new_date = deal_date or _as_date(rev["deal_date"])
+    new_date = deal_date or as_date(rev["deal_date"])
     await _check_deal_date(new_date, current.event_id, current.deal_id)
     return (kind.value if kind else rev["kind"], new_date, rev["note"] if note is None else note, clean)
 

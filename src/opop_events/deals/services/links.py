@@ -12,7 +12,7 @@ from typing import Any
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor
 from opop_events.catalog.tables import Buyer
-from opop_events.core.dates import format_date, format_datetime, now_utc
+from opop_events.core.dates import as_date, as_datetime, format_date, format_datetime, now_utc
 from opop_events.core.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from opop_events.core.money import (
     format_rupiah,
@@ -28,8 +28,6 @@ from opop_events.deals.enums import (
 )
 from opop_events.deals.services.current import (
     SELLER_SIDE,
-    _as_date,
-    _as_datetime,
     _Current,
     _current,
     _lines,
@@ -117,7 +115,7 @@ async def _link(token: str) -> tuple[dict[str, Any], _Current]:
 def _link_usable(row: dict[str, Any], current: _Current) -> str | None:
     if row["used_at"] is not None:
         return "Tautan ini sudah dipakai. Minta tautan baru kepada pesantren bila perlu."
-    if _as_datetime(row["expires_at"]) <= now_utc():
+    if as_datetime(row["expires_at"]) <= now_utc():
         return "Tautan ini sudah kedaluwarsa. Minta tautan baru kepada pesantren."
     if current.state is DealState.perubahan and current.offer_by == SELLER_SIDE:
         on_table = current.offer_revision_id
@@ -152,10 +150,10 @@ async def open_link(*, token: str) -> schemas.PublicDeal:
         state=current.state,
         state_label=STATE_LABELS[current.state],
         kind=DealKind(info["kind"]),
-        deal_date=_as_date(info["deal_date"]),
+        deal_date=as_date(info["deal_date"]),
         lines=lines,
         total_rp=sum(line.value_rp for line in lines),
-        expires_at=_as_datetime(row["expires_at"]),
+        expires_at=as_datetime(row["expires_at"]),
         can_act=_link_usable(row, current) is None,
         is_change=current.state is DealState.perubahan,
         agreed_total_rp=(

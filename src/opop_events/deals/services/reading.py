@@ -9,6 +9,7 @@ from typing import Any
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor
 from opop_events.catalog.enums import BUYER_TYPE_LABELS, BuyerType
+from opop_events.core.dates import as_date, as_datetime
 from opop_events.core.errors import Forbidden, NotFound
 from opop_events.core.pagination import Page, offset
 from opop_events.db import raw
@@ -26,8 +27,6 @@ from opop_events.deals.rules import (
     needs_review,
 )
 from opop_events.deals.services.current import (
-    _as_date,
-    _as_datetime,
     _Current,
     _current,
     _lines,
@@ -73,7 +72,7 @@ async def _offers(rows: list[dict[str, Any]]) -> dict[int, schemas.Offer]:
     by = {r["offer"]: r["offer_by"] for r in rows if r.get("offer")}
     return {
         rev["id"]: schemas.Offer(
-            by=by[rev["id"]], kind=DealKind(rev["kind"]), deal_date=_as_date(rev["deal_date"]), note=rev["note"],
+            by=by[rev["id"]], kind=DealKind(rev["kind"]), deal_date=as_date(rev["deal_date"]), note=rev["note"],
             lines=lines.get(rev["id"], []), total_rp=sum(line.value_rp for line in lines.get(rev["id"], [])),
         )
         for rev in revisions
@@ -111,14 +110,14 @@ async def _to_schemas(rows: list[dict[str, Any]], actor: Actor | None = None) ->
                 state_label=STATE_LABELS[state],
                 version=r["version"],
                 kind=DealKind(r["kind"]),
-                deal_date=_as_date(r["deal_date"]),
+                deal_date=as_date(r["deal_date"]),
                 note=r["note"],
                 lines=deal_lines,
                 total_rp=sum(line.value_rp for line in deal_lines),
                 realised_rp=join_parts(r, "realised"),
                 meeting_id=r["meeting_id"],
-                created_at=_as_datetime(r["created_at"]),
-                changed_at=_as_datetime(r["changed_at"]),
+                created_at=as_datetime(r["created_at"]),
+                changed_at=as_datetime(r["changed_at"]),
                 allowed_actions=allowed_actions(actor, current) if actor else [],
                 state_hint=hint(current),
                 offer=offers.get(r["offer"]) if r["offer"] else None,
@@ -211,7 +210,7 @@ async def history(*, actor: Actor | None, deal_id: int) -> list[schemas.HistoryE
             state=DealState(r["state"]),
             actor=r["actor_label"] or r["user_name"] or "",
             reason=r["reason"],
-            at=_as_datetime(r["at"]),
+            at=as_datetime(r["at"]),
             before=json.loads(r["before"]) if r["before"] else None,
             after=json.loads(r["after"]) if r["after"] else None,
         )

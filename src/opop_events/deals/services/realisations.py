@@ -7,7 +7,7 @@ from typing import Any
 
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor, require_role
-from opop_events.core.dates import format_date, now_utc
+from opop_events.core.dates import as_date, as_datetime, format_date, now_utc
 from opop_events.core.errors import Conflict, InvalidInput, NotFound
 from opop_events.core.money import (
     format_rupiah,
@@ -20,7 +20,7 @@ from opop_events.deals.enums import (
 from opop_events.deals.rules import (
     check_realisation_date,
 )
-from opop_events.deals.services.current import _as_date, _as_datetime, _current
+from opop_events.deals.services.current import _current
 from opop_events.deals.services.permissions import _check
 from opop_events.deals.services.reading import _deal_rows, _to_schemas, get_deal
 from opop_events.deals.services.revisions import _append_event, _revision_snapshot
@@ -35,8 +35,8 @@ async def list_realisations(*, actor: Actor | None, deal_id: int) -> list[schema
     voided = {r["voids"] for r in rows if r["voids"]}
     return [
         schemas.Realisation(
-            id=r["id"], kind=r["kind"], realised_on=_as_date(r["realised_on"]), amount_rp=r["amount_rp"],
-            note=r["note"], voids=r["voids"], voided=r["id"] in voided, recorded_at=_as_datetime(r["recorded_at"]),
+            id=r["id"], kind=r["kind"], realised_on=as_date(r["realised_on"]), amount_rp=r["amount_rp"],
+            note=r["note"], voids=r["voids"], voided=r["id"] in voided, recorded_at=as_datetime(r["recorded_at"]),
         )
         for r in rows
     ]
@@ -54,7 +54,7 @@ async def record_realisation(
         current = await _current(deal_id)
         _check(actor, current, DealAction.realisasi, None)
         deal = await DealRevision.select(DealRevision.deal_date).where(DealRevision.id == current.revision_id).first()
-        check_realisation_date(data.realised_on, deal_date=_as_date(deal["deal_date"]))  # not before the deal
+        check_realisation_date(data.realised_on, deal_date=as_date(deal["deal_date"]))  # not before the deal
         rows = await Realisation.insert(
             Realisation(
                 deal=deal_id, kind=data.kind.value, realised_on=data.realised_on, amount_rp=data.amount_rp,

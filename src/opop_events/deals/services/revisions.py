@@ -9,7 +9,7 @@ from typing import Any
 
 from opop_events.accounts.services import Actor
 from opop_events.catalog.tables import Product
-from opop_events.core.dates import WIB, now_utc
+from opop_events.core.dates import as_date, now_utc
 from opop_events.core.errors import Conflict, FieldError, InvalidInput
 from opop_events.core.money import (
     MoneyError,
@@ -30,7 +30,6 @@ from opop_events.deals.rules import (
     total_problem,
 )
 from opop_events.deals.services.current import (
-    _as_date,
     _lines,
     deal_number,
 )
@@ -164,7 +163,7 @@ async def _new_revision(
 async def _revision_snapshot(revision_id: int, state: DealState) -> str:
     rev = await DealRevision.select().where(DealRevision.id == revision_id).first()
     lines = (await _lines([revision_id])).get(revision_id, [])
-    return _snapshot(state, rev["kind"], _as_date(rev["deal_date"]), rev["note"], lines)
+    return _snapshot(state, rev["kind"], as_date(rev["deal_date"]), rev["note"], lines)
 
 
 async def _append_event(
@@ -198,11 +197,6 @@ async def _append_event(
                 "coba lagi."
             ) from exc
         raise
-
-
-def _today_wib() -> date:
-    """Today in West Java: a deal made at 06.00 WIB is dated that day, not the day before (UTC)."""
-    return now_utc().astimezone(WIB).date()
 
 
 async def _check_deal_date(value: date, event_id: int, deal_id: int | None = None) -> None:
