@@ -16,6 +16,7 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Response
 
 from opop_events.accounts.services import Actor, actor_from_api_token, actor_from_session
+from opop_events.languages import apply_saved_language
 from opop_events.core.errors import (
     PROBLEM_MEDIA_TYPE,
     AppError,
@@ -179,6 +180,10 @@ async def signed_in(connection: ASGIConnection, handler: BaseRouteHandler) -> No
     a request without a valid token learns nothing about what its body should have been. The actor found here is
     kept for `provide_actor`, so a request looks its token up once."""
     if handler.opt.get("public") or not connection.scope["path"].startswith("/api/"):
+        if SESSION_COOKIE in connection.cookies and not connection.scope["path"].startswith("/static/"):
+            # A signed-in page visit: find the user here, in the request's own task, so their saved language
+            # holds for the handler, its template and its error page (dependencies may run in other tasks).
+            await provide_actor(connection)  # type: ignore[arg-type]
         return
     actor = await provide_actor(connection)  # type: ignore[arg-type]
     if actor is None:
@@ -191,6 +196,8 @@ async def provide_actor(request: Request) -> Actor | None:
         return request.scope[_ACTOR_KEY]  # type: ignore[literal-required]
     actor = await _find_actor(request)
     request.scope[_ACTOR_KEY] = actor  # type: ignore[literal-required]
+    if actor is not None:
+        apply_saved_language(request.scope, actor.language)
     return actor
 
 

@@ -30,6 +30,7 @@ from opop_events.db import close_pool, open_pool
 from opop_events.deals.controllers import CONTROLLERS as DEAL_CONTROLLERS
 from opop_events.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
 from opop_events.idempotency import idempotency_middleware
+from opop_events.languages import language_middleware
 from opop_events.matching.controllers import CONTROLLERS as MATCHING_CONTROLLERS
 from opop_events.reports.controllers import CONTROLLERS as REPORT_CONTROLLERS
 from opop_events.security_headers import security_headers
@@ -96,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=_exception_handlers(),
         # Pages go out gzipped (3G at the venue); API responses stay plain so idempotent replays are byte-exact.
         compression_config=CompressionConfig(backend="gzip", exclude=[r"^/api/"]),
-        middleware=[idempotency_middleware],
+        middleware=[language_middleware, idempotency_middleware],
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title="opop-events API",

@@ -11,6 +11,7 @@ import hashlib
 import os
 import secrets
 from dataclasses import dataclass
+from dataclasses import replace as dataclasses_replace
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -22,6 +23,7 @@ from opop_events.accounts.passwords import DEMO_PASSWORD, check_password
 from opop_events.accounts.tables import ApiToken, User, WebSession
 from opop_events.catalog.tables import Buyer, Pesantren
 from opop_events.core.dates import now_utc
+from opop_events.core.i18n import LANGUAGES, SOURCE_LANGUAGE
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from opop_events.db import write_transaction
 from opop_events.settings import Settings, get_settings
@@ -52,6 +54,7 @@ class Actor:
     role: Role
     pesantren_id: int | None = None
     buyer_id: int | None = None
+    language: str = SOURCE_LANGUAGE
 
     @property
     def is_admin(self) -> bool:
@@ -87,6 +90,7 @@ def _actor_from_row(row: dict) -> Actor:
         role=Role(row["role"]),
         pesantren_id=row["pesantren"],
         buyer_id=row["buyer"],
+        language=row.get("language") or SOURCE_LANGUAGE,
     )
 
 
@@ -240,7 +244,7 @@ async def revoke_api_token(*, actor: Actor, token: str) -> None:
         )
 
 
-_USER_COLUMNS = "u.id, u.email, u.name, u.role, u.pesantren, u.buyer"
+_USER_COLUMNS = "u.id, u.email, u.name, u.role, u.pesantren, u.buyer, u.language"
 
 
 async def actor_from_session(token: str) -> Actor | None:
@@ -336,3 +340,14 @@ async def refuse_demo_passwords() -> None:
     refusal = await demo_password_refusal()
     if refusal:
         raise DemoPasswordInUse(refusal[0].upper() + refusal[1:])
+
+
+async def set_language(*, actor: Actor, language: str) -> Actor:
+    """Save the language `actor` reads pages, e-mails and exports in (one of `core.i18n.LANGUAGES`)."""
+    if language not in LANGUAGES:
+        raise InvalidInput.field(
+            "language", "Bahasa tidak dikenal: pilih salah satu dari {choices}.".format(choices=", ".join(LANGUAGES))
+        )
+    async with write_transaction():
+        await User.update({User.language: language}).where(User.id == actor.user_id)
+    return dataclasses_replace(actor, language=language)

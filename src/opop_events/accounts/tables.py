@@ -24,6 +24,8 @@ class User(Table, tablename="app_user"):
     # True once the password is known not to be the published demo password: set through the password policy, or
     # verified by a production start. False for the demo loader's accounts and for accounts from before the policy.
     password_vetted = Boolean(default=False)
+    # The language pages, e-mails, exports and API messages speak to this user (`core.i18n.LANGUAGES`).
+    language = Varchar(length=8, default="id")
 
 
 class ApiToken(Table, tablename="api_token"):

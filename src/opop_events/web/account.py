@@ -14,7 +14,9 @@ from opop_events.accounts import services as accounts
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import SESSION_LIFETIME, Actor, require_actor
 from opop_events.api import SESSION_COOKIE, CurrentActor
+from opop_events.core import i18n
 from opop_events.core.errors import InvalidInput, TooManyRequests, Unauthorized
+from opop_events.languages import LANGUAGE_COOKIE
 from opop_events.settings import get_settings
 from opop_events.web.errors import safe_next
 from opop_events.web.forms import FORM_ERROR, field_errors, read_form
@@ -113,6 +115,29 @@ async def logout(request: Request) -> Redirect:
     return response
 
 
+@post("/bahasa", name="bahasa", cache=False, include_in_schema=False, status_code=303)
+async def choose_language(request: Request, actor: CurrentActor) -> Redirect:
+    """The language menu in every page's footer: saved on the account when signed in, and in a cookie for the
+    pages before signing in. An unknown choice changes nothing."""
+    values = await read_form(request)
+    language = i18n.normalise(values.text("language"))
+    response = Redirect(safe_next(values.text("next")) or "/", status_code=303)
+    if language is None:
+        return response
+    if actor is not None:
+        await accounts.set_language(actor=actor, language=language)
+    response.set_cookie(
+        key=LANGUAGE_COOKIE,
+        value=language,
+        path="/",
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().cookie_secure,
+    )
+    return response
+
+
 @get("/beranda", name="beranda", cache=False, include_in_schema=False)
 async def home(actor: CurrentActor) -> Redirect:
     return Redirect(role_home(require_actor(actor)), status_code=303)
@@ -159,4 +184,4 @@ async def change_password(request: Request, actor: CurrentActor) -> Response | T
     )
 
 
-HANDLERS = [login_form, login, logout, home, password_form, change_password]
+HANDLERS = [login_form, login, logout, choose_language, home, password_form, change_password]

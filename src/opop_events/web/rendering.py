@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from opop_events.accounts.enums import ROLE_LABELS, Role
+from opop_events.core import i18n
 from opop_events.core.dates import WIB, format_date, format_datetime, format_period
 from opop_events.core.money import format_number, format_quantity, format_rupiah
 from opop_events.core.phone import format_whatsapp
@@ -52,7 +53,12 @@ def make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
+    # `{{ _("…") }}` in templates is the same catalogue and the same per-request language as the Python code.
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False)  # type: ignore[attr-defined]
+    env.globals["current_language"] = i18n.current_language
+    env.globals["language_names"] = i18n.LANGUAGE_NAMES
     env.filters.update(
         rupiah=format_rupiah,
         angka=format_number,
