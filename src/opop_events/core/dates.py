@@ -1,4 +1,4 @@
-"""Dates and times as Indonesians read them: `9 Desember 2020`, `16.00 WIB` (Asia/Jakarta)."""
+"""Dates and times as Indonesians read them: `9 Desember 2020`, `16.00 WIB` (Asia/Jakarta); in English\n`9 December 2020`, `16:00 WIB` when the reader chose English (`core.i18n`)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,23 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from opop_events.core.i18n import N_, SOURCE_LANGUAGE, _, current_language
+
 WIB = ZoneInfo("Asia/Jakarta")
 MONTHS = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+    N_("Januari"), N_("Februari"), N_("Maret"), N_("April"), N_("Mei"), N_("Juni"),
+    N_("Juli"), N_("Agustus"), N_("September"), N_("Oktober"), N_("November"), N_("Desember"),
 )  # fmt: skip
+"""The months in Indonesian (the form dates are read in); shown through the catalogue in the reader's language."""
+
+
+def month_name(month: int) -> str:
+    return _(MONTHS[month - 1])
+
+
+def _clock(local: datetime) -> str:
+    """`16.00` in Indonesian, `16:00` in English."""
+    return f"{local:%H.%M}" if current_language() == SOURCE_LANGUAGE else f"{local:%H:%M}"
 
 
 def now_utc() -> datetime:
@@ -19,13 +31,13 @@ def now_utc() -> datetime:
 
 def format_date(value: date) -> str:
     """`date(2020, 12, 9)` -> `9 Desember 2020`."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {month_name(value.month)} {value.year}"
 
 
 def format_datetime(value: datetime) -> str:
     """An aware datetime in WIB: `9 Desember 2020 16.00 WIB`."""
     local = value.astimezone(WIB)
-    return f"{format_date(local.date())} {local:%H.%M} WIB"
+    return f"{format_date(local.date())} {_clock(local)} WIB"
 
 
 def format_period(start: date, end: date) -> str:
@@ -33,9 +45,9 @@ def format_period(start: date, end: date) -> str:
     if start == end:
         return format_date(start)
     if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{end.day} {MONTHS[end.month - 1]} {end.year}"
+        return f"{start.day}–{end.day} {month_name(end.month)} {end.year}"
     if start.year == end.year:
-        return f"{start.day} {MONTHS[start.month - 1]} – {format_date(end)}"
+        return f"{start.day} {month_name(start.month)} – {format_date(end)}"
     return f"{format_date(start)} – {format_date(end)}"
 
 

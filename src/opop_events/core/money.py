@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from opop_events.core.i18n import N_, SOURCE_LANGUAGE, _, current_language
+
 MAX_LINE_RP = 10**15
 """Upper bound of one deal line, one price or one realisation, in rupiah (Rp1.000.000.000.000.000)."""
 
@@ -16,18 +18,28 @@ class MoneyError(ValueError):
     """A value that is not a valid rupiah amount or quantity; the message is in Bahasa Indonesia."""
 
 
+def _separators() -> tuple[str, str]:
+    """(thousands, decimal): `1.500.000,5` in Indonesian, `1,500,000.5` in English."""
+    return (".", ",") if current_language() == SOURCE_LANGUAGE else (",", ".")
+
+
 def format_rupiah(amount: int) -> str:
-    """`21000000000` -> `Rp21.000.000.000` (id-ID grouping, no decimals)."""
+    """`21000000000` -> `Rp21.000.000.000` (id-ID grouping, no decimals; `Rp21,000,000,000` in English)."""
     sign = "-" if amount < 0 else ""
-    return f"{sign}Rp{abs(amount):,}".replace(",", ".")
+    return f"{sign}Rp{format_number(abs(amount))}"
 
 
 def format_number(value: int) -> str:
-    """`1500000` -> `1.500.000`."""
-    return f"{value:,}".replace(",", ".")
+    """`1500000` -> `1.500.000` (`1,500,000` in English)."""
+    return f"{value:,}".replace(",", _separators()[0])
 
 
-_SCALES = ((10**12, "triliun", "T"), (10**9, "miliar", "M"), (10**6, "juta", "jt"), (10**3, "ribu", "rb"))
+_SCALES = (
+    (10**12, N_("triliun"), N_("T")),
+    (10**9, N_("miliar"), N_("M")),
+    (10**6, N_("juta"), N_("jt")),
+    (10**3, N_("ribu"), N_("rb")),
+)
 
 
 def format_rupiah_compact(amount: int, *, short: bool = False) -> str:
@@ -40,8 +52,8 @@ def format_rupiah_compact(amount: int, *, short: bool = False) -> str:
     for scale, word, abbr in _SCALES:
         if value >= scale:
             tenths = (Decimal(value) / scale).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-            text = f"{tenths:f}".rstrip("0").rstrip(".").replace(".", ",")
-            return f"{sign}Rp{text} {abbr if short else word}"
+            text = f"{tenths:f}".rstrip("0").rstrip(".").replace(".", _separators()[1])
+            return f"{sign}Rp{text} {_(abbr if short else word)}"
     return f"{sign}{format_rupiah(value)}"
 
 
@@ -113,7 +125,7 @@ def format_quantity(quantity: Decimal | str) -> str:
     fraction = quantity - whole
     text = format_number(whole)
     if fraction:
-        text += "," + f"{fraction:f}".split(".")[1].rstrip("0")
+        text += _separators()[1] + f"{fraction:f}".split(".")[1].rstrip("0")
     return text
 
 
