@@ -99,13 +99,18 @@ def _catalog(language: str) -> dict[str, str | tuple[str, ...]]:
     for message in po:
         if not message.id or message.fuzzy:
             continue
-        key = message.id[0] if isinstance(message.id, tuple) else message.id
-        if isinstance(message.string, tuple):
+        key = message_key(message.id)
+        if isinstance(message.string, (tuple, list)):
             if all(message.string):
                 entries[key] = tuple(message.string)
         elif message.string:
             entries[key] = message.string
     return entries
+
+
+def message_key(message_id: str | tuple[str, ...] | list[str]) -> str:
+    """A catalogue entry's id: the singular for a plural message."""
+    return message_id if isinstance(message_id, str) else message_id[0]
 
 
 def gettext(message: str) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
-from opop_events.core.i18n import LANGUAGES, SOURCE_LANGUAGE, catalog_path
+from opop_events.core.i18n import LANGUAGES, SOURCE_LANGUAGE, catalog_path, message_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES = "web/templates"
@@ -45,7 +45,7 @@ def extracted() -> dict[str, str]:
     ):
         if "piccolo_migrations" in filename:
             continue
-        key = message[0] if isinstance(message, tuple) else message
+        key = message_key(message)
         if key:
             found.setdefault(key, f"{filename}:{lineno}")
     return found
@@ -58,8 +58,10 @@ def catalogue(language: str) -> dict[str, str | tuple[str, ...]]:
     for message in po:
         if not message.id:
             continue
-        key = message.id[0] if isinstance(message.id, tuple) else message.id
-        entries[key] = "" if message.fuzzy else message.string
+        string = message.string
+        entries[message_key(message.id)] = "" if message.fuzzy or not string else (
+            string if isinstance(string, str) else tuple(string)
+        )
     return entries
 
 
