@@ -1,18 +1,14 @@
-"""Account roles."""
+"""Account roles (the enum itself is `core.actor.Role`, on the ground floor with the actor) and their labels."""
 
-from enum import StrEnum
+from opop_events.core.actor import Role
+from opop_events.core.i18n import N_
 
-
-class Role(StrEnum):
-    admin = "admin"  # Dinas KUK staff
-    organizer = "organizer"  # runs the events it is assigned to
-    seller = "seller"  # one pesantren
-    buyer = "buyer"  # one buyer organisation
+__all__ = ["ROLE_LABELS", "Role"]
 
 
 ROLE_LABELS = {
-    Role.admin: "Staf Dinas KUK",
-    Role.organizer: "Penyelenggara",
-    Role.seller: "Pesantren",
-    Role.buyer: "Pembeli",
+    Role.admin: N_("Staf Dinas KUK"),
+    Role.organizer: N_("Penyelenggara"),
+    Role.seller: N_("Pesantren"),
+    Role.buyer: N_("Pembeli"),
 }

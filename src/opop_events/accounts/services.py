@@ -10,7 +10,6 @@ import functools
 import hashlib
 import os
 import secrets
-from dataclasses import dataclass
 from dataclasses import replace as dataclasses_replace
 from datetime import timedelta
 
@@ -22,9 +21,10 @@ from opop_events.accounts.enums import Role
 from opop_events.accounts.passwords import DEMO_PASSWORD, check_password
 from opop_events.accounts.tables import ApiToken, User, WebSession
 from opop_events.catalog.tables import Buyer, Pesantren
+from opop_events.core.actor import Actor, require_actor, require_role  # noqa: F401 - re-exported for callers
 from opop_events.core.dates import now_utc
+from opop_events.core.errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from opop_events.core.i18n import LANGUAGES, SOURCE_LANGUAGE
-from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from opop_events.db import write_transaction
 from opop_events.settings import Settings, get_settings
 
@@ -42,36 +42,6 @@ def _dummy_hash() -> str:
     """A valid hash to verify unknown e-mails against, so both paths take the same time (made on first use:
     hashing costs about a second of CPU, which every CLI command would otherwise pay at import)."""
     return _hasher.hash("opop-events-dummy-password")
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who is asking: a signed-in user with role and the organisation it belongs to."""
-
-    user_id: int
-    email: str
-    name: str
-    role: Role
-    pesantren_id: int | None = None
-    buyer_id: int | None = None
-    language: str = SOURCE_LANGUAGE
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.admin
-
-
-def require_actor(actor: Actor | None) -> Actor:
-    if actor is None:
-        raise Unauthorized("Silakan masuk terlebih dahulu.")
-    return actor
-
-
-def require_role(actor: Actor | None, *roles: Role) -> Actor:
-    actor = require_actor(actor)
-    if actor.role not in roles:
-        raise Forbidden("Peran Anda tidak diizinkan melakukan tindakan ini.")
-    return actor
 
 
 def hash_password(password: str) -> str:

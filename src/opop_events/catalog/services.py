@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from opop_events.accounts.enums import Role
-from opop_events.accounts.services import Actor, require_actor, require_role
 from opop_events.catalog import schemas
-from opop_events.catalog.enums import BUYER_TYPE_LABELS, CATEGORY_LABELS, BuyerType, Category, Certification, Track
+from opop_events.catalog.enums import (
+    BUYER_TYPE_LABELS,
+    CATEGORY_LABELS,
+    BuyerType,
+    Category,
+    Certification,
+    Track,
+)
 from opop_events.catalog.tables import Buyer, Pesantren, Product, Wilayah
+from opop_events.core.actor import Actor, Role, require_actor, require_role
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from opop_events.core.money import MoneyError, parse_quantity, quantity_to_text

@@ -15,6 +15,7 @@ from opop_events.accounts.services import Actor, require_role
 from opop_events.api import CurrentActor
 from opop_events.catalog import services as catalog
 from opop_events.core.errors import Conflict, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.events import services as events
 from opop_events.web.forms import field_errors, read_form, required
 from opop_events.web.rendering import page
@@ -49,7 +50,7 @@ async def _organisations(actor: Actor) -> dict[str, Any]:
         page_no += 1
         more += (await catalog.list_buyers(actor=actor, per_page=200, page=page_no)).items
     return {
-        "roles": [(r.value, ROLE_LABELS[r]) for r in Role],
+        "roles": [(r.value, _(ROLE_LABELS[r])) for r in Role],
         "pesantren_options": [(p.id, f"{p.name} ({p.wilayah_name})") for p in rest],
         "buyer_options": [(b.id, b.name) for b in more],
         "pesantren_names": {p.id: p.name for p in rest},

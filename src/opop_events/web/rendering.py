@@ -18,6 +18,7 @@ from litestar.template.config import TemplateConfig
 from opop_events.accounts.enums import ROLE_LABELS, Role
 from opop_events.core import i18n
 from opop_events.core.dates import WIB, format_date, format_datetime, format_period
+from opop_events.core.i18n import _
 from opop_events.core.money import format_number, format_quantity, format_rupiah
 from opop_events.core.phone import format_whatsapp
 
@@ -43,7 +44,7 @@ def _quantity(value: str | Decimal | None) -> str:
 
 
 def _role_label(value: Role | str) -> str:
-    return ROLE_LABELS[Role(value)]
+    return _(ROLE_LABELS[Role(value)])
 
 
 def make_environment() -> Environment:
