@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from opop_events.core import clock
 
 WIB = ZoneInfo("Asia/Jakarta")
 MONTHS = (
@@ -14,7 +16,8 @@ MONTHS = (
 
 
 def now_utc() -> datetime:
-    return datetime.now(UTC)
+    """This moment in UTC, from the clock seam (`core.clock.at` fixes it for the demo)."""
+    return clock.now()
 
 
 def format_date(value: date) -> str:
