@@ -228,9 +228,9 @@ async def load(fixtures_dir: Path) -> DemoSummary:
             buyer_ids=registered_buyers,
             admin_id=accounts[Role.admin].user_id,
         )
+        # the demo seller's pesantren and the demo buyer's organisation come first among the registered ones
         await close_books_with_a_late_deal(
-            spec=spec, event_id=event_id, pesantren_id=registered_pesantren[0], buyer_id=registered_buyers[0],
-            admin_id=accounts[Role.admin].user_id, official_deals=deals,
+            spec=spec, admin=accounts[Role.admin], seller=accounts[Role.seller], buyer_id=registered_buyers[0],
         )
         deals += 1
         await load_upcoming_event(

@@ -9,14 +9,19 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from opop_events.catalog.tables import Buyer, Product
+from opop_events.accounts.services import Actor
+from opop_events.catalog.tables import Product
+from opop_events.core import clock
 from opop_events.core.dates import WIB
 from opop_events.core.errors import InvalidInput
-from opop_events.db import raw
+from opop_events.deals import schemas
+from opop_events.deals.enums import DealAction, DealKind
 from opop_events.deals.rules import deal_problems, realisation_date_problem
-from opop_events.deals.tables import Deal, DealEvent, DealLine, DealRevision, EventClosing, Realisation
+from opop_events.deals.services import act_on_link, create_confirm_link, log_deal
+from opop_events.deals.tables import Deal, DealEvent, DealLine, DealRevision, Realisation
 from opop_events.demo.common import at_minutes, insert_chunked
 from opop_events.demo.meetings import load_meetings
+from opop_events.reports import closing
 
 # (kind, share of counted deals, deal value range in rupiah)
 _DEAL_PROFILES = (
@@ -216,49 +221,26 @@ CLOSED_AT = datetime(2020, 12, 31, 16, 0, tzinfo=WIB)
 LATE_DEAL_RP = 2_500_000
 
 
-async def close_books_with_a_late_deal(*, spec: dict[str, Any], event_id: int, pesantren_id: int, buyer_id: int,
-                                        admin_id: int, official_deals: int) -> None:
+async def close_books_with_a_late_deal(*, spec: dict[str, Any], admin: Actor, seller: Actor, buyer_id: int) -> None:
     """Dinas closed the event's books on 31 December 2020 at the official Rp21.000.000.000; afterwards a buyer
     confirmed, through the WhatsApp link, a deal logged on the event's last day: a late deal (susulan), shown
-    apart and never moving the official figure."""
-
-    counted = await raw(
-        "SELECT COUNT(*) AS n FROM deal d JOIN deal_event e ON e.deal = d.id WHERE d.event = {} AND e.version = "
-        "(SELECT MAX(x.version) FROM deal_event x WHERE x.deal = d.id AND x.at <= {}) "
-        "AND e.state IN ('dikonfirmasi', 'diverifikasi')",
-        event_id, CLOSED_AT,
-    )
-    newest = await raw("SELECT COALESCE(MAX(id), 0) AS id FROM deal_event")
-    await EventClosing.insert(EventClosing(
-        event=event_id, action="tutup", at=CLOSED_AT, actor=admin_id,
-        reason="Berita acara rekapitulasi hasil temu bisnis OPOP 2020", confirmed_rp=str(spec["confirmed_total_rp"]),
-        deals_confirmed=counted[0]["n"], last_event=newest[0]["id"],
-    ))
-    product = await Product.select(Product.id, Product.name, Product.category, Product.unit).where(
-        Product.pesantren == pesantren_id
-    ).first()
+    apart and never moving the official figure. All through the services a user would go through, at the
+    moments of 2020 and 2021 (`core.clock.at`). `seller` is the demo pesantren's account, `buyer_id` the demo
+    buyer's organisation."""
+    with clock.at(CLOSED_AT):
+        await closing.close_books(
+            actor=admin, slug=spec["slug"],
+            data=closing.ClosingIn(reason="Berita acara rekapitulasi hasil temu bisnis OPOP 2020"),
+        )
+    product = await Product.select(Product.id).where(Product.pesantren == seller.pesantren_id).first()
     day = date.fromisoformat(spec["ends_on"])
-    line = {"product": product["id"], "description": product["name"], "category": product["category"],
-            "quantity": "100", "unit": product["unit"], "unit_price_rp": LATE_DEAL_RP // 100,
-            "value_rp": LATE_DEAL_RP}
-    logged_at, confirmed_at = at_minutes(day, 6 * 60), datetime(2021, 1, 6, 10, 12, tzinfo=WIB)
-    deal_id = (await Deal.insert(Deal(event=event_id, pesantren=pesantren_id, buyer=buyer_id, origin="pesantren",
-                                      created_at=logged_at)).returning(Deal.id))[0]["id"]
-    revision_id = (await DealRevision.insert(DealRevision(deal=deal_id, kind="transaksi", deal_date=day,
-                                                          created_at=logged_at)).returning(DealRevision.id))[0]["id"]
-    await DealLine.insert(DealLine(revision=revision_id, position=1, **line))
-    snapshot = {"kind": "transaksi", "deal_date": day.isoformat(), "note": "", "total_rp": LATE_DEAL_RP,
-                "lines": [{**{k: v for k, v in line.items() if k != "product"}, "product_id": product["id"]}]}
-    logged = json.dumps({**snapshot, "state": "dicatat"}, ensure_ascii=False, sort_keys=True)
-    confirmed = json.dumps({**snapshot, "state": "dikonfirmasi"}, ensure_ascii=False, sort_keys=True)
-    buyer = await Buyer.select(Buyer.name).where(Buyer.id == buyer_id).first()
-    await DealEvent.insert(
-        DealEvent(deal=deal_id, version=1, action="catat", state="dicatat", revision=revision_id,
-                  actor_label="pesantren", at=logged_at, before="", after=logged),
-        DealEvent(deal=deal_id, version=2, action="konfirmasi", state="dikonfirmasi", revision=revision_id,
-                  actor_label=f"{buyer['name']} (via tautan WhatsApp)", at=confirmed_at, before=logged,
-                  after=confirmed),
-    )
-
-
-# -- meetings -----------------------------------------------------------------------------------------------
+    with clock.at(at_minutes(day, 6 * 60)):
+        deal = await log_deal(actor=seller, data=schemas.DealCreate(
+            event_slug=spec["slug"], kind=DealKind.transaksi, deal_date=day, buyer_id=buyer_id,
+            lines=[schemas.LineIn(quantity="100", unit_price_rp=LATE_DEAL_RP // 100, product_id=product["id"])],
+        ))
+    # the pesantren sends the link that morning (links expire; the first one of December would have)
+    with clock.at(datetime(2021, 1, 6, 9, 40, tzinfo=WIB)):
+        link = await create_confirm_link(actor=seller, deal_id=deal.id)
+    with clock.at(datetime(2021, 1, 6, 10, 12, tzinfo=WIB)):
+        await act_on_link(token=link.url.rsplit("/", 1)[-1], action=DealAction.konfirmasi)
