@@ -226,7 +226,7 @@ async def load(fixtures_dir: Path) -> DemoSummary:
             event_id=event_id,
             pesantren_ids=registered_pesantren,
             buyer_ids=registered_buyers,
-            admin_id=accounts[Role.admin].user_id,
+            admin=accounts[Role.admin],
         )
         # the demo seller's pesantren and the demo buyer's organisation come first among the registered ones
         await close_books_with_a_late_deal(

@@ -3,23 +3,33 @@ and one cancelled deal, realisations; then Dinas closes the books and a late dea
 
 from __future__ import annotations
 
-import json
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor
+from opop_events.catalog.enums import Category
 from opop_events.catalog.tables import Product
 from opop_events.core import clock
 from opop_events.core.dates import WIB
 from opop_events.core.errors import InvalidInput
 from opop_events.deals import schemas
-from opop_events.deals.enums import DealAction, DealKind
+from opop_events.deals.enums import DealAction, DealKind, RealisationKind
 from opop_events.deals.rules import deal_problems, realisation_date_problem
-from opop_events.deals.services import act_on_link, create_confirm_link, log_deal
-from opop_events.deals.tables import Deal, DealEvent, DealLine, DealRevision, Realisation
-from opop_events.demo.common import at_minutes, insert_chunked
+from opop_events.deals.services import (
+    act_on_link,
+    cancel,
+    confirm,
+    create_confirm_link,
+    dispute,
+    log_deal,
+    record_realisation,
+    register_interest,
+    verify,
+)
+from opop_events.demo.common import at_minutes
 from opop_events.demo.meetings import load_meetings
 from opop_events.reports import closing
 
@@ -54,6 +64,14 @@ def _deal_lines(rng: random.Random, products: list[dict[str, Any]], target: int)
     return lines
 
 
+def _at_least_min_order(lines: list[dict[str, Any]], products: list[dict[str, Any]]) -> None:
+    minimum = {product["id"]: int(product["min_order"] or 1) for product in products}
+    for line in lines:
+        if int(line["quantity"]) < minimum[line["product"]]:
+            line["quantity"] = str(minimum[line["product"]])
+            line["value_rp"] = minimum[line["product"]] * line["unit_price_rp"]
+
+
 def _check_rules(plan: dict[str, Any], *, starts_on: date) -> None:
     """The demo obeys the deal rules of every other door (deals/rules.py: date window, amount caps); a fixture
     or setting that breaks them stops the load (inside its transaction, so nothing is written)."""
@@ -76,17 +94,15 @@ async def load_deals(
     event_id: int,
     pesantren_ids: list[int],
     buyer_ids: list[int],
-    admin_id: int,
+    admin: Actor,
 ) -> int:
     """Deals of the demo event whose confirmed and verified lines add up to exactly `spec['confirmed_total_rp']`,
     plus logged, disputed, interest-only and one cancelled deal, and realisations on part of them.
     History rows carry plausible times on the event days so as-of reports differ through the day."""
-
-
     target_total = spec["confirmed_total_rp"]
     products_by_pesantren: dict[int, list[dict[str, Any]]] = {}
     for row in await Product.select(Product.id, Product.pesantren, Product.name, Product.category, Product.unit,
-                                    Product.price_rp).where(Product.pesantren.is_in(pesantren_ids)):
+                                    Product.price_rp, Product.min_order).where(Product.pesantren.is_in(pesantren_ids)):
         products_by_pesantren.setdefault(row["pesantren"], []).append(row)
     day_one = date.fromisoformat(spec["starts_on"])
     day_two = date.fromisoformat(spec["ends_on"])
@@ -130,6 +146,8 @@ async def load_deals(
             pid = rng.choice(pesantren_ids)
             plans.append({"kind": kind, "pesantren": pid, "lines": _deal_lines(rng, products_by_pesantren[pid],
                           rng.randint(low, high)), "counted": False, "state": state})
+            if state == "minat":  # a buyer's interest reaches each product's minimum order (deals/rules.py)
+                _at_least_min_order(plans[-1]["lines"], products_by_pesantren[pid])
     rng.shuffle(plans)
 
     for plan in plans:
@@ -138,83 +156,79 @@ async def load_deals(
         rng=rng, spec=spec, event_id=event_id, pairs=[(p["pesantren"], p["buyer"]) for p in plans],
         pesantren_ids=pesantren_ids, buyer_ids=buyer_ids,
     )
-    deal_rows, deal_plans = [], []
+    # The history as it happened, drawn in the same order as ever (the same seed gives the same deals) ...
     for plan in plans:
-        origin = "buyer" if plan.get("state") == "minat" else "pesantren"
-        deal_rows.append(Deal(event=event_id, pesantren=plan["pesantren"], buyer=plan["buyer"], origin=origin,
-                              meeting_id=meeting_of.get((plan["pesantren"], plan["buyer"])),
-                              created_at=at_minutes(day_one, 0)))
-        deal_plans.append(plan)
-    deal_ids = await insert_chunked(Deal, deal_rows)
-
-    revision_rows = []
-    for deal_id, plan in zip(deal_ids, deal_plans, strict=True):
         plan["day"] = day_one if rng.random() < 0.8 else day_two
         _check_rules(plan, starts_on=day_one)
-        revision_rows.append(DealRevision(deal=deal_id, kind=plan["kind"], deal_date=plan["day"],
-                                          created_at=at_minutes(plan["day"], 0)))
-    revision_ids = await insert_chunked(DealRevision, revision_rows)
-
-    line_rows, event_rows, realisation_rows = [], [], []
     verified_days = [date(2020, 12, d) for d in range(14, 31)]
-    for deal_id, revision_id, plan in zip(deal_ids, revision_ids, deal_plans, strict=True):
-        for position, line in enumerate(plan["lines"], start=1):
-            line_rows.append(DealLine(revision=revision_id, position=position, **line))
-        snapshot = {
-            "kind": plan["kind"], "deal_date": plan["day"].isoformat(), "note": "",
-            "total_rp": sum(line["value_rp"] for line in plan["lines"]),
-            "lines": [{**line, "product_id": line["product"]} for line in plan["lines"]],
-        }
-        for line in snapshot["lines"]:
-            line.pop("product")
-
-        def snap(state: str) -> str:
-            return json.dumps({**snapshot, "state": state}, ensure_ascii=False, sort_keys=True)
-
+    for plan in plans:
         logged_at = at_minutes(plan["day"], rng.randint(30, 7 * 60 + 30))
-        first_state, first_action = ("minat", "minat") if plan.get("state") == "minat" else ("dicatat", "catat")
-        history = [(first_action, first_state, logged_at, "")]
+        history = [("minat" if plan.get("state") == "minat" else "catat", logged_at, "")]
         if plan["counted"]:
-            history.append(("konfirmasi", "dikonfirmasi", logged_at + timedelta(minutes=rng.randint(5, 180)), ""))
+            history.append(("konfirmasi", logged_at + timedelta(minutes=rng.randint(5, 180)), ""))
             if rng.random() < 0.7:
                 verified_at = datetime.combine(rng.choice(verified_days), time(10, 0), tzinfo=WIB)
-                history.append(("verifikasi", "diverifikasi", verified_at + timedelta(minutes=rng.randint(0, 360)), ""))
+                history.append(("verifikasi", verified_at + timedelta(minutes=rng.randint(0, 360)), ""))
         elif plan["state"] == "disanggah":
-            history.append(("sanggah", "disanggah", logged_at + timedelta(minutes=rng.randint(30, 600)),
+            history.append(("sanggah", logged_at + timedelta(minutes=rng.randint(30, 600)),
                             rng.choice(["Jumlah tidak sesuai pesanan", "Harga belum disepakati", "Belum ada PO resmi"])))
         elif plan["state"] == "dibatalkan":
-            history.append(("batal", "dibatalkan", logged_at + timedelta(days=3),
+            history.append(("batal", logged_at + timedelta(days=3),
                             "Pembeli membatalkan pesanan karena anggaran dialihkan"))
-        previous = ""
-        for version, (action, state, at, reason) in enumerate(history, start=1):
-            after = snap(state)
-            event_rows.append(
-                DealEvent(deal=deal_id, version=version, action=action, state=state, revision=revision_id,
-                          actor=admin_id if action == "verifikasi" else None,
-                          actor_label="" if action == "verifikasi" else ("pembeli" if action in ("konfirmasi", "sanggah", "minat") else "pesantren"),
-                          reason=reason, at=at, before=previous, after=after)
-            )
-            previous = after
-        if plan["counted"] and history[-1][1] == "diverifikasi" and rng.random() < 0.45:
-            total = snapshot["total_rp"]
+        plan["history"] = history
+        if plan["counted"] and history[-1][0] == "verifikasi" and rng.random() < 0.45:
+            total = sum(line["value_rp"] for line in plan["lines"])
             paid = total if rng.random() < 0.5 else total * rng.randint(30, 90) // 100
             realised_on = date(2021, rng.randint(1, 3), rng.randint(1, 28))
             _check_realisation(realised_on, plan["day"])
-            realisation_rows.append(
-                Realisation(deal=deal_id, kind="pembayaran", realised_on=realised_on, amount_rp=paid,
-                            note="Bukti transfer diterima", recorded_by=admin_id,
-                            recorded_at=datetime.combine(realised_on, time(14, 0), tzinfo=WIB))
-            )
-            event_rows.append(
-                DealEvent(deal=deal_id, version=len(history) + 1, action="realisasi", state="diverifikasi",
-                          revision=revision_id, actor=admin_id, actor_label="",
-                          reason=f"pembayaran {paid}", at=datetime.combine(realised_on, time(14, 0), tzinfo=WIB),
-                          before=previous, after=previous)
-            )
-    await insert_chunked(DealLine, line_rows)
-    await insert_chunked(DealEvent, event_rows)
-    await insert_chunked(Realisation, realisation_rows)
-    return len(deal_ids)
+            plan["realisation"] = (realised_on, paid)
+    # ... then written through the deals services, deal after deal, each step at its own moment
+    for plan in plans:
+        await _write_deal(plan, slug=spec["slug"], meeting_id=meeting_of.get((plan["pesantren"], plan["buyer"])),
+                          admin=admin)
+    return len(plans)
+
+
+async def _write_deal(plan: dict[str, Any], *, slug: str, meeting_id: int | None, admin: Actor) -> None:
+    """One deal's history through the services: logged by the pesantren (or an interest by the buyer),
+    confirmed or disputed by the buyer, verified by Dinas, realised. The pesantren and buyers of 2020 have no
+    accounts: they act as themselves without a user (`user_id` 0), recorded as `pesantren` / `pembeli`."""
+    pesantren = Actor(user_id=0, email="", name="pesantren", role=Role.seller, pesantren_id=plan["pesantren"])
+    buyer = Actor(user_id=0, email="", name="pembeli", role=Role.buyer, buyer_id=plan["buyer"])
+    lines = [
+        schemas.LineIn(quantity=line["quantity"], unit_price_rp=line["unit_price_rp"], product_id=line["product"],
+                       description=line["description"], category=Category(line["category"]), unit=line["unit"])
+        for line in plan["lines"]
+    ]
+    first, logged_at, _ = plan["history"][0]
+    with clock.at(logged_at):
+        if first == "minat":
+            deal = await register_interest(actor=buyer, data=schemas.InterestCreate(
+                event_slug=slug, pesantren_id=plan["pesantren"], lines=lines, kind=DealKind(plan["kind"]),
+                deal_date=plan["day"], meeting_id=meeting_id,
+            ))
+        else:
+            deal = await log_deal(actor=pesantren, data=schemas.DealCreate(
+                event_slug=slug, kind=DealKind(plan["kind"]), deal_date=plan["day"], lines=lines,
+                buyer_id=plan["buyer"], meeting_id=meeting_id,
+            ))
+    for version, (action, at, reason) in enumerate(plan["history"][1:], start=1):
+        with clock.at(at):
+            if action == "konfirmasi":
+                await confirm(actor=buyer, deal_id=deal.id, data=schemas.Confirm(version=version))
+            elif action == "verifikasi":
+                await verify(actor=admin, deal_id=deal.id, data=schemas.VersionIn(version=version))
+            elif action == "sanggah":
+                await dispute(actor=buyer, deal_id=deal.id, data=schemas.ReasonIn(version=version, reason=reason))
+            else:
+                await cancel(actor=pesantren, deal_id=deal.id, data=schemas.ReasonIn(version=version, reason=reason))
+    if "realisation" in plan:
+        realised_on, paid = plan["realisation"]
+        with clock.at(datetime.combine(realised_on, time(14, 0), tzinfo=WIB)):
+            await record_realisation(actor=admin, deal_id=deal.id, data=schemas.RealisationCreate(
+                kind=RealisationKind.pembayaran, realised_on=realised_on, amount_rp=paid,
+                note="Bukti transfer diterima",
+            ))
 
 
 CLOSED_AT = datetime(2020, 12, 31, 16, 0, tzinfo=WIB)
