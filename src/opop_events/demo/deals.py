@@ -20,15 +20,12 @@ from opop_events.deals.enums import DealAction, DealKind, RealisationKind
 from opop_events.deals.rules import deal_problems, realisation_date_problem
 from opop_events.deals.services import (
     act_on_link,
-    cancel,
-    confirm,
     create_confirm_link,
-    dispute,
     log_deal,
     record_realisation,
     register_interest,
-    verify,
 )
+from opop_events.deals.services.replay import Step, replay
 from opop_events.demo.common import at_minutes
 from opop_events.demo.meetings import load_meetings
 from opop_events.reports import closing
@@ -191,7 +188,7 @@ async def load_deals(
 
 async def _write_deal(plan: dict[str, Any], *, slug: str, meeting_id: int | None, admin: Actor) -> None:
     """One deal's history through the services: logged by the pesantren (or an interest by the buyer),
-    confirmed or disputed by the buyer, verified by Dinas, realised. The pesantren and buyers of 2020 have no
+    confirmed or disputed by the buyer, verified by Dinas (those three in one `replay`), realised. The pesantren and buyers of 2020 have no
     accounts: they act as themselves without a user (`user_id` 0), recorded as `pesantren` / `pembeli`."""
     pesantren = Actor(user_id=0, email="", name="pesantren", role=Role.seller, pesantren_id=plan["pesantren"])
     buyer = Actor(user_id=0, email="", name="pembeli", role=Role.buyer, buyer_id=plan["buyer"])
@@ -212,16 +209,11 @@ async def _write_deal(plan: dict[str, Any], *, slug: str, meeting_id: int | None
                 event_slug=slug, kind=DealKind(plan["kind"]), deal_date=plan["day"], lines=lines,
                 buyer_id=plan["buyer"], meeting_id=meeting_id,
             ))
-    for version, (action, at, reason) in enumerate(plan["history"][1:], start=1):
-        with clock.at(at):
-            if action == "konfirmasi":
-                await confirm(actor=buyer, deal_id=deal.id, data=schemas.Confirm(version=version))
-            elif action == "verifikasi":
-                await verify(actor=admin, deal_id=deal.id, data=schemas.VersionIn(version=version))
-            elif action == "sanggah":
-                await dispute(actor=buyer, deal_id=deal.id, data=schemas.ReasonIn(version=version, reason=reason))
-            else:
-                await cancel(actor=pesantren, deal_id=deal.id, data=schemas.ReasonIn(version=version, reason=reason))
+    by = {"konfirmasi": buyer, "sanggah": buyer, "verifikasi": admin, "batal": pesantren}
+    await replay(deal=deal, steps=[
+        Step(action=DealAction(action), actor=by[action], at=at, reason=reason)
+        for action, at, reason in plan["history"][1:]
+    ])
     if "realisation" in plan:
         realised_on, paid = plan["realisation"]
         with clock.at(datetime.combine(realised_on, time(14, 0), tzinfo=WIB)):
