@@ -1,6 +1,7 @@
 """Deterministic demo data from `fixtures/demo/`: pesantren with products across the 27 kabupaten/kota, buyers of
 every type, the Bandung temu bisnis of December 2020 with sessions, slots, tables and registrations, and four
-demo accounts. Bulk rows go in chunked multi-row inserts."""
+demo accounts. Catalog and event rows go in chunked multi-row inserts; the deals' history goes through the deals
+and closing services (`deals.py`), the matchmaking is in `meetings.py`."""
 
 from __future__ import annotations
 

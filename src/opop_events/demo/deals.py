@@ -188,8 +188,9 @@ async def load_deals(
 
 async def _write_deal(plan: dict[str, Any], *, slug: str, meeting_id: int | None, admin: Actor) -> None:
     """One deal's history through the services: logged by the pesantren (or an interest by the buyer),
-    confirmed or disputed by the buyer, verified by Dinas (those three in one `replay`), realised. The pesantren and buyers of 2020 have no
-    accounts: they act as themselves without a user (`user_id` 0), recorded as `pesantren` / `pembeli`."""
+    confirmed or disputed by the buyer, verified by Dinas (those in one `replay`), realised. The pesantren and
+    buyers of 2020 have no accounts: they act as their side without a user (`user_id` 0), recorded as
+    `pesantren` / `pembeli`."""
     pesantren = Actor(user_id=0, email="", name="pesantren", role=Role.seller, pesantren_id=plan["pesantren"])
     buyer = Actor(user_id=0, email="", name="pembeli", role=Role.buyer, buyer_id=plan["buyer"])
     lines = [
