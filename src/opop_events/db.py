@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 import weakref
 from contextlib import asynccontextmanager
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import aiosqlite
@@ -13,6 +14,8 @@ from piccolo.columns.combination import Where
 from piccolo.columns.operators.comparison import ComparisonOperator
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+
+from opop_events.settings import get_settings
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -122,10 +125,10 @@ def make_engine(settings: Settings) -> Engine:
     return engine
 
 
+@cache
 def get_engine() -> Engine:
-    from opop_events.piccolo_conf import DB
-
-    return DB
+    """The one engine of this process, made on first use; `piccolo_conf.DB` is this same object."""
+    return make_engine(get_settings())
 
 
 def is_postgres() -> bool:

@@ -2,10 +2,9 @@
 
 from piccolo.conf.apps import AppRegistry
 
-from opop_events.db import make_engine
-from opop_events.settings import get_settings
+from opop_events.db import get_engine
 
-DB = make_engine(get_settings())
+DB = get_engine()
 
 APP_REGISTRY = AppRegistry(
     apps=[

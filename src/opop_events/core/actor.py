@@ -36,6 +36,12 @@ class Actor:
     def is_admin(self) -> bool:
         return self.role is Role.admin
 
+    @property
+    def recorded_user_id(self) -> int | None:
+        """The user a written row names: None for a side acting without an account (`user_id` 0: the buyer
+        through a WhatsApp link, the demo's pesantren and buyers of 2020)."""
+        return self.user_id or None
+
 
 def require_actor(actor: Actor | None) -> Actor:
     if actor is None:

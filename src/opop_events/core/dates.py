@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from opop_events.core import clock
 from opop_events.core.i18n import N_, SOURCE_LANGUAGE, _, current_language
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -26,7 +27,8 @@ def _clock(local: datetime) -> str:
 
 
 def now_utc() -> datetime:
-    return datetime.now(UTC)
+    """This moment in UTC, from the clock seam (`core.clock.at` fixes it for the demo)."""
+    return clock.now()
 
 
 def format_date(value: date) -> str:

@@ -36,13 +36,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from opop_events.matching.scheduling.greedy import meeting_domains, participant_breaks, successors_of
 from opop_events.matching.scheduling.problem import Problem, ProblemError, parse_problem
-from opop_events.matching.scheduling.solver import (
-    meeting_domains,
-    participant_breaks,
-    solve_slots,
-    successors_of,
-)
+from opop_events.matching.scheduling.solver import solve_slots
 from opop_events.matching.scheduling.table_assignment import assign_tables
 
 __all__ = ["MAX_INPUT_BYTES", "Problem", "ProblemError", "parse_problem", "run_files", "solve", "main"]

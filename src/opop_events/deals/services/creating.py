@@ -114,7 +114,7 @@ async def _create(
         rows = await raw(
             "INSERT INTO deal (event, pesantren, buyer, origin, meeting_id, created_by, created_at) "
             "VALUES ({}, {}, {}, {}, {}, {}, {}) RETURNING id",
-            parties.event_id, parties.pesantren_id, buyer_id, origin.value, meeting_id, actor.user_id, at,
+            parties.event_id, parties.pesantren_id, buyer_id, origin.value, meeting_id, actor.recorded_user_id, at,
         )
         deal_id = rows[0]["id"]
         revision_id = await _new_revision(deal_id, kind, deal_date, note, lines, at=at)
@@ -190,10 +190,10 @@ async def _insert_new_deal_pg(
         'e AS (INSERT INTO deal_event (deal, version, action, state, revision, actor, actor_label, reason, "at", '
         '"before", "after") SELECT r.deal, 1, {}, {}, r.id, {}::int, {}, \'\', {}::timestamptz, \'\', {} FROM r) '
         "SELECT deal, id FROM r",
-        parties.event_id, parties.pesantren_id, buyer_id, origin.value, meeting_id, actor.user_id, at,
+        parties.event_id, parties.pesantren_id, buyer_id, origin.value, meeting_id, actor.recorded_user_id, at,
         kind, deal_date, note[:1000], at,
         *args,
-        action.value, state.value, actor.user_id, label, at, snapshot,
+        action.value, state.value, actor.recorded_user_id, label, at, snapshot,
     )
     return rows[0]["deal"], rows[0]["id"]
 

@@ -186,7 +186,7 @@ async def _append_event(
         await raw(
             'INSERT INTO deal_event (deal, version, action, state, revision, actor, actor_label, reason, "at", "before", '
             '"after", offer, offer_by) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})',
-            deal_id, version, action.value, state.value, revision_id, actor.user_id if actor else None,
+            deal_id, version, action.value, state.value, revision_id, actor.recorded_user_id if actor else None,
             actor_label or (f"{actor.name or actor.email}" if actor else ""), reason[:1000], at or now_utc(),
             before, after, offer, offer_by,
         )

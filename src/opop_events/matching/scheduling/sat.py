@@ -24,6 +24,7 @@ from pysat.card import CardEnc, EncType, ITotalizer
 from pysat.formula import IDPool
 from pysat.solvers import Solver
 
+from opop_events.matching.scheduling.greedy import participant_breaks
 from opop_events.matching.scheduling.problem import Problem
 
 SOLVER_NAME = "cadical195"
@@ -203,9 +204,7 @@ def zero_break_schedule(problem: Problem, domains: list[list[int]], held: Sequen
 
 
 def count_breaks(problem: Problem, slot_of: Sequence[int | None]) -> int:
-    """Total breaks of a schedule (the solver's own count; imported here because the solver imports us)."""
-    from opop_events.matching.scheduling.solver import participant_breaks
-
+    """Total breaks of a schedule (the solver's own count)."""
     return sum(participant_breaks(problem, slot_of).values())
 
 
