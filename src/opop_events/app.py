@@ -29,7 +29,7 @@ from opop_events.catalog.importing.controllers import CONTROLLERS as IMPORT_CONT
 from opop_events.db import close_pool, open_pool
 from opop_events.deals.controllers import CONTROLLERS as DEAL_CONTROLLERS
 from opop_events.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
-from opop_events.idempotency import idempotency_middleware
+from opop_events.idempotency.middleware import idempotency_middleware
 from opop_events.matching.controllers import CONTROLLERS as MATCHING_CONTROLLERS
 from opop_events.reports.controllers import CONTROLLERS as REPORT_CONTROLLERS
 from opop_events.security_headers import security_headers
