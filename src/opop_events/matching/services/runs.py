@@ -69,6 +69,7 @@ async def build_problem(*, event_id: int, fairness: int | None) -> tuple[dict[st
 async def run_scheduler(*, actor: Actor | None, slug: str, data: schemas.ScheduleRunIn) -> schemas.ScheduleResult:
     """Run the scheduler on every accepted request and store the result as a draft (`usulan`) for review.
     Pinned meetings keep their slot; a published schedule is changed by hand, not re-run."""
+    # loaded when a run starts, not at app start: the scheduler brings in OR-Tools (CP-SAT), a heavy library
     from opop_events.matching.scheduler import solve
 
     actor = require_actor(actor)
