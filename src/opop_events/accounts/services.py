@@ -23,7 +23,7 @@ from opop_events.accounts.tables import ApiToken, User, WebSession
 from opop_events.catalog.tables import Buyer, Pesantren
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
-from opop_events.db import write_transaction
+from opop_events.db import raw, write_transaction
 from opop_events.settings import Settings, get_settings
 
 SESSION_LIFETIME = timedelta(days=14)
@@ -244,8 +244,6 @@ _USER_COLUMNS = "u.id, u.email, u.name, u.role, u.pesantren, u.buyer"
 
 
 async def actor_from_session(token: str) -> Actor | None:
-    from opop_events.db import raw
-
     rows = await raw(
         f'SELECT {_USER_COLUMNS} FROM web_session s JOIN app_user u ON u.id = s."user" '
         "WHERE s.session_hash = {} AND s.expires_at > {} AND u.active",
@@ -256,8 +254,6 @@ async def actor_from_session(token: str) -> Actor | None:
 
 
 async def actor_from_api_token(token: str) -> Actor | None:
-    from opop_events.db import raw
-
     rows = await raw(
         f'SELECT {_USER_COLUMNS} FROM api_token t JOIN app_user u ON u.id = t."user" '
         "WHERE t.token_hash = {} AND t.revoked_at IS NULL AND u.active",

@@ -15,6 +15,7 @@ from opop_events.core.money import MoneyError, parse_quantity, quantity_to_text
 from opop_events.core.pagination import Page, paginate
 from opop_events.core.phone import PhoneError, normalize_whatsapp
 from opop_events.db import contains, write_transaction
+from opop_events.events.tables import Registration
 
 CERT_COLUMNS = {
     Certification.halal: Product.cert_halal,
@@ -318,8 +319,6 @@ async def list_products(
     if pesantren_id:
         where.append(Product.pesantren == pesantren_id)
     if event_id:
-        from opop_events.events.tables import Registration
-
         where.append(
             Product.pesantren.is_in(
                 Registration.select(Registration.pesantren).where(

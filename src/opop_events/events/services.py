@@ -10,7 +10,7 @@ from opop_events.accounts.services import Actor, require_actor, require_role
 from opop_events.accounts.tables import User
 from opop_events.catalog.services import wilayah_id
 from opop_events.catalog.tables import Buyer, Pesantren
-from opop_events.core.dates import WIB, now_utc
+from opop_events.core.dates import WIB, as_date, now_utc
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opop_events.core.pagination import Page, paginate
 from opop_events.db import contains, raw, write_transaction
@@ -122,6 +122,12 @@ async def create_event(*, actor: Actor | None, data: schemas.EventCreate) -> sch
         if actor.role is Role.organizer:
             await EventOrganizer.insert(EventOrganizer(event=rows[0]["id"], user=actor.user_id))
     return await get_event(slug=data.slug)
+
+
+async def event_starts_on(event_id: int) -> date | None:
+    """The first day of the event, or None when there is no such event. Reads only."""
+    row = await Event.select(Event.starts_on).where(Event.id == event_id).first()
+    return as_date(row["starts_on"]) if row else None
 
 
 async def books_closed(event_id: int) -> bool:
