@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from opop_events.db import raw
+from opop_events.events.services import events_of_pesantren, registered_buyers
 
 # -- web forms: choices ---------------------------------------------------------------------------------
 
@@ -10,21 +10,10 @@ from opop_events.db import raw
 async def deal_form_choices(*, pesantren_id: int) -> list[tuple[str, str, list[tuple[int, str]]]]:
     """For the pesantren's "Catat transaksi" form: each event it is registered at and that takes deals (not a
     draft), newest first, as (slug, name, [(buyer id, buyer name) registered at that event]). Reads only."""
-    events = await raw(
-        "SELECT ev.id, ev.slug, ev.name FROM event ev JOIN registration g ON g.event = ev.id "
-        "WHERE g.pesantren = {} AND g.status = 'terdaftar' AND ev.status <> 'draft' "
-        "ORDER BY ev.starts_on DESC, ev.id DESC",
-        pesantren_id,
-    )
-    out = []
-    for ev in events:
-        buyers = await raw(
-            "SELECT b.id, b.name FROM buyer b JOIN registration g ON g.buyer = b.id "
-            "WHERE g.event = {} AND g.status = 'terdaftar' ORDER BY b.name, b.id",
-            ev["id"],
-        )
-        out.append((ev["slug"], ev["name"], [(b["id"], b["name"]) for b in buyers]))
-    return out
+    return [
+        (slug, name, await registered_buyers(event_id))
+        for event_id, slug, name in await events_of_pesantren(pesantren_id)
+    ]
 
 
 async def interest_events(*, pesantren_id: int) -> list[tuple[str, str]]:
