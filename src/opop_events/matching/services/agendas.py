@@ -11,7 +11,7 @@ from opop_events.matching.enums import (
     MEETING_STATUS_LABELS,
     MeetingStatus,
 )
-from opop_events.matching.services.common import _dt
+from opop_events.matching.services.common import _PUBLISHED_SQL, _dt
 from opop_events.matching.services.meetings import _meeting_rows, _party
 from opop_events.matching.tables import (
     Meeting,
@@ -25,7 +25,7 @@ async def agenda(*, actor: Actor | None, slug: str, buyer_id: int | None = None,
     buyer_id, pesantren_id = await _party(actor, event.id, buyer_id, pesantren_id)
     column, value = ("m.buyer", buyer_id) if buyer_id else ("m.pesantren", pesantren_id)
     rows = await _meeting_rows(
-        f"m.event = {{}} AND {column} = {{}} AND m.status IN ('terjadwal', 'hadir', 'tidak_hadir')", [event.id, value]
+        f"m.event = {{}} AND {column} = {{}} AND m.status IN {_PUBLISHED_SQL}", [event.id, value]
     )
     name = (await Buyer.select(Buyer.name).where(Buyer.id == buyer_id).first() if buyer_id else
             await Pesantren.select(Pesantren.name).where(Pesantren.id == pesantren_id).first())

@@ -74,7 +74,7 @@ async def _quota_used(event_id: int, *, buyer_id: int | None = None, pesantren_i
     column, value = ("buyer", buyer_id) if buyer_id else ("pesantren", pesantren_id)
     rows = await raw(
         f"SELECT COUNT(*) AS n FROM meeting_request WHERE event = {{}} AND {column} = {{}} "
-        "AND status IN ('menunggu', 'diterima')",
+        f"AND status IN ('{RequestStatus.menunggu.value}', '{RequestStatus.diterima.value}')",
         event_id,
         value,
     )
