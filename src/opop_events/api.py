@@ -138,7 +138,7 @@ def size_text(limit: int) -> str:
 
 def document_body_limits(app: Any) -> None:
     """Every API write documents its 413 with its own limit in OpenAPI (the limit is enforced before the body is
-    read: see `idempotency.py`)."""
+    read: see `idempotency/middleware.py`)."""
     for route in app.routes:
         if not route.path.startswith("/api/"):
             continue

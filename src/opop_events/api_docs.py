@@ -8,7 +8,7 @@
 - `OPOP_API_DOCS=0` turns the interactive docs off (off by default in production): /schema and /schema/swagger
   answer 404, while /schema/openapi.json stays for scripts.
 - The document is completed where Litestar cannot say it from the handlers: every unsafe /api operation takes
-  the optional `Idempotency-Key` request header (`idempotency.py`) and may answer `Idempotent-Replayed: true`;
+  the optional `Idempotency-Key` request header (`idempotency/middleware.py`) and may answer `Idempotent-Replayed: true`;
   success and header descriptions are in Bahasa Indonesia; a report download names its media types (xlsx, pdf,
   csv) instead of an empty one; Litestar's own 400 answer (shaped as its JSON
   error, which the API never sends) is documented as the problem+json the API really sends.
@@ -27,7 +27,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from opop_events.api import _DESCRIPTIONS, PROBLEM_EXAMPLES
 from opop_events.core.errors import PROBLEM_MEDIA_TYPE
-from opop_events.idempotency import MAX_KEY_LENGTH
+from opop_events.idempotency.store import MAX_KEY_LENGTH
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -29,12 +29,13 @@ from opop_events.catalog.importing.controllers import CONTROLLERS as IMPORT_CONT
 from opop_events.db import close_pool, open_pool
 from opop_events.deals.controllers import CONTROLLERS as DEAL_CONTROLLERS
 from opop_events.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
-from opop_events.idempotency import idempotency_middleware
+from opop_events.idempotency.middleware import idempotency_middleware
 from opop_events.languages import language_middleware
 from opop_events.matching.controllers import CONTROLLERS as MATCHING_CONTROLLERS
 from opop_events.reports.controllers import CONTROLLERS as REPORT_CONTROLLERS
 from opop_events.security_headers import security_headers
 from opop_events.settings import Settings, get_settings
+from opop_events.web.errors import WEB_EXCEPTION_HANDLERS
 from opop_events.web.routes import csrf_config, static_files_router, template_config, web_router
 
 if TYPE_CHECKING:
@@ -48,8 +49,6 @@ async def health() -> dict[str, str]:
 
 def _exception_handlers() -> dict[Any, Any]:
     """problem+json under /api (and /schema), HTML error pages everywhere else (e.g. an unknown page)."""
-    from opop_events.web.errors import WEB_EXCEPTION_HANDLERS
-
     def dispatch(kind: Any) -> Any:
         def handler(request: Request, exc: Exception) -> Response[Any]:
             api = request.url.path.startswith(("/api/", "/schema"))

@@ -7,6 +7,7 @@ import csv
 import io
 from pathlib import Path
 
+from opop_events.catalog.tables import Wilayah
 from opop_events.db import raw, write_transaction
 
 
@@ -22,8 +23,6 @@ async def run_migrations(*, quiet: bool = True) -> None:
 
 async def seed_wilayah(fixtures_dir: Path) -> int:
     """Insert the 27 kabupaten/kota of Jawa Barat that are missing (idempotent)."""
-    from opop_events.catalog.tables import Wilayah
-
     with (fixtures_dir / "wilayah_jabar.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     async with write_transaction():

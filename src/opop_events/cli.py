@@ -22,6 +22,8 @@ T = TypeVar("T")
 
 def _run(make: Callable[[], Awaitable[T]]) -> T:
     """Run one async job with the database pool open (PostgreSQL) and closed after."""
+    # Each command imports what it uses when it runs, so `--help` and a settings error answer without loading
+    # the app; this module is imported by nothing, so these imports dodge no cycle.
     from opop_events.db import close_pool, open_pool
 
     async def job() -> T:

@@ -25,7 +25,7 @@ from opop_events.core.actor import Actor, require_actor, require_role  # noqa: F
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from opop_events.core.i18n import LANGUAGES, SOURCE_LANGUAGE
-from opop_events.db import write_transaction
+from opop_events.db import raw, write_transaction
 from opop_events.settings import Settings, get_settings
 
 SESSION_LIFETIME = timedelta(days=14)
@@ -218,8 +218,6 @@ _USER_COLUMNS = "u.id, u.email, u.name, u.role, u.pesantren, u.buyer, u.language
 
 
 async def actor_from_session(token: str) -> Actor | None:
-    from opop_events.db import raw
-
     rows = await raw(
         f'SELECT {_USER_COLUMNS} FROM web_session s JOIN app_user u ON u.id = s."user" '
         "WHERE s.session_hash = {} AND s.expires_at > {} AND u.active",
@@ -230,8 +228,6 @@ async def actor_from_session(token: str) -> Actor | None:
 
 
 async def actor_from_api_token(token: str) -> Actor | None:
-    from opop_events.db import raw
-
     rows = await raw(
         f'SELECT {_USER_COLUMNS} FROM api_token t JOIN app_user u ON u.id = t."user" '
         "WHERE t.token_hash = {} AND t.revoked_at IS NULL AND u.active",

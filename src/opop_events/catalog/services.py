@@ -21,6 +21,8 @@ from opop_events.core.money import MoneyError, parse_quantity, quantity_to_text
 from opop_events.core.pagination import Page, paginate
 from opop_events.core.phone import PhoneError, normalize_whatsapp
 from opop_events.db import contains, write_transaction
+from opop_events.events.enums import RegistrationStatus
+from opop_events.events.tables import Registration
 
 CERT_COLUMNS = {
     Certification.halal: Product.cert_halal,
@@ -109,6 +111,20 @@ async def get_pesantren(*, pesantren_id: int) -> schemas.Pesantren:
     if row is None:
         raise NotFound(f"Pesantren {pesantren_id} tidak ditemukan.")
     return _pesantren(row)
+
+
+async def pesantren_region(pesantren_id: int) -> tuple[str, str, str] | None:
+    """(name, wilayah code, wilayah name) of the pesantren, or None when there is none. Reads only."""
+    row = await Pesantren.select(
+        Pesantren.name, Pesantren.wilayah.code.as_alias("wilayah_code"), Pesantren.wilayah.name.as_alias("wilayah_name")
+    ).where(Pesantren.id == pesantren_id).first()
+    return (row["name"], row["wilayah_code"], row["wilayah_name"]) if row else None
+
+
+async def buyer_summary(buyer_id: int) -> tuple[str, str] | None:
+    """(name, buyer type) of the buyer, or None when there is none. Reads only."""
+    row = await Buyer.select(Buyer.name, Buyer.buyer_type).where(Buyer.id == buyer_id).first()
+    return (row["name"], row["buyer_type"]) if row else None
 
 
 async def _check_nspp_free(nspp: str | None, *, except_id: int | None = None) -> None:
@@ -324,12 +340,10 @@ async def list_products(
     if pesantren_id:
         where.append(Product.pesantren == pesantren_id)
     if event_id:
-        from opop_events.events.tables import Registration
-
         where.append(
             Product.pesantren.is_in(
                 Registration.select(Registration.pesantren).where(
-                    (Registration.event == event_id) & (Registration.status == "terdaftar")
+                    (Registration.event == event_id) & (Registration.status == RegistrationStatus.terdaftar.value)
                 )
             )
         )

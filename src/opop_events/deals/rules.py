@@ -64,33 +64,14 @@ def deal_date_problem(deal_date: date, *, starts_on: date, today: date | None = 
     return None
 
 
-async def event_start(event_id: int) -> date:
-    from opop_events.events.tables import Event
-
-    row = await Event.select(Event.starts_on).where(Event.id == event_id).first()
-    if row is None:
-        raise InvalidInput.field("event_slug", "acara tidak ditemukan")
-    return as_date(row["starts_on"])
-
-
-async def first_realisation(deal_id: int) -> date | None:
-    """The earliest realisation of the deal that was not voided, if any."""
-    from opop_events.db import raw
-
-    rows = await raw(
-        "SELECT MIN(z.realised_on) AS first FROM realisation z WHERE z.deal = {} AND z.voids IS NULL "
-        "AND NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id)",
-        deal_id,
-    )
-    return as_date(rows[0]["first"]) if rows and rows[0]["first"] is not None else None
-
-
-async def check_deal_date(deal_date: date, *, event_id: int, deal_id: int | None = None,
-                          field: str = "deal_date") -> None:
-    """Raise InvalidInput (on `field`) when `deal_date` breaks the date rule for the event, or (for an existing
-    deal, `deal_id`) would put the deal after its first realisation. Reads the event and realisations."""
-    problem = deal_date_problem(deal_date, starts_on=await event_start(event_id))
-    if problem is None and deal_id is not None and (first := await first_realisation(deal_id)) is not None:
+def check_deal_date(deal_date: date, *, starts_on: date | str, first_realisation: date | str | None = None,
+                    field: str = "deal_date") -> None:
+    """Raise InvalidInput (on `field`) when `deal_date` breaks the date rule for an event starting `starts_on`,
+    or (for an existing deal) would put the deal after its first realisation. The two dates come as stored, from
+    either engine (`deals.services.revisions` reads them: the event's through the events domain)."""
+    problem = deal_date_problem(deal_date, starts_on=as_date(starts_on))
+    if problem is None and first_realisation is not None:
+        first = as_date(first_realisation)
         if deal_date > first:
             problem = f"tanggal transaksi tidak boleh sesudah realisasi pertama ({format_date(first)})"
     if problem:

@@ -1,6 +1,6 @@
 """The deal ledger: append-only. A deal's content lives in revisions (with lines), its path in history events
 (one row per change, numbered per deal), its after-event follow-up in realisations. Nothing here is updated in
-place except the `used_at` of a confirmation link and the bookkeeping of idempotency records."""
+place except the `used_at` of a confirmation link."""
 
 from __future__ import annotations
 
@@ -129,15 +129,3 @@ class ConfirmLink(Table, tablename="confirm_link"):
     created_at = Timestamptz(default=TimestamptzNow())
     used_at = Timestamptz(null=True, default=None)
     used_action = Varchar(length=16, default="")
-
-
-class IdempotencyRecord(Table, tablename="idempotency_record"):
-    """The first response to a write sent with an `Idempotency-Key`, replayed on a retry."""
-
-    scope = Varchar(length=64)  # SHA-256 of who asked: the user id (API and web forms) or the signed link
-    key = Varchar(length=200)
-    fingerprint = Varchar(length=64)  # hash of method, path and body
-    status = Integer()
-    content_type = Varchar(length=100, default="application/json")
-    body = Bytea()
-    created_at = Timestamptz(default=TimestamptzNow())

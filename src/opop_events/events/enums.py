@@ -29,6 +29,11 @@ EVENT_TRANSITIONS = {
 }
 
 
+class RegistrationStatus(StrEnum):
+    terdaftar = "terdaftar"  # registered: takes part in matching and deals
+    dibatalkan = "dibatalkan"
+
+
 class PartyKind(StrEnum):
     pesantren = "pesantren"
     buyer = "buyer"

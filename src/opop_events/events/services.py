@@ -10,12 +10,18 @@ from opop_events.accounts.services import Actor, require_actor, require_role
 from opop_events.accounts.tables import User
 from opop_events.catalog.services import wilayah_id
 from opop_events.catalog.tables import Buyer, Pesantren
-from opop_events.core.dates import WIB, now_utc
+from opop_events.core.dates import WIB, as_date, now_utc
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opop_events.core.pagination import Page, paginate
 from opop_events.db import contains, raw, write_transaction
 from opop_events.events import schemas
-from opop_events.events.enums import EVENT_STATUS_LABELS, EVENT_TRANSITIONS, EventStatus, PartyKind
+from opop_events.events.enums import (
+    EVENT_STATUS_LABELS,
+    EVENT_TRANSITIONS,
+    EventStatus,
+    PartyKind,
+    RegistrationStatus,
+)
 from opop_events.events.tables import (
     Event,
     EventOrganizer,
@@ -122,6 +128,18 @@ async def create_event(*, actor: Actor | None, data: schemas.EventCreate) -> sch
         if actor.role is Role.organizer:
             await EventOrganizer.insert(EventOrganizer(event=rows[0]["id"], user=actor.user_id))
     return await get_event(slug=data.slug)
+
+
+async def event_header(slug: str) -> dict[str, Any] | None:
+    """The event's id, slug, name and status (an `EventStatus`), or None when there is no such event. Reads only."""
+    row = await Event.select(Event.id, Event.slug, Event.name, Event.status).where(Event.slug == slug).first()
+    return {**row, "status": EventStatus(row["status"])} if row else None
+
+
+async def event_starts_on(event_id: int) -> date | None:
+    """The first day of the event, or None when there is no such event. Reads only."""
+    row = await Event.select(Event.starts_on).where(Event.id == event_id).first()
+    return as_date(row["starts_on"]) if row else None
 
 
 async def books_closed(event_id: int) -> bool:
@@ -295,6 +313,45 @@ async def create_tables(*, actor: Actor | None, slug: str, data: schemas.TablesC
 
 
 # -- registrations ------------------------------------------------------------------------------------------
+
+
+async def is_registered(event_id: int, *, buyer_id: int | None = None, pesantren_id: int | None = None) -> bool:
+    """Whether the buyer (or else the pesantren) is registered (not cancelled) at the event. Reads only."""
+    where = (Registration.event == event_id) & (Registration.status == RegistrationStatus.terdaftar.value)
+    where &= (Registration.buyer == buyer_id) if buyer_id else (Registration.pesantren == pesantren_id)
+    return await Registration.exists().where(where)
+
+
+async def registered_buyers(event_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the buyers registered at the event, by name. Reads only."""
+    rows = await raw(
+        "SELECT b.id, b.name FROM registration r JOIN buyer b ON b.id = r.buyer "
+        "WHERE r.event = {} AND r.status = {} ORDER BY b.name, b.id",
+        event_id, RegistrationStatus.terdaftar.value,
+    )
+    return [(r["id"], r["name"]) for r in rows]
+
+
+async def registered_pesantren(event_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the pesantren registered at the event, by name. Reads only."""
+    rows = await raw(
+        "SELECT p.id, p.name FROM registration r JOIN pesantren p ON p.id = r.pesantren "
+        "WHERE r.event = {} AND r.status = {} ORDER BY p.name, p.id",
+        event_id, RegistrationStatus.terdaftar.value,
+    )
+    return [(r["id"], r["name"]) for r in rows]
+
+
+async def events_of_pesantren(pesantren_id: int) -> list[tuple[int, str, str]]:
+    """(id, slug, name) of the events the pesantren is registered at that are past their draft, newest first.
+    Reads only."""
+    rows = await raw(
+        "SELECT ev.id, ev.slug, ev.name FROM event ev JOIN registration g ON g.event = ev.id "
+        "WHERE g.pesantren = {} AND g.status = {} AND ev.status <> {} ORDER BY ev.starts_on DESC, ev.id DESC",
+        pesantren_id, RegistrationStatus.terdaftar.value, EventStatus.draft.value,
+    )
+    return [(r["id"], r["slug"], r["name"]) for r in rows]
+
 
 _REG_COLUMNS = (
     *Registration.all_columns(exclude=[Registration.event, Registration.pesantren, Registration.buyer]),

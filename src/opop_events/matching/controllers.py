@@ -12,6 +12,7 @@ from litestar.response import Response
 from opop_events.api import AUTH_READ, PUBLIC, CurrentActor, problems
 from opop_events.matching import schemas, services
 from opop_events.matching.enums import RequestStatus
+from opop_events.reports.funnel import funnel
 
 WRITE = problems(400, 401, 403, 404, 409, 422)
 
@@ -61,7 +62,7 @@ class EventMatchingController(Controller):
 
     @get("/funnel", operation_id="getFunnel", summary="Corong: permintaan → diterima → terjadwal → terlaksana → transaksi", responses=AUTH_READ)
     async def funnel(self, actor: CurrentActor, slug: FromPath[str]) -> schemas.Funnel:
-        return await services.funnel(actor=actor, slug=slug)
+        return await funnel(actor=actor, slug=slug)
 
     @get("/agenda", operation_id="getAgenda", summary="Agenda peserta", responses=AUTH_READ)
     async def agenda(

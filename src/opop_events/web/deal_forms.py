@@ -28,6 +28,7 @@ from opop_events.deals.enums import (
     DealState,
     RealisationKind,
 )
+from opop_events.idempotency.store import create_once
 from opop_events.web.forms import (
     FORM_ERROR,
     FormValues,
@@ -305,7 +306,7 @@ async def deal_create(request: Request, actor: CurrentActor) -> Redirect | Templ
         key = values.text("form_key")
         if not key:
             raise InvalidInput.field(FORM_ERROR, "formulir tidak lengkap; muat ulang halaman lalu isi lagi")
-        deal_id, created = await deals.create_once(
+        deal_id, created = await create_once(
             scope=f"user:{actor.user_id}", key=key, create=lambda: deals.log_deal(actor=actor, data=data)
         )
     except (InvalidInput, Conflict) as exc:
@@ -432,7 +433,7 @@ async def interest_create(request: Request, actor: CurrentActor, product_id: Fro
             schemas.InterestCreate,
         )
         key = values.text("form_key") or secrets.token_urlsafe(18)
-        deal_id, created = await deals.create_once(
+        deal_id, created = await create_once(
             scope=f"user:{actor.user_id}", key=key, create=lambda: deals.register_interest(actor=actor, data=data)
         )
     except (InvalidInput, Conflict) as exc:

@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from opop_events.accounts.enums import ROLE_LABELS, Role
+from opop_events.api_docs import SWAGGER_DIR
 from opop_events.core import i18n
 from opop_events.core.dates import WIB, format_date, format_datetime, format_period
 from opop_events.core.i18n import _
@@ -82,8 +83,6 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 def static_files_router() -> Router:
     # Files change only with a release; a day of caching saves weak connections a round trip per page.
     from litestar.datastructures import CacheControlHeader
-
-    from opop_events.api_docs import SWAGGER_DIR
 
     # The Swagger UI files of /schema come from their package, as /static/swagger-ui-<version>/…
     return create_static_files_router(

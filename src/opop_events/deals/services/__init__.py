@@ -15,13 +15,13 @@ A package split by concept; callers import from here:
 - `realisations` — payments and deliveries after the event, the follow-up list;
 - `links` — the signed WhatsApp confirmation link;
 - `importing` — imported deals with the history a hand-logged deal would have;
-- `forms` — choices and once-only creation for the web forms.
+- `forms` — choices for the web forms (their once-only creation is `idempotency.store.create_once`).
 """
 
 from opop_events.deals.queries import deal_number
 from opop_events.deals.services.creating import log_deal, register_interest
 from opop_events.deals.services.current import BUYER_SIDE, SELLER_SIDE, awaiting
-from opop_events.deals.services.forms import create_once, deal_form_choices, interest_events
+from opop_events.deals.services.forms import deal_form_choices, interest_events
 from opop_events.deals.services.importing import ImportedDeal, ImportedLine, import_deal, import_deals
 from opop_events.deals.services.lifecycle import (
     amend,
@@ -44,7 +44,7 @@ from opop_events.deals.services.realisations import (
 
 __all__ = [
     "BUYER_SIDE", "SELLER_SIDE", "ImportedDeal", "ImportedLine", "act_on_link", "allowed_actions", "amend",
-    "awaiting", "cancel", "confirm", "create_confirm_link", "create_once", "deal_form_choices", "deal_number",
+    "awaiting", "cancel", "confirm", "create_confirm_link", "deal_form_choices", "deal_number",
     "decline_change", "dispute", "follow_up", "get_deal", "history", "import_deal", "import_deals",
     "interest_events", "list_deals", "list_realisations", "log_deal", "open_link", "record_realisation",
     "register_interest", "send_back", "verify", "void_realisation",

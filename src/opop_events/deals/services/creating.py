@@ -8,7 +8,7 @@ from datetime import date, datetime
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_role
 from opop_events.catalog.enums import BUYER_TYPE_LABELS, BuyerType, Category
-from opop_events.catalog.services import clean_whatsapp
+from opop_events.catalog.services import buyer_summary, clean_whatsapp, pesantren_region
 from opop_events.catalog.tables import Buyer
 from opop_events.core.dates import now_utc, today_wib
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput
@@ -39,12 +39,14 @@ from opop_events.deals.services.revisions import (
     _new_revision,
     _snapshot,
 )
+from opop_events.events.enums import EventStatus
+from opop_events.events.services import event_header, is_registered
 from opop_events.matching.services import check_meeting_for_deal
 
 
 @dataclass(frozen=True)
 class _Parties:
-    """What logging a deal needs to know about its event, seller and buyer, read in one query."""
+    """What logging a deal needs to know about its event, seller and buyer (read through their domains)."""
 
     event_id: int
     event_slug: str
@@ -59,26 +61,19 @@ class _Parties:
 
 async def _parties(*, slug: str, pesantren_id: int, buyer_id: int | None, pesantren_field: str) -> _Parties:
     """The event (must exist and not be a draft), the pesantren (must be registered for it) and the buyer."""
-    rows = await raw(
-        "SELECT ev.id, ev.status, ev.name, p.name AS pesantren_name, w.code AS wilayah_code, "
-        "w.name AS wilayah_name, b.name AS buyer_name, b.buyer_type, "
-        "(SELECT COUNT(*) FROM registration r WHERE r.event = ev.id AND r.pesantren = p.id "
-        "AND r.status = 'terdaftar') AS registered "
-        "FROM event ev LEFT JOIN pesantren p ON p.id = {} LEFT JOIN wilayah w ON w.id = p.wilayah "
-        "LEFT JOIN buyer b ON b.id = {} WHERE ev.slug = {}",
-        pesantren_id, buyer_id, slug,
-    )
-    if not rows:  # the event is named in the body: a field of this request, not the resource asked for
+    event = await event_header(slug)
+    if event is None:  # the event is named in the body: a field of this request, not the resource asked for
         raise InvalidInput.field("event_slug", f"acara '{slug}' tidak ditemukan")
-    row = rows[0]
-    if row["status"] == "draft":
+    if event["status"] is EventStatus.draft:
         raise Conflict(f"Acara '{slug}' masih draf; transaksi belum bisa dicatat.")
-    if not row["registered"]:
+    seller = await pesantren_region(pesantren_id)
+    if seller is None or not await is_registered(event["id"], pesantren_id=pesantren_id):
         raise InvalidInput.field(pesantren_field, "pesantren ini tidak terdaftar di acara tersebut")
+    buyer = await buyer_summary(buyer_id) if buyer_id is not None else None
     return _Parties(
-        event_id=row["id"], event_slug=slug, event_name=row["name"], pesantren_id=pesantren_id,
-        pesantren_name=row["pesantren_name"], wilayah_code=row["wilayah_code"], wilayah_name=row["wilayah_name"],
-        buyer_name=row["buyer_name"], buyer_type=row["buyer_type"],
+        event_id=event["id"], event_slug=slug, event_name=event["name"], pesantren_id=pesantren_id,
+        pesantren_name=seller[0], wilayah_code=seller[1], wilayah_name=seller[2],
+        buyer_name=buyer[0] if buyer else None, buyer_type=buyer[1] if buyer else None,
     )
 
 

@@ -16,6 +16,7 @@ from opop_events.db import write_transaction
 from opop_events.deals import schemas
 from opop_events.deals.enums import (
     DealAction,
+    DealState,
 )
 from opop_events.deals.rules import (
     check_realisation_date,
@@ -111,7 +112,7 @@ async def follow_up(*, actor: Actor | None, days: int = 30, as_of: datetime | No
     at = " AND z.recorded_at <= {}" if as_of else ""
     unvoided = "NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id" + (" AND v.recorded_at <= {}" if as_of else "")
     where = [
-        "cur.state IN ('dikonfirmasi', 'diverifikasi')",
+        f"cur.state IN ('{DealState.dikonfirmasi.value}', '{DealState.diverifikasi.value}')",
         "r.deal_date <= {}",
         f"NOT EXISTS (SELECT 1 FROM realisation z WHERE z.deal = d.id AND z.voids IS NULL{at} AND {unvoided}))",
     ]

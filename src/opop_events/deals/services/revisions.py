@@ -34,6 +34,7 @@ from opop_events.deals.services.current import (
     deal_number,
 )
 from opop_events.deals.tables import DealRevision
+from opop_events.events.services import event_starts_on
 
 # -- writing ------------------------------------------------------------------------------------------------
 
@@ -201,7 +202,18 @@ async def _append_event(
 
 async def _check_deal_date(value: date, event_id: int, deal_id: int | None = None) -> None:
     """The one date rule of every door (deals/rules.py): not in the future, not long before the event (and for an
-    existing deal, not after its first realisation)."""
-    await check_deal_date(value, event_id=event_id, deal_id=deal_id)
+    existing deal, not after its first realisation). Reads the event (through its domain) and the realisations."""
+    starts_on = await event_starts_on(event_id)
+    if starts_on is None:
+        raise InvalidInput.field("event_slug", "acara tidak ditemukan")
+    first = None
+    if deal_id is not None:
+        rows = await raw(
+            "SELECT MIN(z.realised_on) AS first FROM realisation z WHERE z.deal = {} AND z.voids IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM realisation v WHERE v.voids = z.id)",
+            deal_id,
+        )
+        first = rows[0]["first"] if rows else None
+    check_deal_date(value, starts_on=starts_on, first_realisation=first)
 
 

@@ -7,7 +7,7 @@ state `belum_terjadwal` with the reason, and every change after publishing is lo
 A package split by concept; callers import from here.
 """
 
-from opop_events.matching.services.agendas import agenda, check_meeting_for_deal, funnel
+from opop_events.matching.services.agendas import agenda, check_meeting_for_deal
 from opop_events.matching.services.changes import (
     mark_attendance,
     move_meeting,
@@ -44,4 +44,4 @@ from opop_events.matching.services.requests import (
 )
 from opop_events.matching.services.runs import build_problem, run_scheduler
 
-__all__ = ["ACTIVE", "PrintedFile", "agenda", "agenda_pdf", "agenda_url", "answer_request", "badges_pdf", "build_problem", "cancel_request", "check_meeting_for_deal", "create_request", "funnel", "get_availability", "get_meeting", "grid_pdf", "grid_xlsx", "last_schedule_run", "list_counterparts", "list_meetings", "list_requests", "make_agenda_token", "mark_attendance", "meeting_outcomes", "move_meeting", "public_agenda", "public_agenda_pdf", "publish", "rate_meeting", "run_scheduler", "set_availability", "table_sheets_pdf", "verify_agenda_token", "walk_in"]
+__all__ = ["ACTIVE", "PrintedFile", "agenda", "agenda_pdf", "agenda_url", "answer_request", "badges_pdf", "build_problem", "cancel_request", "check_meeting_for_deal", "create_request", "get_availability", "get_meeting", "grid_pdf", "grid_xlsx", "last_schedule_run", "list_counterparts", "list_meetings", "list_requests", "make_agenda_token", "mark_attendance", "meeting_outcomes", "move_meeting", "public_agenda", "public_agenda_pdf", "publish", "rate_meeting", "run_scheduler", "set_availability", "table_sheets_pdf", "verify_agenda_token", "walk_in"]

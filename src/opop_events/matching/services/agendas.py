@@ -1,17 +1,17 @@
-"""Agendas, the meeting a deal came from, and the funnel."""
+"""Agendas and the meeting a deal came from (the funnel is served by `reports.funnel`)."""
 
 from __future__ import annotations
 
 from opop_events.accounts.services import Actor, require_actor
 from opop_events.catalog.tables import Buyer, Pesantren
 from opop_events.core.errors import InvalidInput
-from opop_events.events.services import get_event, require_organizer
+from opop_events.events.services import get_event
 from opop_events.matching import schemas
 from opop_events.matching.enums import (
     MEETING_STATUS_LABELS,
     MeetingStatus,
 )
-from opop_events.matching.services.common import _dt
+from opop_events.matching.services.common import _PUBLISHED_SQL, _dt
 from opop_events.matching.services.meetings import _meeting_rows, _party
 from opop_events.matching.tables import (
     Meeting,
@@ -25,7 +25,7 @@ async def agenda(*, actor: Actor | None, slug: str, buyer_id: int | None = None,
     buyer_id, pesantren_id = await _party(actor, event.id, buyer_id, pesantren_id)
     column, value = ("m.buyer", buyer_id) if buyer_id else ("m.pesantren", pesantren_id)
     rows = await _meeting_rows(
-        f"m.event = {{}} AND {column} = {{}} AND m.status IN ('terjadwal', 'hadir', 'tidak_hadir')", [event.id, value]
+        f"m.event = {{}} AND {column} = {{}} AND m.status IN {_PUBLISHED_SQL}", [event.id, value]
     )
     name = (await Buyer.select(Buyer.name).where(Buyer.id == buyer_id).first() if buyer_id else
             await Pesantren.select(Pesantren.name).where(Pesantren.id == pesantren_id).first())
@@ -50,16 +50,3 @@ async def check_meeting_for_deal(*, meeting_id: int, event_id: int, pesantren_id
     row = await Meeting.select().where(Meeting.id == meeting_id).first()
     if row is None or (row["event"], row["pesantren"], row["buyer"]) != (event_id, pesantren_id, buyer_id):
         raise InvalidInput.field("meeting_id", "pertemuan tidak ada atau bukan antara pesantren dan pembeli ini")
-
-
-async def funnel(*, actor: Actor | None, slug: str) -> schemas.Funnel:
-    """The event's funnel for organizers and Dinas (figures from the reports' aggregation layer)."""
-    from opop_events.reports.queries import Scope
-    from opop_events.reports.queries import funnel as funnel_query
-
-    actor = require_actor(actor)
-    event = await get_event(slug=slug)
-    await require_organizer(actor, event)
-    return schemas.Funnel(**await funnel_query(Scope(event_id=event.id)))
-
-

@@ -1,4 +1,4 @@
-"""Shared pieces of the matching rules: which meeting states are active."""
+"""Shared pieces of the matching rules: which meeting states are active, which are published."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from opop_events.matching.enums import (
 
 ACTIVE = (MeetingStatus.usulan, MeetingStatus.terjadwal, MeetingStatus.hadir, MeetingStatus.tidak_hadir)
 _ACTIVE_SQL = "(" + ", ".join(f"'{s.value}'" for s in ACTIVE) + ")"
+PUBLISHED = (MeetingStatus.terjadwal, MeetingStatus.hadir, MeetingStatus.tidak_hadir)
+"""A published meeting: on the participants' agendas."""
+_PUBLISHED_SQL = "(" + ", ".join(f"'{s.value}'" for s in PUBLISHED) + ")"
 
 
 def _dt(value: Any) -> datetime | None:

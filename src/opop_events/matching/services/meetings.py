@@ -14,7 +14,7 @@ from opop_events.matching.enums import (
     MEETING_STATUS_LABELS,
     MeetingStatus,
 )
-from opop_events.matching.services.common import _dt
+from opop_events.matching.services.common import _PUBLISHED_SQL, _dt
 from opop_events.matching.tables import (
     Unavailability,
 )
@@ -105,7 +105,7 @@ async def list_meetings(*, actor: Actor | None, slug: str) -> list[schemas.Meeti
             args.append(actor.pesantren_id)
         else:
             raise Forbidden(f"Anda bukan penyelenggara acara '{slug}'.")
-        where.append("m.status IN ('terjadwal', 'hadir', 'tidak_hadir')")
+        where.append(f"m.status IN {_PUBLISHED_SQL}")
     return [_meeting(r) for r in await _meeting_rows(" AND ".join(where), args)]
 
 

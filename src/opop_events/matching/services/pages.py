@@ -7,8 +7,13 @@ import json
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor
 from opop_events.core.errors import Forbidden
-from opop_events.db import raw
-from opop_events.events.services import get_event, is_organizer, require_organizer
+from opop_events.events.services import (
+    get_event,
+    is_organizer,
+    registered_buyers,
+    registered_pesantren,
+    require_organizer,
+)
 from opop_events.matching import schemas
 from opop_events.matching.enums import (
     OUTCOME_LABELS,
@@ -46,20 +51,12 @@ async def list_counterparts(*, actor: Actor | None, slug: str) -> list[schemas.C
     actor = require_actor(actor)
     event = await get_event(slug=slug)
     if actor.role is Role.seller:
-        rows = await raw(
-            "SELECT b.id, b.name FROM registration r JOIN buyer b ON b.id = r.buyer "
-            "WHERE r.event = {} AND r.status = 'terdaftar' ORDER BY b.name, b.id",
-            event.id,
-        )
+        rows = await registered_buyers(event.id)
     elif actor.role is Role.buyer or await is_organizer(actor, event.id):
-        rows = await raw(
-            "SELECT p.id, p.name FROM registration r JOIN pesantren p ON p.id = r.pesantren "
-            "WHERE r.event = {} AND r.status = 'terdaftar' ORDER BY p.name, p.id",
-            event.id,
-        )
+        rows = await registered_pesantren(event.id)
     else:
         raise Forbidden("Anda bukan peserta atau penyelenggara acara ini.")
-    return [schemas.Counterpart(id=r["id"], name=r["name"]) for r in rows]
+    return [schemas.Counterpart(id=party_id, name=name) for party_id, name in rows]
 
 
 async def last_schedule_run(*, actor: Actor | None, slug: str) -> schemas.ScheduleRunInfo | None:

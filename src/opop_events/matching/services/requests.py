@@ -12,8 +12,7 @@ from opop_events.core.dates import format_datetime, now_utc
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opop_events.db import raw, write_transaction
 from opop_events.events.enums import EventStatus
-from opop_events.events.services import get_event, is_organizer
-from opop_events.events.tables import Registration
+from opop_events.events.services import get_event, is_organizer, is_registered
 from opop_events.matching import schemas
 from opop_events.matching.enums import (
     REQUEST_STATUS_LABELS,
@@ -68,16 +67,14 @@ def _request(row: dict[str, Any]) -> schemas.MeetingRequest:
 
 
 async def _registered(event_id: int, *, buyer_id: int | None = None, pesantren_id: int | None = None) -> bool:
-    where = (Registration.event == event_id) & (Registration.status == "terdaftar")
-    where &= (Registration.buyer == buyer_id) if buyer_id else (Registration.pesantren == pesantren_id)
-    return await Registration.exists().where(where)
+    return await is_registered(event_id, buyer_id=buyer_id, pesantren_id=pesantren_id)
 
 
 async def _quota_used(event_id: int, *, buyer_id: int | None = None, pesantren_id: int | None = None) -> int:
     column, value = ("buyer", buyer_id) if buyer_id else ("pesantren", pesantren_id)
     rows = await raw(
         f"SELECT COUNT(*) AS n FROM meeting_request WHERE event = {{}} AND {column} = {{}} "
-        "AND status IN ('menunggu', 'diterima')",
+        f"AND status IN ('{RequestStatus.menunggu.value}', '{RequestStatus.diterima.value}')",
         event_id,
         value,
     )

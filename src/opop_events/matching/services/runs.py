@@ -16,6 +16,7 @@ from opop_events.matching.enums import (
     PRIORITY_WEIGHT,
     MeetingStatus,
     Priority,
+    RequestStatus,
 )
 from opop_events.matching.services.meetings import _event_slots, list_meetings
 from opop_events.matching.tables import (
@@ -35,10 +36,13 @@ async def build_problem(*, event_id: int, fairness: int | None) -> tuple[dict[st
     tables = await MeetingTable.select(MeetingTable.code).where(MeetingTable.event == event_id).order_by(MeetingTable.code)
     requests = await raw(
         "SELECT q.id, q.buyer, q.pesantren, q.priority, m.slot AS pinned_slot FROM meeting_request q "
-        "LEFT JOIN meeting m ON m.request = q.id AND m.pinned = {} AND m.status IN ('usulan', 'terjadwal') "
-        "WHERE q.event = {} AND q.status = 'diterima' ORDER BY q.id",
+        "LEFT JOIN meeting m ON m.request = q.id AND m.pinned = {} AND m.status IN ({}, {}) "
+        "WHERE q.event = {} AND q.status = {} ORDER BY q.id",
         True,
+        MeetingStatus.usulan.value,
+        MeetingStatus.terjadwal.value,
         event_id,
+        RequestStatus.diterima.value,
     )
     unavailable = await Unavailability.select().where(Unavailability.event == event_id)
     blocked: dict[str, list[str]] = {}
@@ -69,6 +73,7 @@ async def build_problem(*, event_id: int, fairness: int | None) -> tuple[dict[st
 async def run_scheduler(*, actor: Actor | None, slug: str, data: schemas.ScheduleRunIn) -> schemas.ScheduleResult:
     """Run the scheduler on every accepted request and store the result as a draft (`usulan`) for review.
     Pinned meetings keep their slot; a published schedule is changed by hand, not re-run."""
+    # loaded when a run starts, not at app start: the scheduler brings in OR-Tools (CP-SAT), a heavy library
     from opop_events.matching.scheduler import solve
 
     actor = require_actor(actor)

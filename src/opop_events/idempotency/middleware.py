@@ -30,7 +30,6 @@ from litestar.connection import ASGIConnection
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from opop_events.api import provide_actor, size_text
-from opop_events.core.dates import now_utc
 from opop_events.core.errors import (
     PROBLEM_MEDIA_TYPE,
     AppError,
@@ -39,10 +38,10 @@ from opop_events.core.errors import (
     PayloadTooLarge,
     Unauthorized,
 )
-from opop_events.db import is_unique_violation, raw, write_transaction
+from opop_events.db import is_unique_violation, write_transaction
+from opop_events.idempotency.store import MAX_KEY_LENGTH, lookup, scope_hash, store
 
 HEADER = b"idempotency-key"
-MAX_KEY_LENGTH = 200
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 NEVER_STORED_PATHS = ("/api/v1/auth/",)
@@ -161,27 +160,23 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
         body = await _read_body(receive, limit or 2**62)
         if body is None:
             return
-        scope_hash = hashlib.sha256(who).hexdigest()
+        hashed = scope_hash(who)
         # the query string is part of the request (`?dry_run=true` is another request than the real import)
         target = scope["path"].encode() + b"?" + scope.get("query_string", b"")
         fingerprint = hashlib.sha256(scope["method"].encode() + b" " + target + b"\n" + body).hexdigest()
 
         async def replay() -> bool:
-            rows = await raw(
-                'SELECT fingerprint, status, content_type, body FROM idempotency_record WHERE scope = {} AND "key" = {}',
-                scope_hash, key,
-            )
-            if not rows:
+            record = await lookup(scope=hashed, key=key)
+            if record is None:
                 return False
-            row = rows[0]
-            if row["fingerprint"] != fingerprint:
+            if record.fingerprint != fingerprint:
                 await _send_plain(
                     send,
                     *_problem(422, "Idempotency-Key ini sudah dipakai untuk permintaan lain; buat kunci baru.", scope["path"]),
                     PROBLEM_MEDIA_TYPE,
                 )
             else:
-                await _send_plain(send, row["status"], bytes(row["body"]), row["content_type"], replayed=True)
+                await _send_plain(send, record.status, record.body, record.content_type, replayed=True)
             return True
 
         sent = False
@@ -213,11 +208,9 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
                     if captured["status"] >= 300:
                         raise _Rollback
                     content_type = dict(captured["headers"]).get(b"content-type", b"application/json").decode()
-                    await raw(
-                        'INSERT INTO idempotency_record (scope, "key", fingerprint, status, content_type, body, '
-                        "created_at) VALUES ({}, {}, {}, {}, {}, {}, {})",
-                        scope_hash, key, fingerprint, captured["status"], content_type[:100],
-                        b"".join(captured["body"]), now_utc(),
+                    await store(
+                        scope=hashed, key=key, fingerprint=fingerprint, status=captured["status"],
+                        content_type=content_type, body=b"".join(captured["body"]),
                     )
         except Exception as exc:
             if is_unique_violation(exc) and await replay():
