@@ -78,7 +78,7 @@ def agenda_url(*, event_id: int, side: Side, party_id: int) -> str:
 
 
 def _event_header(event: Any) -> Any:
-    from opop_events.matching import printing
+    from opop_events.reports.exporters import printing
 
     return printing.EventHeader(
         name=event.name, venue=event.venue, starts_on=event.starts_on, ends_on=event.ends_on
@@ -104,7 +104,7 @@ def _agenda_data(
     event: Any, side: Side, party: dict[str, Any], rows: list[dict[str, Any]], *, url: str
 ) -> Any:
     """A participant's agenda for printing from its published meeting rows (`_meeting_rows` order)."""
-    from opop_events.matching import printing
+    from opop_events.reports.exporters import printing
 
     buyer = side is Side.buyer
     return printing.AgendaData(
@@ -200,7 +200,7 @@ async def agenda_pdf(
 ) -> PrintedFile:
     """Agenda PDF: a participant's own; an organizer's for the participant named, or every participant with a
     published meeting (one page group each, for printing in one go) when none is named."""
-    from opop_events.matching import printing
+    from opop_events.reports.exporters import printing
 
     _, agendas, filename = await _printable_agendas(
         actor=actor, slug=slug, buyer_id=buyer_id, pesantren_id=pesantren_id
@@ -240,7 +240,7 @@ async def public_agenda(*, token: str) -> schemas.Agenda:
 
 async def public_agenda_pdf(*, token: str) -> PrintedFile:
     """The same agenda as a PDF, for printing or saving on a phone."""
-    from opop_events.matching import printing
+    from opop_events.reports.exporters import printing
 
     event, side, party = await _token_party(token)
     rows = await _meeting_rows(
@@ -271,7 +271,7 @@ async def _token_party(token: str) -> tuple[Any, Side, dict[str, Any]]:
 
 async def _grid_data(*, actor: Actor | None, slug: str) -> tuple[Any, Any]:
     """The event's active schedule (draft or published) as slots × tables, for organizers only."""
-    from opop_events.matching import printing
+    from opop_events.reports.exporters import printing
 
     actor = require_actor(actor)
     event = await get_event(slug=slug)
@@ -301,7 +301,7 @@ async def _grid_data(*, actor: Actor | None, slug: str) -> tuple[Any, Any]:
 
 async def table_sheets_pdf(*, actor: Actor | None, slug: str) -> PrintedFile:
     """One sheet per table for the table stewards (organizers only); a draft schedule is marked as such."""
-    from opop_events.matching import printing
+    from opop_events.reports.exporters import printing
 
     event, grid = await _grid_data(actor=actor, slug=slug)
     content = await asyncio.to_thread(printing.table_sheets_pdf, grid, printed_at=now_utc())
@@ -312,7 +312,7 @@ async def grid_pdf(*, actor: Actor | None, slug: str, paper: str = "a4") -> Prin
     """The full grid, slots × tables, landscape A4 or A3 (`paper`), for organizers only."""
     from reportlab.lib.pagesizes import A3, A4, landscape
 
-    from opop_events.matching import printing
+    from opop_events.reports.exporters import printing
 
     event, grid = await _grid_data(actor=actor, slug=slug)
     pagesize = landscape(A3 if paper == "a3" else A4)
@@ -322,7 +322,7 @@ async def grid_pdf(*, actor: Actor | None, slug: str, paper: str = "a4") -> Prin
 
 async def grid_xlsx(*, actor: Actor | None, slug: str) -> PrintedFile:
     """The full grid and the meeting list as a workbook (organizers only)."""
-    from opop_events.matching import printing
+    from opop_events.reports.exporters import printing
 
     event, grid = await _grid_data(actor=actor, slug=slug)
     content = await asyncio.to_thread(printing.grid_xlsx, grid, printed_at=now_utc())
@@ -332,7 +332,7 @@ async def grid_xlsx(*, actor: Actor | None, slug: str) -> PrintedFile:
 async def badges_pdf(*, actor: Actor | None, slug: str) -> PrintedFile:
     """Badges for every registered participant (organizers only), eight to an A4 sheet, each with a QR code
     of the participant's agenda link."""
-    from opop_events.matching import printing
+    from opop_events.reports.exporters import printing
 
     actor = require_actor(actor)
     event = await get_event(slug=slug)

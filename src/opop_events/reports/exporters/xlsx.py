@@ -168,7 +168,7 @@ def _widths(columns: tuple[Column, ...], rows: Iterable[tuple[object, ...]]) -> 
     ]
 
 
-class _SheetWriter:
+class SheetWriter:
     """Writes one `Sheet` into a write-only worksheet: header, rows, totals, chart."""
 
     def __init__(self, workbook: Workbook, sheet: Sheet) -> None:
@@ -368,5 +368,5 @@ class XlsxExporter:
         workbook.properties.creator = "opop-events"
         workbook.properties.description = f"Dibuat {format_datetime(data.generated_at)}"
         for sheet in ReportTables(data).sheets:
-            _SheetWriter(workbook, sheet).write()
+            SheetWriter(workbook, sheet).write()
         workbook.save(out)
