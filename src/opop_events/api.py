@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Request
@@ -16,6 +17,7 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Response
 
 from opop_events.accounts.services import Actor, actor_from_api_token, actor_from_session
+from opop_events.core.dates import EARLIEST_YEAR, LATEST_YEAR, parse_local_datetime
 from opop_events.core.errors import (
     PROBLEM_MEDIA_TYPE,
     AppError,
@@ -41,6 +43,33 @@ SearchParam = Annotated[str | None, QueryParameter(max_length=100, description="
 IdPath = Annotated[int, PathParameter(ge=1, le=2**31 - 1, description="Nomor id")]
 """A row id in a path, bounded so that no number reaches the database driver out of range (a 500 otherwise):
 ids are PostgreSQL `serial`, 32-bit."""
+
+AsOf = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=40,
+        description="Keadaan pada waktu ini (ISO 8601; tanpa zona = WIB), mis. 2020-12-09T16:00 atau 2020-12-09 16:00",
+    ),
+]
+"""`as_of`: the moment a ledger answer or a report is rebuilt as of (see `aware`)."""
+
+AgendaToken = Annotated[
+    str, PathParameter(max_length=80, description="Token bertanda tangan dari tautan agenda")
+]
+"""The signed token of a participant's agenda link (`matching.services.make_agenda_token`)."""
+
+
+def aware(value: str | None) -> datetime | None:
+    """The `as_of` parameter as an aware datetime (WIB when no zone is given); None when empty."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return parse_local_datetime(value)
+    except ValueError as exc:
+        raise InvalidInput.field(
+            "as_of", f"bukan waktu yang sah (tahun {EARLIEST_YEAR}–{LATEST_YEAR}); contoh 2020-12-09T16:00"
+        ) from exc
+
 
 _DESCRIPTIONS = {
     400: "Permintaan rusak (JSON tidak sah)",

@@ -32,6 +32,7 @@ from opop_events.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
 from opop_events.idempotency import idempotency_middleware
 from opop_events.matching.controllers import CONTROLLERS as MATCHING_CONTROLLERS
 from opop_events.reports.controllers import CONTROLLERS as REPORT_CONTROLLERS
+from opop_events.reports.event_controllers import CONTROLLERS as EVENT_REPORT_CONTROLLERS
 from opop_events.security_headers import security_headers
 from opop_events.settings import Settings, get_settings
 from opop_events.web.routes import csrf_config, static_files_router, template_config, web_router
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *DEAL_CONTROLLERS,
             *MATCHING_CONTROLLERS,
             *REPORT_CONTROLLERS,
+            *EVENT_REPORT_CONTROLLERS,
             web_router(),
             static_files_router(),
         ],

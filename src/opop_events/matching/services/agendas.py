@@ -1,11 +1,11 @@
-"""Agendas, the meeting a deal came from, and the funnel."""
+"""Agendas and the meeting a deal came from."""
 
 from __future__ import annotations
 
 from opop_events.accounts.services import Actor, require_actor
 from opop_events.catalog.tables import Buyer, Pesantren
 from opop_events.core.errors import InvalidInput
-from opop_events.events.services import get_event, require_organizer
+from opop_events.events.services import get_event
 from opop_events.matching import schemas
 from opop_events.matching.enums import (
     MEETING_STATUS_LABELS,
@@ -50,16 +50,3 @@ async def check_meeting_for_deal(*, meeting_id: int, event_id: int, pesantren_id
     row = await Meeting.select().where(Meeting.id == meeting_id).first()
     if row is None or (row["event"], row["pesantren"], row["buyer"]) != (event_id, pesantren_id, buyer_id):
         raise InvalidInput.field("meeting_id", "pertemuan tidak ada atau bukan antara pesantren dan pembeli ini")
-
-
-async def funnel(*, actor: Actor | None, slug: str) -> schemas.Funnel:
-    """The event's funnel for organizers and Dinas (figures from the reports' aggregation layer)."""
-    from opop_events.reports.queries import Scope
-    from opop_events.reports.queries import funnel as funnel_query
-
-    actor = require_actor(actor)
-    event = await get_event(slug=slug)
-    await require_organizer(actor, event)
-    return schemas.Funnel(**await funnel_query(Scope(event_id=event.id)))
-
-
