@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import types
+import typing
 from datetime import datetime
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
@@ -262,8 +265,6 @@ async def strict_body(request: Request) -> None:
     media_type = getattr(getattr(field, "kwarg_definition", None), "media_type", RequestEncodingType.JSON)
     if media_type != RequestEncodingType.JSON:
         return
-    import msgspec
-
     body = await request.body()
     if not body:
         return
@@ -300,8 +301,6 @@ def body_errors(value: Any, kind: Any, path: str = "$") -> list[str]:
     """Every invalid field of a decoded JSON body, not only the first that msgspec stops at, as msgspec messages
     ("… - at `$.lines[1].quantity`"). Structs are opened field by field and lists item by item; anything else
     (and a struct or list whose fields are each fine but not together) reports msgspec's own first message."""
-    import msgspec
-
     try:
         msgspec.convert(value, kind, strict=True)
         return []
@@ -327,9 +326,6 @@ def body_errors(value: Any, kind: Any, path: str = "$") -> list[str]:
 
 def _unwrap(kind: Any) -> Any:
     """The type inside `Annotated[...]` and `X | None` (the None case is valid on its own)."""
-    import types
-    import typing
-
     while True:
         if typing.get_origin(kind) is typing.Annotated:
             kind = typing.get_args(kind)[0]
