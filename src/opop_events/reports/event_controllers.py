@@ -13,7 +13,7 @@ from opop_events.api import AUTH_READ, PUBLIC, AgendaToken, AsOf, CurrentActor, 
 from opop_events.deals.schemas import EventTotals
 from opop_events.events.services import get_event
 from opop_events.matching.schemas import Funnel
-from opop_events.reports import figures, schedule_prints
+from opop_events.reports import funnel, schedule_prints, totals
 
 PRINT = problems(401, 403, 404, 422)
 PartyId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
@@ -29,7 +29,7 @@ class TotalsController(Controller):
     @get("/{slug:str}/totals", operation_id="eventTotals", opt=PUBLIC, summary="Total transaksi acara (kini atau as_of)", responses=problems(404, 422))
     async def totals(self, slug: FromPath[str], as_of: AsOf = None) -> EventTotals:
         event = await get_event(slug=slug)  # an unknown event answers 404 before a bad as_of's 422
-        return await figures.event_totals(event=event, as_of=aware(as_of))
+        return await totals.event_totals(event=event, as_of=aware(as_of))
 
 
 class FunnelController(Controller):
@@ -38,7 +38,7 @@ class FunnelController(Controller):
 
     @get("/funnel", operation_id="getFunnel", summary="Corong: permintaan → diterima → terjadwal → terlaksana → transaksi", responses=AUTH_READ)
     async def funnel(self, actor: CurrentActor, slug: FromPath[str]) -> Funnel:
-        return await figures.funnel(actor=actor, slug=slug)
+        return await funnel.funnel(actor=actor, slug=slug)
 
 
 # -- printed schedule ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from opop_events.matching.enums import MEETING_STATUS_LABELS, MeetingStatus, Sid
 from opop_events.matching.services import (
     agenda_url,
     event_slots,
-    is_registered,
+    party_registered,
     party_row,
     published_meeting_rows,
     registered_participants,
@@ -97,7 +97,7 @@ async def _printable_agendas(
     if buyer_id is not None or pesantren_id is not None:
         side, party_id = (Side.buyer, buyer_id) if buyer_id is not None else (Side.pesantren, pesantren_id)
         assert party_id is not None
-        if not await is_registered(event.id, side, party_id):
+        if not await party_registered(event.id, side, party_id):
             raise NotFound("Peserta ini tidak terdaftar di acara.")
         wanted = [(side, await party_row(side, party_id))]
         name = f"agenda-{slug}-{'pembeli' if side is Side.buyer else 'pesantren'}-{party_id}.pdf"

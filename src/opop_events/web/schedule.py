@@ -30,7 +30,8 @@ from opop_events.matching.enums import (
     Priority,
     RequestStatus,
 )
-from opop_events.reports import figures, schedule_prints
+from opop_events.reports import schedule_prints
+from opop_events.reports.funnel import funnel
 from opop_events.web.forms import FORM_ERROR, field_errors, read_form, to_struct
 from opop_events.web.organizer import _event_for, _event_page
 from opop_events.web.rendering import format_clock, pager
@@ -187,7 +188,7 @@ async def _schedule_page(
         notice=notice,
         grid=grid,
         run=await matching.last_schedule_run(actor=actor, slug=slug),
-        funnel=await figures.funnel(actor=actor, slug=slug),
+        funnel=await funnel(actor=actor, slug=slug),
         left_out=_left_out(grid),
         reason=lambda text: _reason(grid, text),
         slot_options=[(slot.id, slot_label(s, slot)) for s, slot in grid.slots],

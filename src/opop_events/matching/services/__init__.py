@@ -26,8 +26,8 @@ from opop_events.matching.services.pages import (
 from opop_events.matching.services.published import (
     agenda_url,
     event_slots,
-    is_registered,
     make_agenda_token,
+    party_registered,
     party_row,
     public_agenda,
     published_meeting_rows,
@@ -44,4 +44,4 @@ from opop_events.matching.services.requests import (
 )
 from opop_events.matching.services.runs import build_problem, run_scheduler
 
-__all__ = ["ACTIVE", "agenda", "agenda_url", "answer_request", "build_problem", "cancel_request", "check_meeting_for_deal", "create_request", "event_slots", "get_availability", "get_meeting", "is_registered", "last_schedule_run", "list_counterparts", "list_meetings", "list_requests", "make_agenda_token", "mark_attendance", "meeting_outcomes", "move_meeting", "party_row", "public_agenda", "publish", "published_meeting_rows", "rate_meeting", "registered_participants", "run_scheduler", "scheduled_meeting_rows", "set_availability", "token_party", "verify_agenda_token", "walk_in"]
+__all__ = ["ACTIVE", "agenda", "agenda_url", "answer_request", "build_problem", "cancel_request", "check_meeting_for_deal", "create_request", "event_slots", "get_availability", "get_meeting", "last_schedule_run", "list_counterparts", "list_meetings", "list_requests", "make_agenda_token", "mark_attendance", "meeting_outcomes", "move_meeting", "party_registered", "party_row", "public_agenda", "publish", "published_meeting_rows", "rate_meeting", "registered_participants", "run_scheduler", "scheduled_meeting_rows", "set_availability", "token_party", "verify_agenda_token", "walk_in"]

@@ -1,4 +1,4 @@
-"""Agendas and the meeting a deal came from."""
+"""Agendas and the meeting a deal came from (the funnel is served by `reports.funnel`)."""
 
 from __future__ import annotations
 

@@ -98,7 +98,7 @@ async def token_party(token: str) -> tuple[Any, Side, dict[str, Any]]:
     if slug is None:
         raise NotFound("Tautan agenda tidak sah.")
     event = await get_event(slug=slug["slug"])
-    if not await is_registered(event.id, side, party_id):
+    if not await party_registered(event.id, side, party_id):
         raise NotFound("Tautan agenda tidak sah.")
     return event, side, await party_row(side, party_id)
 
@@ -127,7 +127,7 @@ async def registered_participants(event_id: int) -> list[dict[str, Any]]:
     )
 
 
-async def is_registered(event_id: int, side: Side, party_id: int) -> bool:
+async def party_registered(event_id: int, side: Side, party_id: int) -> bool:
     """Whether the buyer or pesantren is registered for the event (and not withdrawn)."""
     if side is Side.buyer:
         return await _registered(event_id, buyer_id=party_id)

@@ -1,15 +1,12 @@
-"""One event's figures as JSON answers: its totals (public, now or as of a moment) and its matching funnel
-(organizers and Dinas). The figures come from `queries`, like every other output."""
+"""An event's totals as a JSON answer (public, now or as of a moment; the API's `/events/{slug}/totals`). The
+figures come from `queries`, like every other output."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from opop_events.accounts.services import Actor, require_actor
 from opop_events.deals import schemas as deal_schemas
 from opop_events.events.schemas import Event
-from opop_events.events.services import get_event, require_organizer
-from opop_events.matching import schemas as matching_schemas
 from opop_events.reports import queries
 
 
@@ -37,11 +34,3 @@ async def event_totals(*, event: Event, as_of: datetime | None = None) -> deal_s
         late_confirmed_rp=late.confirmed_rp,
         late_deals=late.deals,
     )
-
-
-async def funnel(*, actor: Actor | None, slug: str) -> matching_schemas.Funnel:
-    """The event's funnel for organizers and Dinas: requests → accepted → scheduled → held → deals."""
-    actor = require_actor(actor)
-    event = await get_event(slug=slug)
-    await require_organizer(actor, event)
-    return matching_schemas.Funnel(**await queries.funnel(queries.Scope(event_id=event.id)))
