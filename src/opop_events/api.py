@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import types
+import typing
+from datetime import datetime
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
@@ -29,6 +33,7 @@ from opop_events.core.errors import (
     Unauthorized,
     translate_validation_message,
 )
+from opop_events.core.dates import EARLIEST_YEAR, LATEST_YEAR, parse_local_datetime
 from opop_events.db import database_unavailable
 
 SESSION_COOKIE = "opop_session"
@@ -42,6 +47,33 @@ SearchParam = Annotated[str | None, QueryParameter(max_length=100, description="
 IdPath = Annotated[int, PathParameter(ge=1, le=2**31 - 1, description="Nomor id")]
 """A row id in a path, bounded so that no number reaches the database driver out of range (a 500 otherwise):
 ids are PostgreSQL `serial`, 32-bit."""
+
+AsOf = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=40,
+        description="Keadaan pada waktu ini (ISO 8601; tanpa zona = WIB), mis. 2020-12-09T16:00 atau 2020-12-09 16:00",
+    ),
+]
+"""`as_of`: the moment a ledger answer or a report is rebuilt as of (see `aware`)."""
+
+AgendaToken = Annotated[
+    str, PathParameter(max_length=80, description="Token bertanda tangan dari tautan agenda")
+]
+"""The signed token of a participant's agenda link (`matching.services.make_agenda_token`)."""
+
+
+def aware(value: str | None) -> datetime | None:
+    """The `as_of` parameter as an aware datetime (WIB when no zone is given); None when empty."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return parse_local_datetime(value)
+    except ValueError as exc:
+        raise InvalidInput.field(
+            "as_of", f"bukan waktu yang sah (tahun {EARLIEST_YEAR}–{LATEST_YEAR}); contoh 2020-12-09T16:00"
+        ) from exc
+
 
 _DESCRIPTIONS = {
     400: "Permintaan rusak (JSON tidak sah)",
@@ -240,8 +272,6 @@ async def strict_body(request: Request) -> None:
     media_type = getattr(getattr(field, "kwarg_definition", None), "media_type", RequestEncodingType.JSON)
     if media_type != RequestEncodingType.JSON:
         return
-    import msgspec
-
     body = await request.body()
     if not body:
         return
@@ -278,8 +308,6 @@ def body_errors(value: Any, kind: Any, path: str = "$") -> list[str]:
     """Every invalid field of a decoded JSON body, not only the first that msgspec stops at, as msgspec messages
     ("… - at `$.lines[1].quantity`"). Structs are opened field by field and lists item by item; anything else
     (and a struct or list whose fields are each fine but not together) reports msgspec's own first message."""
-    import msgspec
-
     try:
         msgspec.convert(value, kind, strict=True)
         return []
@@ -305,9 +333,6 @@ def body_errors(value: Any, kind: Any, path: str = "$") -> list[str]:
 
 def _unwrap(kind: Any) -> Any:
     """The type inside `Annotated[...]` and `X | None` (the None case is valid on its own)."""
-    import types
-    import typing
-
     while True:
         if typing.get_origin(kind) is typing.Annotated:
             kind = typing.get_args(kind)[0]

@@ -33,6 +33,7 @@ from opop_events.idempotency.middleware import idempotency_middleware
 from opop_events.languages import language_middleware
 from opop_events.matching.controllers import CONTROLLERS as MATCHING_CONTROLLERS
 from opop_events.reports.controllers import CONTROLLERS as REPORT_CONTROLLERS
+from opop_events.reports.event_controllers import CONTROLLERS as EVENT_REPORT_CONTROLLERS
 from opop_events.security_headers import security_headers
 from opop_events.settings import Settings, get_settings
 from opop_events.web.errors import WEB_EXCEPTION_HANDLERS
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *DEAL_CONTROLLERS,
             *MATCHING_CONTROLLERS,
             *REPORT_CONTROLLERS,
+            *EVENT_REPORT_CONTROLLERS,
             web_router(),
             static_files_router(),
         ],

@@ -13,9 +13,9 @@ from pypdf import PdfReader
 
 from opop_events.core.errors import NotFound
 from opop_events.events.tables import Registration
-from opop_events.matching import printing
 from opop_events.matching.enums import Side
 from opop_events.matching.services import agenda_url, make_agenda_token, verify_agenda_token
+from opop_events.reports.exporters import printing
 from opop_events.reports.exporters._format import WIB
 from opop_events.settings import get_settings
 from tests.factories import Account, make_account, make_buyer, make_event, make_pesantren

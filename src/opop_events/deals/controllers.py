@@ -1,41 +1,18 @@
-"""JSON API of the deal ledger, the WhatsApp confirmation link and the event totals."""
+"""JSON API of the deal ledger and the WhatsApp confirmation link (the event totals: `reports`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from opop_events.api import AUTH_READ, PUBLIC, CurrentActor, PageParam, PerPageParam, problems
-from opop_events.core.dates import EARLIEST_YEAR, LATEST_YEAR, parse_local_datetime
-from opop_events.core.errors import InvalidInput
+from opop_events.api import AUTH_READ, PUBLIC, AsOf, CurrentActor, PageParam, PerPageParam, aware, problems
 from opop_events.core.pagination import Page
 from opop_events.deals import schemas, services
 from opop_events.deals.enums import DealAction, DealState
-from opop_events.events.services import get_event
-from opop_events.reports import queries
 
 WRITE = problems(400, 401, 403, 404, 409, 422)
-AsOf = Annotated[
-    str | None,
-    QueryParameter(
-        max_length=40,
-        description="Keadaan pada waktu ini (ISO 8601; tanpa zona = WIB), mis. 2020-12-09T16:00 atau 2020-12-09 16:00",
-    ),
-]
-
-
-def aware(value: str | None) -> datetime | None:
-    if value is None or not value.strip():
-        return None
-    try:
-        return parse_local_datetime(value)
-    except ValueError as exc:
-        raise InvalidInput.field(
-            "as_of", f"bukan waktu yang sah (tahun {EARLIEST_YEAR}–{LATEST_YEAR}); contoh 2020-12-09T16:00"
-        ) from exc
 
 
 class DealController(Controller):
@@ -159,35 +136,4 @@ class LinkController(Controller):
         return await services.act_on_link(token=token, action=DealAction.sanggah, reason=data.reason, caller=actor)
 
 
-class TotalsController(Controller):
-    path = "/api/v1/events"
-    tags = ["Transaksi"]
-
-    @get("/{slug:str}/totals", operation_id="eventTotals", opt=PUBLIC, summary="Total transaksi acara (kini atau as_of)", responses=problems(404, 422))
-    async def totals(self, slug: FromPath[str], as_of: AsOf = None) -> schemas.EventTotals:
-        event = await get_event(slug=slug)
-        moment = aware(as_of)
-        scope = queries.Scope(event_id=event.id)
-        head = await queries.headline(scope, as_of=moment)
-        late = await queries.late_figures(scope, as_of=moment)
-        closed = await queries.closings(scope, as_of=moment)
-        return schemas.EventTotals(
-            event_slug=slug,
-            as_of=moment,
-            confirmed_rp=head.confirmed_rp,
-            logged_rp=head.logged_rp,
-            realised_rp=head.realised_rp,
-            by_kind=[schemas.KindTotal(**row) for row in await queries.kind_totals(scope, as_of=moment)],
-            deals_confirmed=head.deals_confirmed,
-            deals_logged=head.deals_logged,
-            pesantren=head.pesantren,
-            buyers=head.buyers,
-            closed=bool(closed),
-            closed_at=closed[0].closed_at if closed else None,
-            official_confirmed_rp=head.confirmed_rp,
-            late_confirmed_rp=late.confirmed_rp,
-            late_deals=late.deals,
-        )
-
-
-CONTROLLERS = [DealController, LinkController, TotalsController]
+CONTROLLERS = [DealController, LinkController]

@@ -1,18 +1,16 @@
 """JSON API of matching: requests, availability, the scheduler, the meeting grid, walk-ins, attendance,
-outcomes and agendas."""
+outcomes and agendas (the funnel and the printed schedule: `reports.event_controllers`)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from litestar import Controller, get, post, put
-from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
-from litestar.response import Response
+from litestar.params import FromPath, JSONBody, QueryParameter
 
-from opop_events.api import AUTH_READ, PUBLIC, CurrentActor, problems
+from opop_events.api import AUTH_READ, PUBLIC, AgendaToken, CurrentActor, problems
 from opop_events.matching import schemas, services
 from opop_events.matching.enums import RequestStatus
-from opop_events.reports.funnel import funnel
 
 WRITE = problems(400, 401, 403, 404, 409, 422)
 
@@ -60,10 +58,6 @@ class EventMatchingController(Controller):
     async def walk_in(self, actor: CurrentActor, slug: FromPath[str], data: JSONBody[schemas.WalkIn]) -> schemas.Meeting:
         return await services.walk_in(actor=actor, slug=slug, data=data)
 
-    @get("/funnel", operation_id="getFunnel", summary="Corong: permintaan → diterima → terjadwal → terlaksana → transaksi", responses=AUTH_READ)
-    async def funnel(self, actor: CurrentActor, slug: FromPath[str]) -> schemas.Funnel:
-        return await funnel(actor=actor, slug=slug)
-
     @get("/agenda", operation_id="getAgenda", summary="Agenda peserta", responses=AUTH_READ)
     async def agenda(
         self,
@@ -109,97 +103,9 @@ class MeetingController(Controller):
         return await services.rate_meeting(actor=actor, meeting_id=meeting_id, data=data)
 
 
-# -- printed schedule ---------------------------------------------------------------------------------------
-
-PRINT = problems(401, 403, 404, 422)
-PartyId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
-Paper = Annotated[
-    str, QueryParameter(pattern=r"^(a4|a3)$", description="Ukuran kertas (mendatar): a4 atau a3")
-]
-AgendaToken = Annotated[
-    str, PathParameter(max_length=80, description="Token bertanda tangan dari tautan agenda")
-]
-
-
-def _download(printed: services.PrintedFile) -> Response[bytes]:
-    return Response(
-        content=printed.content,
-        media_type=printed.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{printed.filename}"'},
-    )
-
-
-class PrintController(Controller):
-    """The printed schedule: agendas, table stewards' sheets, the full grid and badges."""
-
-    path = "/api/v1/events/{slug:str}"
-    tags = ["Pertemuan"]
-
-    @get(
-        "/agenda.pdf",
-        operation_id="printAgendas",
-        media_type="application/pdf",
-        responses=problems(401, 403, 404, 409, 422),
-        summary="Cetak agenda (peserta: miliknya; penyelenggara: satu peserta, atau semua bila tak disebut)",
-        response_description="Berkas PDF",
-    )
-    async def agenda_pdf(
-        self, actor: CurrentActor, slug: FromPath[str], buyer_id: PartyId = None, pesantren_id: PartyId = None
-    ) -> Response[bytes]:
-        printed = await services.agenda_pdf(
-            actor=actor, slug=slug, buyer_id=buyer_id, pesantren_id=pesantren_id
-        )
-        return _download(printed)
-
-    @get(
-        "/tables.pdf",
-        operation_id="printTableSheets",
-        media_type="application/pdf",
-        responses=PRINT,
-        summary="Cetak lembar petugas meja (satu halaman per meja)",
-        response_description="Berkas PDF",
-    )
-    async def tables_pdf(self, actor: CurrentActor, slug: FromPath[str]) -> Response[bytes]:
-        return _download(await services.table_sheets_pdf(actor=actor, slug=slug))
-
-    @get(
-        "/grid.pdf",
-        operation_id="printScheduleGrid",
-        media_type="application/pdf",
-        responses=PRINT,
-        summary="Cetak jadwal lengkap (slot × meja)",
-        response_description="Berkas PDF",
-    )
-    async def grid_pdf(
-        self, actor: CurrentActor, slug: FromPath[str], paper: Paper = "a4"
-    ) -> Response[bytes]:
-        return _download(await services.grid_pdf(actor=actor, slug=slug, paper=paper))
-
-    @get(
-        "/grid.xlsx",
-        operation_id="downloadScheduleGrid",
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        responses=PRINT,
-        summary="Unduh jadwal lengkap (Excel)",
-        response_description="Berkas Excel",
-    )
-    async def grid_xlsx(self, actor: CurrentActor, slug: FromPath[str]) -> Response[bytes]:
-        return _download(await services.grid_xlsx(actor=actor, slug=slug))
-
-    @get(
-        "/badges.pdf",
-        operation_id="printBadges",
-        media_type="application/pdf",
-        responses=PRINT,
-        summary="Cetak tanda peserta dengan kode QR ke agenda",
-        response_description="Berkas PDF",
-    )
-    async def badges_pdf(self, actor: CurrentActor, slug: FromPath[str]) -> Response[bytes]:
-        return _download(await services.badges_pdf(actor=actor, slug=slug))
-
-
 class PublicAgendaController(Controller):
-    """A participant's agenda through the signed link on its badge, without an account."""
+    """A participant's agenda through the signed link on its badge, without an account (its PDF:
+    `reports.event_controllers`)."""
 
     path = "/api/v1/agenda"
     tags = ["Pertemuan"]
@@ -214,23 +120,10 @@ class PublicAgendaController(Controller):
     async def agenda(self, token: AgendaToken) -> schemas.Agenda:
         return await services.public_agenda(token=token)
 
-    @get(
-        "/{token:str}/pdf",
-        operation_id="printAgendaByLink",
-        opt=PUBLIC,
-        media_type="application/pdf",
-        responses=problems(404, 422),
-        summary="Agenda peserta lewat tautan QR (PDF)",
-        response_description="Berkas PDF",
-    )
-    async def agenda_pdf(self, token: AgendaToken) -> Response[bytes]:
-        return _download(await services.public_agenda_pdf(token=token))
-
 
 CONTROLLERS = [
     EventMatchingController,
     RequestController,
     MeetingController,
-    PrintController,
     PublicAgendaController,
 ]

@@ -9,8 +9,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import File
 
-from opop_events.api import PUBLIC, CurrentActor, problems
-from opop_events.deals.controllers import AsOf, aware
+from opop_events.api import PUBLIC, AsOf, CurrentActor, aware, problems
 from opop_events.reports import closing, services
 
 Format = Annotated[str, QueryParameter(name="format", pattern=r"^(xlsx|pdf|csv)$", description="xlsx, pdf atau csv")]

@@ -33,6 +33,7 @@ from opop_events.matching.enums import (
     RequestStatus,
     Side,
 )
+from opop_events.reports import schedule_prints
 from opop_events.web.forms import FORM_ERROR, field_errors, read_form, to_struct
 from opop_events.web.rendering import Pager, format_clock, page, pager
 
@@ -365,7 +366,7 @@ async def my_agenda(actor: CurrentActor, slug: FromPath[str], pesan: Choice = No
 @get("/pertemuan/{slug:str}/agenda.pdf", name="pertemuan-agenda-pdf", cache=False, include_in_schema=False)
 async def my_agenda_pdf(actor: CurrentActor, slug: FromPath[str]) -> Response[bytes]:
     actor = _participant(actor)
-    printed = await matching.agenda_pdf(actor=actor, slug=slug)
+    printed = await schedule_prints.agenda_pdf(actor=actor, slug=slug)
     return Response(
         printed.content,
         media_type=printed.media_type,

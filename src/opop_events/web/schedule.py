@@ -30,6 +30,7 @@ from opop_events.matching.enums import (
     Priority,
     RequestStatus,
 )
+from opop_events.reports import schedule_prints
 from opop_events.reports.funnel import funnel
 from opop_events.web.forms import FORM_ERROR, field_errors, read_form, to_struct
 from opop_events.web.organizer import _event_for, _event_page
@@ -41,11 +42,11 @@ REQUESTS_PER_PAGE = 100
 OptionalId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 PLACED = (MeetingStatus.usulan, MeetingStatus.terjadwal, MeetingStatus.hadir, MeetingStatus.tidak_hadir)
 PRINTS = {
-    "agenda.pdf": (matching.agenda_pdf, "Agenda semua peserta (PDF)"),
-    "meja.pdf": (matching.table_sheets_pdf, "Lembar per meja (PDF)"),
-    "jadwal.pdf": (matching.grid_pdf, "Jadwal lengkap slot × meja (PDF)"),
-    "jadwal.xlsx": (matching.grid_xlsx, "Jadwal lengkap (Excel)"),
-    "tanda-peserta.pdf": (matching.badges_pdf, "Tanda peserta dengan kode QR (PDF)"),
+    "agenda.pdf": (schedule_prints.agenda_pdf, "Agenda semua peserta (PDF)"),
+    "meja.pdf": (schedule_prints.table_sheets_pdf, "Lembar per meja (PDF)"),
+    "jadwal.pdf": (schedule_prints.grid_pdf, "Jadwal lengkap slot × meja (PDF)"),
+    "jadwal.xlsx": (schedule_prints.grid_xlsx, "Jadwal lengkap (Excel)"),
+    "tanda-peserta.pdf": (schedule_prints.badges_pdf, "Tanda peserta dengan kode QR (PDF)"),
 }
 NOTICES = {
     "tersusun": "Usulan jadwal tersusun. Periksa, pindahkan bila perlu, lalu terbitkan.",

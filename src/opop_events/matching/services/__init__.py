@@ -23,17 +23,17 @@ from opop_events.matching.services.pages import (
     list_counterparts,
     meeting_outcomes,
 )
-from opop_events.matching.services.printed import (
-    PrintedFile,
-    agenda_pdf,
+from opop_events.matching.services.published import (
     agenda_url,
-    badges_pdf,
-    grid_pdf,
-    grid_xlsx,
+    event_slots,
     make_agenda_token,
+    party_registered,
+    party_row,
     public_agenda,
-    public_agenda_pdf,
-    table_sheets_pdf,
+    published_meeting_rows,
+    registered_participants,
+    scheduled_meeting_rows,
+    token_party,
     verify_agenda_token,
 )
 from opop_events.matching.services.requests import (
@@ -44,4 +44,4 @@ from opop_events.matching.services.requests import (
 )
 from opop_events.matching.services.runs import build_problem, run_scheduler
 
-__all__ = ["ACTIVE", "PrintedFile", "agenda", "agenda_pdf", "agenda_url", "answer_request", "badges_pdf", "build_problem", "cancel_request", "check_meeting_for_deal", "create_request", "get_availability", "get_meeting", "grid_pdf", "grid_xlsx", "last_schedule_run", "list_counterparts", "list_meetings", "list_requests", "make_agenda_token", "mark_attendance", "meeting_outcomes", "move_meeting", "public_agenda", "public_agenda_pdf", "publish", "rate_meeting", "run_scheduler", "set_availability", "table_sheets_pdf", "verify_agenda_token", "walk_in"]
+__all__ = ["ACTIVE", "agenda", "agenda_url", "answer_request", "build_problem", "cancel_request", "check_meeting_for_deal", "create_request", "event_slots", "get_availability", "get_meeting", "last_schedule_run", "list_counterparts", "list_meetings", "list_requests", "make_agenda_token", "mark_attendance", "meeting_outcomes", "move_meeting", "party_registered", "party_row", "public_agenda", "publish", "published_meeting_rows", "rate_meeting", "registered_participants", "run_scheduler", "scheduled_meeting_rows", "set_availability", "token_party", "verify_agenda_token", "walk_in"]

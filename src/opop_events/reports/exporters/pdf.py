@@ -1,31 +1,23 @@
 """PDF export: the official report (A4, Bahasa Indonesia) with headline, breakdowns, charts and signature.
 
 The deal list itself is not printed (it can run to 100,000 lines); the report points to the xlsx/csv.
-Fonts: DejaVu Sans when the system has it (wide Unicode coverage), else Bitstream Vera, which ships inside
-reportlab, so rendering never depends on the machine; both are embedded as subsets.
+Fonts, colours and safe text come from `pdf_parts` (shared with the printed schedule), the charts from
+`pdf_charts`.
 """
 
 from __future__ import annotations
 
 import io
-import threading
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
-from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.charts.piecharts import Pie
-from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -51,101 +43,22 @@ from opop_events.reports.exporters._format import (
     share_bp,
     to_wib,
 )
+from opop_events.reports.exporters.pdf_charts import ReportCharts
+from opop_events.reports.exporters.pdf_parts import (
+    FONT,
+    GREEN,
+    GREY,
+    LIGHT,
+    NumberedCanvas,
+    register_fonts,
+    safe_paragraph,
+    shorten,
+)
 from opop_events.reports.exporters.tabular import DINAS_NAME, KIND_LABELS, closing_text
 from opop_events.reports.model import DEAL_KINDS, BreakdownRow, ReportData
 
-# --- fonts ----------------------------------------------------------------------------------------------
 
-_FONT_FILES = {
-    "DejaVuSans": (
-        "DejaVuSans.ttf",
-        "DejaVuSans-Bold.ttf",
-        "DejaVuSans-Oblique.ttf",
-        "DejaVuSans-BoldOblique.ttf",
-    ),
-    "Vera": ("Vera.ttf", "VeraBd.ttf", "VeraIt.ttf", "VeraBI.ttf"),
-}
-_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
-_font_lock = threading.Lock()
-_font_family: str | None = None
-
-FONT = "OpopSans"
-"""The family name every style below uses; `register_fonts()` maps it to DejaVu Sans or Vera."""
-
-
-def register_fonts() -> str:
-    """Register the report font family once per process (thread-safe); returns the font family used."""
-    global _font_family
-    with _font_lock:
-        if _font_family is not None:
-            return _font_family
-        family = "Vera"
-        files: tuple[str, ...] = _FONT_FILES["Vera"]  # found on reportlab's own font path
-        for directory in _FONT_DIRS:
-            candidate = tuple(str(directory / name) for name in _FONT_FILES["DejaVuSans"])
-            if all(Path(path).is_file() for path in candidate):
-                family, files = "DejaVuSans", candidate
-                break
-        names = (FONT, f"{FONT}-Bold", f"{FONT}-Italic", f"{FONT}-BoldItalic")
-        for name, path in zip(names, files, strict=True):
-            pdfmetrics.registerFont(TTFont(name, path))
-        pdfmetrics.registerFontFamily(
-            FONT, normal=names[0], bold=names[1], italic=names[2], boldItalic=names[3]
-        )
-        _font_family = family
-        return family
-
-
-# --- canvas with "Halaman x dari y" ---------------------------------------------------------------------
-
-
-class NumberedCanvas(Canvas):
-    """Holds every page until the end so each footer can name the total: `Halaman 1 dari 7`."""
-
-    def __init__(self, *args: Any, footer: Callable[[Canvas, int, int], None], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._footer = footer
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self._footer(self, self._pageNumber, total)
-            super().showPage()
-        super().save()
-
-
-# --- the report -----------------------------------------------------------------------------------------
-
-GREEN = colors.HexColor("#1F5130")
-LIGHT = colors.HexColor("#EEF4EF")
-GREY = colors.HexColor("#555555")
-PALETTE = [
-    colors.HexColor(code)
-    for code in ("#1F5130", "#3C8D50", "#7CB46B", "#C9A227", "#2E6F8E", "#8E5B2E", "#9BB7C4", "#B0B0B0")
-]
-
-
-MAX_TEXT = 300
-"""Longest user text printed (names, venue); longer text is cut with an ellipsis. A cell taller than a
-page would stop the layout, and no name in a report needs more."""
-
-
-def _p(text: str, style: ParagraphStyle, *, limit: int = MAX_TEXT) -> Paragraph:
-    """A paragraph of user text: XML-illegal characters stripped, markup escaped, length bounded."""
-    return Paragraph(escape(_shorten(clean_text(text), limit)), style)
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
-
-
-class ReportRenderer:
+class ReportRenderer(ReportCharts):
     """Lays out one report. Layout lives in class attributes; `header`, `footer` and `story` are the hooks."""
 
     pagesize = A4
@@ -242,7 +155,7 @@ class ReportRenderer:
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(GREY)
         top = self.pagesize[1] - self.margin_top + 5 * mm
-        text = _shorten(clean_text(f"{self.data.title} \u2014 {self.data.subject}"), 110)
+        text = shorten(clean_text(f"{self.data.title} \u2014 {self.data.subject}"), 110)
         canvas.drawRightString(self.pagesize[0] - self.margin_right, top, text)
         canvas.setStrokeColor(colors.lightgrey)
         canvas.line(self.margin_left, top - 2 * mm, self.pagesize[0] - self.margin_right, top - 2 * mm)
@@ -309,7 +222,7 @@ class ReportRenderer:
             ("Keadaan data", f"Keadaan per {format_datetime(as_of)}"),
         ]
         table = Table(
-            [[_p(label, s["base"]), ":", _p(value, s["base"])] for label, value in info],
+            [[safe_paragraph(label, s["base"]), ":", safe_paragraph(value, s["base"])] for label, value in info],
             colWidths=[38 * mm, 4 * mm, self.width - 42 * mm],
         )
         table.setStyle(
@@ -327,8 +240,8 @@ class ReportRenderer:
             Paragraph(self.office, s["office"]),
             HRFlowable(width="100%", thickness=2, color=colors.black, spaceBefore=4, spaceAfter=1),
             HRFlowable(width="100%", thickness=0.5, color=colors.black, spaceAfter=10),
-            _p(data.title.upper(), s["title"]),
-            _p(data.subject, s["subject"]),
+            safe_paragraph(data.title.upper(), s["title"]),
+            safe_paragraph(data.subject, s["subject"]),
             Spacer(1, 6 * mm),
             table,
         ]
@@ -470,7 +383,7 @@ class ReportRenderer:
             ]
 
         for number, row in enumerate(shown, start=1):
-            name = _p(row.label, s["cell"], limit=160)
+            name = safe_paragraph(row.label, s["cell"], limit=160)
             body.append(line(str(number), name, row.deals, getattr(row, other), [row]))
         if rest:
             name = Paragraph(f"Lainnya ({format_number(len(rest))} {label.lower()})", s["cell"])
@@ -503,124 +416,6 @@ class ReportRenderer:
             ("FONT", (first_column, -1), (-1, -1), f"{FONT}-Bold", size),
         ]
 
-    # charts ---------------------------------------------------------------------------------------------
-
-    def _chart_rows(self, rows: list[BreakdownRow]) -> tuple[list[str], list[int]]:
-        top = [row for row in rows if row.confirmed_rp][: self.chart_rows]
-        rest = sum(row.confirmed_rp for row in rows) - sum(row.confirmed_rp for row in top)
-        labels = [clean_text(row.label) for row in top]
-        values = [row.confirmed_rp for row in top]
-        if rest > 0:
-            labels.append("Lainnya")
-            values.append(rest)
-        return labels, values
-
-    def _caption(self, drawing: Drawing, text: str) -> None:
-        drawing.add(
-            String(0, drawing.height - 10, text, fontName=f"{FONT}-Bold", fontSize=8.5, fillColor=GREEN)
-        )
-
-    def bar_chart(self, rows: list[BreakdownRow]) -> Flowable:
-        """Horizontal bars, largest on top, compact rupiah at each bar's end."""
-        labels, values = self._chart_rows(rows)
-        bar_height = 6.5 * mm
-        height = len(values) * bar_height + 22 * mm
-        drawing = Drawing(self.width, height)
-        self._caption(drawing, "Nilai transaksi terkonfirmasi (Rp)")
-        chart = HorizontalBarChart()
-        chart.x, chart.y = 48 * mm, 8 * mm
-        chart.width, chart.height = self.width - 48 * mm - 22 * mm, len(values) * bar_height
-        chart.data = [list(reversed(values))]
-        chart.categoryAxis.categoryNames = [_shorten(label, 34) for label in reversed(labels)]
-        self._style_axes(chart, category_font=7)
-        chart.bars[0].fillColor = PALETTE[1]
-        chart.bars[0].strokeColor = None
-        chart.barLabelFormat = lambda value: format_rupiah_compact(int(value), short=True)
-        chart.barLabels.fontName, chart.barLabels.fontSize = FONT, 6.5
-        chart.barLabels.boxAnchor, chart.barLabels.dx = "w", 2
-        drawing.add(chart)
-        return drawing
-
-    def column_chart(self, rows: list[BreakdownRow]) -> Flowable:
-        """Vertical bars for the few buyer types."""
-        labels, values = self._chart_rows(rows)
-        drawing = Drawing(self.width, 70 * mm)
-        self._caption(drawing, "Nilai transaksi terkonfirmasi (Rp)")
-        chart = VerticalBarChart()
-        chart.x, chart.y = 22 * mm, 18 * mm
-        # a few types would otherwise make bars as wide as the page
-        chart.width, chart.height = min(self.width - 30 * mm, len(values) * 38 * mm), 40 * mm
-        chart.data = [values]
-        per_bar = chart.width / max(1, len(values))
-        chart.categoryAxis.categoryNames = [_shorten(label, max(10, int(per_bar / 3.9))) for label in labels]
-        self._style_axes(chart, category_font=6.5)
-        chart.categoryAxis.labels.angle = 20 if len(values) > 5 else 0
-        chart.categoryAxis.labels.boxAnchor = "ne" if len(values) > 5 else "n"
-        chart.bars[0].fillColor = PALETTE[0]
-        chart.bars[0].strokeColor = None
-        chart.barLabelFormat = lambda value: format_rupiah_compact(int(value), short=True)
-        chart.barLabels.fontName, chart.barLabels.fontSize = FONT, 6.5
-        chart.barLabels.boxAnchor, chart.barLabels.dy = "s", 2
-        drawing.add(chart)
-        return drawing
-
-    def _style_axes(self, chart: HorizontalBarChart | VerticalBarChart, *, category_font: float) -> None:
-        chart.valueAxis.valueMin = 0
-        chart.valueAxis.labels.fontName = FONT
-        chart.valueAxis.labels.fontSize = 6.5
-        chart.valueAxis.labelTextFormat = lambda value: format_rupiah_compact(int(value), short=True)
-        chart.valueAxis.visibleGrid = True
-        chart.valueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
-        chart.categoryAxis.labels.fontName = FONT
-        chart.categoryAxis.labels.fontSize = category_font
-        chart.categoryAxis.strokeColor = GREY
-        chart.valueAxis.strokeColor = GREY
-
-    def pie_chart(self, rows: list[BreakdownRow]) -> Flowable:
-        labels, values = self._chart_rows(rows)
-        return self._pie("Porsi nilai terkonfirmasi menurut kategori", labels, values)
-
-    def kind_chart(self) -> Flowable:
-        h = self.data.headline
-        return self._pie(
-            "Porsi nilai terkonfirmasi menurut jenis transaksi",
-            [KIND_LABELS[kind] for kind in DEAL_KINDS],
-            [h.confirmed_by_kind[kind] for kind in DEAL_KINDS],
-        )
-
-    def _pie(self, caption: str, labels: list[str], values: list[int]) -> Flowable:
-        """A pie with a legend of label, share and compact value; zero slices are left out."""
-        pairs = [(label, value) for label, value in zip(labels, values, strict=True) if value > 0]
-        total = sum(value for _, value in pairs)
-        drawing = Drawing(self.width, 58 * mm)
-        self._caption(drawing, caption)
-        pie = Pie()
-        pie.x, pie.y, pie.width, pie.height = 8 * mm, 4 * mm, 44 * mm, 44 * mm
-        pie.data = [value for _, value in pairs]
-        pie.labels = None
-        pie.simpleLabels = True
-        pie.slices.strokeColor = colors.white
-        pie.slices.strokeWidth = 0.8
-        for index in range(len(pairs)):
-            pie.slices[index].fillColor = PALETTE[index % len(PALETTE)]
-        drawing.add(pie)
-        legend = Legend()
-        legend.x, legend.y = 62 * mm, 44 * mm
-        legend.alignment = "right"
-        legend.fontName, legend.fontSize = FONT, 7.5
-        legend.columnMaximum = self.chart_rows + 1  # one column: the top rows and `Lainnya`
-        legend.deltay = 10
-        legend.colorNamePairs = [
-            (
-                PALETTE[index % len(PALETTE)],
-                f"{_shorten(label, 40)}: {format_rate_bp(share_bp(value, total))} "
-                f"({format_rupiah_compact(value)})",
-            )
-            for index, (label, value) in enumerate(pairs)
-        ]
-        drawing.add(legend)
-        return drawing
-
     # closing --------------------------------------------------------------------------------------------
 
     def notes(self) -> list[Flowable]:
@@ -648,14 +443,14 @@ class ReportRenderer:
         s, data = self.styles, self.data
         place_date = f"{self.city}, {format_date(to_wib(data.generated_at).date())}"
         name = (
-            Paragraph(f"<b><u>{escape(_shorten(clean_text(data.signatory_name), 120))}</u></b>", s["sign"])
+            Paragraph(f"<b><u>{escape(shorten(clean_text(data.signatory_name), 120))}</u></b>", s["sign"])
             if data.signatory_name
             else Paragraph("(" + "." * 60 + ")", s["sign"])
         )
         block = Table(
             [
                 [Paragraph(place_date, s["sign"])],
-                [_p(data.signatory_title, s["sign"])],
+                [safe_paragraph(data.signatory_title, s["sign"])],
                 [Spacer(1, 22 * mm)],
                 [name],
             ],

@@ -31,7 +31,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from opop_events.core.money import format_number, format_quantity, format_rupiah
-from opop_events.reports.exporters._format import FORMULA_TRIGGERS, clean_text, format_datetime, is_formula_like
+from opop_events.reports.exporters._format import (
+    FORMULA_TRIGGERS,
+    clean_text,
+    format_datetime,
+    is_formula_like,
+)
 from opop_events.reports.exporters.tabular import Column, Kind, ReportTables, Sheet, Typed
 from opop_events.reports.model import ReportData
 
@@ -168,7 +173,7 @@ def _widths(columns: tuple[Column, ...], rows: Iterable[tuple[object, ...]]) -> 
     ]
 
 
-class _SheetWriter:
+class SheetWriter:
     """Writes one `Sheet` into a write-only worksheet: header, rows, totals, chart."""
 
     def __init__(self, workbook: Workbook, sheet: Sheet) -> None:
@@ -368,5 +373,5 @@ class XlsxExporter:
         workbook.properties.creator = "opop-events"
         workbook.properties.description = f"Dibuat {format_datetime(data.generated_at)}"
         for sheet in ReportTables(data).sheets:
-            _SheetWriter(workbook, sheet).write()
+            SheetWriter(workbook, sheet).write()
         workbook.save(out)
