@@ -36,6 +36,7 @@ from opop_events.web.forms import (
     field_errors,
     filled_rows,
     id_quantity,
+    invalid,
     parse_form,
     quantity_text,
     read_form,
@@ -123,13 +124,8 @@ def _lines_from_form(values: FormValues) -> tuple[list[dict[str, Any]], dict[int
     """The filled lines (as LineIn values), and which form row each came from; InvalidInput names the rows."""
     data, errors, rows = _read_deal_form(_LineRows, values, fields=("lines",), found={})
     if data is None:
-        raise _invalid(errors)
+        raise invalid(errors)
     return [msgspec.to_builtins(line) for line in data.lines], rows
-
-
-def _invalid(errors: dict[str, str]) -> InvalidInput:
-    items = [FieldError(field=field, message=message) for field, message in errors.items()]
-    return InvalidInput("; ".join(f"{e.field}: {e.message}" for e in items), errors=items)
 
 
 def _on_form_rows(exc: AppError, rows: dict[int, int]) -> AppError:
@@ -290,7 +286,7 @@ async def deal_create(request: Request, actor: CurrentActor) -> Redirect | Templ
     )
     if data is None:
         known = _known_fields(_line_count(values))
-        return await _new_form(actor, values, status_code=422, errors=field_errors(_invalid(errors), known=known))
+        return await _new_form(actor, values, status_code=422, errors=field_errors(invalid(errors), known=known))
     try:
         key = values.text("form_key")
         if not key:
@@ -358,7 +354,7 @@ async def deal_amend(request: Request, actor: CurrentActor, deal_id: FromPath[in
     )
     if data is None:
         known = _known_fields(_line_count(values))
-        return await _amend_form(actor, deal, values, status_code=422, errors=field_errors(_invalid(errors), known=known))
+        return await _amend_form(actor, deal, values, status_code=422, errors=field_errors(invalid(errors), known=known))
     try:
         amended = await deals.amend(actor=actor, deal_id=deal_id, data=data)
     except (InvalidInput, Conflict) as exc:
@@ -415,7 +411,7 @@ async def interest_create(request: Request, actor: CurrentActor, product_id: Fro
         errors = {("quantity" if field.startswith("lines") else field): message for field, message in errors.items()}
         known = {"event_slug", "quantity", "kind", "note", "pesantren_id"}
         return await _interest_form(actor, product_id, values, status_code=422,
-                                    errors=field_errors(_invalid(errors), known=known))
+                                    errors=field_errors(invalid(errors), known=known))
     try:
         key = values.text("form_key") or secrets.token_urlsafe(18)
         deal_id, created = await deals.create_once(

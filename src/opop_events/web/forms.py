@@ -100,6 +100,12 @@ def raise_all(errors: list[FieldError]) -> None:
         raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
 
 
+def invalid(errors: Mapping[str, str]) -> InvalidInput:
+    """The `{field: message}` of `parse_form` as one InvalidInput (for `field_errors` or a page's handler)."""
+    items = [FieldError(field=field, message=message) for field, message in errors.items()]
+    return InvalidInput("; ".join(f"{e.field}: {e.message}" for e in items), errors=items)
+
+
 def required(values: FormValues, *names: str) -> None:
     """Empty required fields, reported together (browsers check too, but forms must work without them)."""
     raise_all(missing(values, *names))
