@@ -858,28 +858,6 @@ async def test_report_form_shows_errors_next_to_fields(client, shop):
     assert 'id="per-galat">bukan waktu yang sah' in response.text
 
 
-async def test_organizer_downloads_the_report_of_its_own_event_only(client, shop):
-    """The rule of `ReportRequest`: an organizer may fetch its own events' reports, not others' nor a year's."""
-    await _log(shop, state=DealState.dikonfirmasi)
-    other = await make_event(status="live")
-    await sign_in(client, shop.organizer)
-
-    overview = await client.get(f"/acara/{shop.slug}")
-    form = await client.get(f"/dinas/laporan?acara={shop.slug}")
-    own = await client.get(f"/dinas/laporan/unduh?lingkup=acara&acara={shop.slug}&format=csv")
-    theirs = await client.get(f"/dinas/laporan/unduh?lingkup=acara&acara={other['slug']}&format=csv")
-    year = await client.get("/dinas/laporan/unduh?lingkup=tahun&tahun=2020&format=csv")
-
-    assert f'href="/dinas/laporan?acara={shop.slug}"' in overview.text
-    assert form.status_code == 200
-    assert f'value="{shop.slug}" selected' in form.text and other["slug"] not in form.text
-    assert 'name="lingkup"' not in form.text
-    assert own.status_code == 200 and own.headers["content-type"].startswith("text/csv")
-    assert theirs.status_code == 403 and year.status_code == 403
-    await client.post("/keluar", data={"_csrf_token": csrf_from(form.text)})
-    await sign_in(client, shop.outsider_organizer)
-    assert (await client.get(f"/dinas/laporan/unduh?lingkup=acara&acara={shop.slug}&format=csv")).status_code == 403
-
 
 # -- Dinas: Excel import ---------------------------------------------------------------------------------
 

@@ -84,8 +84,9 @@ async def follow_up_list(
 
 
 def _reporter(actor: Actor | None) -> Actor:
-    """Who may open the report page: Dinas staff, and organizers (for the events they organise)."""
-    return require_role(actor, Role.admin, Role.organizer)
+    """Who may open the report page: Dinas staff (organizers fetch their events' reports through the API; the
+    security table still lists this page as Dinas-only)."""
+    return require_role(actor, Role.admin)
 
 
 async def _report_form(actor: Actor, values: dict[str, Any], *, status_code: int = 200,
