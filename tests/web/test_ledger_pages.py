@@ -858,7 +858,6 @@ async def test_report_form_shows_errors_next_to_fields(client, shop):
     assert 'id="per-galat">bukan waktu yang sah' in response.text
 
 
-
 # -- Dinas: Excel import ---------------------------------------------------------------------------------
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
