@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 import click
 
 from opop_events import cli_text
+from opop_events.core.types import MAX_YEAR, MIN_YEAR
+from opop_events.reports.exporters import EXPORTERS
 from opop_events.settings import SettingsError, get_settings
 
 cli_text.install()
@@ -211,10 +213,10 @@ def schedule(input_path: str, output_path: str, time_limit: float) -> None:
 @main.command()
 @click.argument("event_slug", required=False)
 @click.option(
-    "--year", type=click.IntRange(2018, 2100), default=None, metavar="TAHUN",
+    "--year", type=click.IntRange(MIN_YEAR, MAX_YEAR), default=None, metavar="TAHUN",
     help="Laporan program satu tahun (tanpa slug).",
 )
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "pdf", "csv"]), default="xlsx", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(EXPORTERS)), default="xlsx", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False), default=None, help="Berkas keluaran (bawaan: folder reports/).")
 @click.option("--as-of", default=None, help='Keadaan pada waktu ini (WIB), mis. "2020-12-09 16:00".')
 def report(event_slug: str | None, year: int | None, fmt: str, output: str | None, as_of: str | None) -> None:
@@ -224,6 +226,7 @@ def report(event_slug: str | None, year: int | None, fmt: str, output: str | Non
     from opop_events.core.dates import format_datetime, parse_local_datetime
     from opop_events.core.money import format_rupiah
     from opop_events.reports import services
+    from opop_events.reports.request import COMMAND_LINE, ReportRequest
 
     if (event_slug is None) == (year is None):
         _fail("sebutkan tepat satu: SLUG_ACARA atau --year TAHUN")
@@ -234,11 +237,11 @@ def report(event_slug: str | None, year: int | None, fmt: str, output: str | Non
     if output and Path(output).suffix.lower() != f".{fmt}":
         _fail(f"--output {output} tidak berakhiran .{fmt}, padahal --format {fmt}; samakan keduanya")
     settings = get_settings()
+    request = ReportRequest.parse(caller=COMMAND_LINE, fmt=fmt, slug=event_slug, year=year, as_of=moment)
 
     async def job() -> tuple[Path, int]:
-        data = await services.report_data(slug=event_slug, year=year, as_of=moment)
-        from opop_events.reports.exporters import EXPORTERS
-
+        await request.authorize()
+        data = await services.report_data(request)
         target = Path(output) if output else settings.reports_dir / EXPORTERS[fmt].filename(data)
         target.parent.mkdir(parents=True, exist_ok=True)
         rendered = await services.render(data=data, fmt=fmt, output=target)

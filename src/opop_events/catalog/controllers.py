@@ -21,6 +21,7 @@ from opop_events.api import (
 from opop_events.catalog import schemas, services
 from opop_events.catalog.enums import BuyerType, Category, Certification, Track
 from opop_events.core.pagination import Page
+from opop_events.core.types import MAX_YEAR, MIN_YEAR
 
 WilayahParam = Annotated[str | None, QueryParameter(pattern=r"^32\d{2}$", description="Kode BPS kab/kota")]
 
@@ -44,7 +45,7 @@ class PesantrenController(Controller):
         q: SearchParam = None,
         wilayah_code: WilayahParam = None,
         track: Annotated[Track | None, QueryParameter()] = None,
-        cohort_year: Annotated[int | None, QueryParameter(ge=2018, le=2100)] = None,
+        cohort_year: Annotated[int | None, QueryParameter(ge=MIN_YEAR, le=MAX_YEAR)] = None,
         page: PageParam = 1,
         per_page: PerPageParam = 50,
     ) -> Page[schemas.Pesantren]:

@@ -26,7 +26,10 @@ Quantity = Annotated[
     ),
 ]
 Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
-Year = Annotated[int, msgspec.Meta(ge=2018, le=2100)]
+MIN_YEAR, MAX_YEAR = 2018, 2100
+"""The programme years: OPOP began in 2018; a year past 2100 is a typing error."""
+Year = Annotated[int, msgspec.Meta(ge=MIN_YEAR, le=MAX_YEAR)]
+YEAR_RANGE = f"{MIN_YEAR}–{MAX_YEAR}"
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=3, max_length=80)]
 PageNo = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
 PerPage = Annotated[int, msgspec.Meta(ge=1, le=200)]

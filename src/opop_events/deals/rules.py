@@ -34,9 +34,10 @@ from decimal import Decimal
 from opop_events.core.dates import as_date, format_date, today_wib
 from opop_events.core.errors import InvalidInput
 from opop_events.core.money import format_number, format_rupiah
+from opop_events.core.types import MIN_YEAR
 from opop_events.settings import get_settings
 
-EARLIEST_YEAR = 2018
+EARLIEST_YEAR = MIN_YEAR
 PRE_EVENT_DAYS = 30
 FUTURE_GRACE_DAYS = 1
 MAX_QUANTITY = Decimal(10_000_000)

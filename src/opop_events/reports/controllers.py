@@ -11,8 +11,9 @@ from litestar.response import File
 
 from opop_events.api import PUBLIC, AsOf, CurrentActor, aware, problems
 from opop_events.reports import closing, services
+from opop_events.reports.request import FORMATS, ReportRequest
 
-Format = Annotated[str, QueryParameter(name="format", pattern=r"^(xlsx|pdf|csv)$", description="xlsx, pdf atau csv")]
+Format = Annotated[str, QueryParameter(name="format", pattern=rf"^({'|'.join(FORMATS)})$", description="xlsx, pdf atau csv")]
 DOWNLOAD = problems(401, 403, 404, 422)
 
 
@@ -37,7 +38,8 @@ class ReportController(Controller):
         response_description="Berkas laporan",
     )
     async def event_report(self, actor: CurrentActor, slug: FromPath[str], fmt: Format = "xlsx", as_of: AsOf = None) -> File:
-        return _file(await services.render_for(actor=actor, fmt=fmt, slug=slug, as_of=aware(as_of)))
+        request = ReportRequest.parse(caller=actor, fmt=fmt, slug=slug, as_of=aware(as_of))
+        return _file(await services.render_for(request))
 
     @get(
         "/years/{year:int}",
@@ -47,11 +49,8 @@ class ReportController(Controller):
         response_description="Berkas laporan",
     )
     async def year_report(self, actor: CurrentActor, year: FromPath[int], fmt: Format = "xlsx", as_of: AsOf = None) -> File:
-        if not 2018 <= year <= 2100:
-            from opop_events.core.errors import InvalidInput
-
-            raise InvalidInput.field("year", "tahun program 2018–2100")
-        return _file(await services.render_for(actor=actor, fmt=fmt, year=year, as_of=aware(as_of)))
+        request = ReportRequest.parse(caller=actor, fmt=fmt, year=year, as_of=aware(as_of))
+        return _file(await services.render_for(request))
 
 
 class ClosingController(Controller):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
+
+import msgspec
 
 from litestar import Request, get, post
 from litestar.params import FromPath, QueryParameter
@@ -18,7 +20,7 @@ from opop_events.catalog import services as catalog
 from opop_events.catalog.enums import BUYER_TYPE_LABELS, Category
 from opop_events.core.dates import today_wib
 from opop_events.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput
-from opop_events.core.money import format_quantity, format_rupiah
+from opop_events.core.money import format_quantity, format_rupiah, parse_rupiah
 from opop_events.deals import schemas
 from opop_events.deals import services as deals
 from opop_events.deals.enums import (
@@ -33,14 +35,16 @@ from opop_events.web.forms import (
     FORM_ERROR,
     FormValues,
     field_errors,
+    filled_rows,
+    id_quantity,
+    invalid,
+    parse_form,
     quantity_text,
-    raise_all,
     read_form,
-    rupiah_field,
-    to_struct,
 )
 from opop_events.web.rendering import page, pager
 
+T = TypeVar("T")
 MAX_LINES = 20
 Flag = Annotated[str | None, QueryParameter(max_length=4)]
 StateFilter = Annotated[str | None, QueryParameter(max_length=20)]
@@ -70,50 +74,59 @@ def _line_count(values: FormValues | dict[str, Any]) -> int:
     return max(1, min(MAX_LINES, int(text))) if text.isdigit() else 1
 
 
-# -- reading the lines of a deal form ------------------------------------------------------------------------
+# -- reading a deal form into its schema ------------------------------------------------------------------
+
+
+class _LineRows(msgspec.Struct):
+    """Only the lines of a deal form (the confirming form adjusts them alone)."""
+
+    lines: schemas.Lines
+
+
+LINE_RULES: dict[str, Any] = {
+    "convert": {"quantity": id_quantity, "unit_price_rp": parse_rupiah},
+    "choices": {"product_id": "pilih dari daftar", "buyer_id": "pilih dari daftar"},
+    "ignore": ("unit",),  # a line's own unit is a hidden field: alone it does not fill a row
+}
+
+
+def _line_rules(values: FormValues, rows: list[int]) -> dict[str, str]:
+    """What a line needs beyond its schema: a product from the list, or a description with a category and a
+    price; and at least one line."""
+    errors: dict[str, str] = {}
+    for i in rows:
+        name = f"lines[{i}]"
+        if values.text(f"{name}.product_id"):
+            continue
+        if not values.text(f"{name}.description"):
+            errors[f"{name}.description"] = "pilih produk atau tulis uraian"
+        if not values.text(f"{name}.category"):
+            errors[f"{name}.category"] = "pilih kategori untuk barang di luar daftar"
+        if not values.text(f"{name}.unit_price_rp"):
+            errors[f"{name}.unit_price_rp"] = "wajib diisi"
+    if not rows:
+        errors["lines[0].quantity"] = "isi paling sedikit satu baris"
+    return errors
+
+
+def _read_deal_form(schema: type[T], values: FormValues, *, fields: tuple[str, ...], found: dict[str, str],
+                    **options: Any) -> tuple[T | None, dict[str, str], dict[int, int]]:
+    """The deal form (with its line rows) as `schema`, or its errors by form field; and which form row each
+    line of the schema came from (domain errors name lines by their position among the filled ones)."""
+    count = _line_count(values)
+    rows = filled_rows(values, "lines", count, ignore=LINE_RULES["ignore"])
+    found = {**found, **{k: v for k, v in _line_rules(values, rows).items() if k not in found}}
+    data, errors = parse_form(schema, values, fields=fields, found=found, lists={"lines": count}, **LINE_RULES,
+                              **options)
+    return data, errors, dict(enumerate(rows))
 
 
 def _lines_from_form(values: FormValues) -> tuple[list[dict[str, Any]], dict[int, int]]:
-    """The filled lines as LineIn dicts, and which form row each came from (errors are shown on that row)."""
-    lines: list[dict[str, Any]] = []
-    rows: dict[int, int] = {}
-    errors: list[FieldError] = []
-    for i in range(_line_count(values)):
-        name = f"lines[{i}]"
-        texts = {f: values.text(f"{name}.{f}") for f in LINE_FIELDS}
-        if not any(texts.values()):
-            continue
-        line: dict[str, Any] = {"quantity": quantity_text(values, f"{name}.quantity") or ""}
-        if not line["quantity"]:
-            errors.append(FieldError(field=f"{name}.quantity", message="wajib diisi"))
-        if texts["product_id"]:
-            if not texts["product_id"].isdigit():
-                errors.append(FieldError(field=f"{name}.product_id", message="pilih dari daftar"))
-            else:
-                line["product_id"] = int(texts["product_id"])
-        elif not texts["description"]:
-            errors.append(FieldError(field=f"{name}.description", message="pilih produk atau tulis uraian"))
-        if texts["description"]:
-            line["description"] = texts["description"]
-        if values.text(f"{name}.unit"):  # kept by forms that carry a line's own unit (confirming an interest)
-            line["unit"] = values.text(f"{name}.unit")
-        if texts["category"]:
-            line["category"] = texts["category"]
-        elif not texts["product_id"]:
-            errors.append(FieldError(field=f"{name}.category", message="pilih kategori untuk barang di luar daftar"))
-        try:
-            price = rupiah_field(values, f"{name}.unit_price_rp", required=not texts["product_id"])
-        except InvalidInput as exc:
-            errors += exc.errors
-        else:
-            if price is not None:
-                line["unit_price_rp"] = price
-        rows[len(lines)] = i
-        lines.append(line)
-    if not lines and not errors:
-        errors.append(FieldError(field="lines[0].quantity", message="isi paling sedikit satu baris"))
-    raise_all(errors)
-    return lines, rows
+    """The filled lines (as LineIn values), and which form row each came from; InvalidInput names the rows."""
+    data, errors, rows = _read_deal_form(_LineRows, values, fields=("lines",), found={})
+    if data is None:
+        raise invalid(errors)
+    return [msgspec.to_builtins(line) for line in data.lines], rows
 
 
 def _on_form_rows(exc: AppError, rows: dict[int, int]) -> AppError:
@@ -244,26 +257,18 @@ async def deal_new(
     return await _new_form(actor, FormValues({k: str(v) for k, v in prefill.items() if v is not None}))
 
 
-def _buyer_part(values: FormValues) -> dict[str, Any]:
+def _buyer_part(values: FormValues) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Which buyer fields the form fills (`buyer_id`, or `new_buyer` when "baru" or none is chosen) and what
+    is missing."""
     chosen = values.text("buyer_id")
     if chosen and chosen != "baru":
-        if not chosen.isdigit():
-            raise InvalidInput.field("buyer_id", "pilih dari daftar")
-        return {"buyer_id": int(chosen)}
+        return ("buyer_id",), {}
     if not values.text("new_buyer.name"):
         field = "new_buyer.name" if chosen == "baru" else "buyer_id"
-        raise InvalidInput.field(field, "pilih pembeli atau isi nama pembeli baru")
-    errors = [] if values.text("new_buyer.buyer_type") else [
-        FieldError(field="new_buyer.buyer_type", message="pilih jenis pembeli")
-    ]
-    raise_all(errors)
-    return {
-        "new_buyer": {
-            "name": values.text("new_buyer.name"),
-            "buyer_type": values.text("new_buyer.buyer_type"),
-            "whatsapp": values.text("new_buyer.whatsapp"),
-        }
-    }
+        return ("new_buyer",), {field: "pilih pembeli atau isi nama pembeli baru"}
+    if not values.text("new_buyer.buyer_type"):
+        return ("new_buyer",), {"new_buyer.buyer_type": "pilih jenis pembeli"}
+    return ("new_buyer",), {}
 
 
 @post("/transaksi/baru", name="transaksi-baru-kirim", cache=False, include_in_schema=False, status_code=303)
@@ -274,35 +279,16 @@ async def deal_create(request: Request, actor: CurrentActor) -> Redirect | Templ
     if values.get("aksi") == "tambah":  # "+ Tambah baris" without JavaScript: the same form, one row more
         values["baris"] = str(min(MAX_LINES, _line_count(values) + 1))
         return await _new_form(actor, values)
-    rows: dict[int, int] = {}
+    buyer_fields, found = _buyer_part(values)
+    meeting = {"meeting_id": int(values.text("meeting_id"))} if values.text("meeting_id").isdigit() else {}
+    data, errors, rows = _read_deal_form(
+        schemas.DealCreate, values, fields=("event_slug", "kind", "deal_date", "lines", "note", *buyer_fields),
+        found=found, given={**on_behalf, **meeting},
+    )
+    if data is None:
+        known = _known_fields(_line_count(values))
+        return await _new_form(actor, values, status_code=422, errors=field_errors(invalid(errors), known=known))
     try:
-        errors: list[FieldError] = []
-        for name in ("event_slug", "kind", "deal_date"):
-            if not values.text(name):
-                errors.append(FieldError(field=name, message="wajib diisi"))
-        buyer: dict[str, Any] = {}
-        try:
-            buyer = _buyer_part(values)
-        except InvalidInput as exc:
-            errors += exc.errors
-        try:
-            lines, rows = _lines_from_form(values)
-        except InvalidInput as exc:
-            errors += exc.errors
-        raise_all(errors)
-        data = to_struct(
-            {
-                "event_slug": values.text("event_slug"),
-                "kind": values.text("kind"),
-                "deal_date": values.text("deal_date"),
-                "lines": lines,
-                "note": values.text("note"),
-                **buyer,
-                **on_behalf,
-                **({"meeting_id": int(values.text("meeting_id"))} if values.text("meeting_id").isdigit() else {}),
-            },
-            schemas.DealCreate,
-        )
         key = values.text("form_key")
         if not key:
             raise InvalidInput.field(FORM_ERROR, "formulir tidak lengkap; muat ulang halaman lalu isi lagi")
@@ -361,19 +347,16 @@ async def deal_amend(request: Request, actor: CurrentActor, deal_id: FromPath[in
     if values.get("aksi") == "tambah":
         values["baris"] = str(min(MAX_LINES, _line_count(values) + 1))
         return await _amend_form(actor, deal, values)
-    rows: dict[int, int] = {}
+    version = values.text("version")
+    found = {} if version.isdigit() else {FORM_ERROR: "formulir tidak lengkap; muat ulang halaman lalu coba lagi"}
+    data, errors, rows = _read_deal_form(
+        schemas.DealAmend, values, fields=("kind", "deal_date", "lines", "note"), found=found,
+        required=("kind", "deal_date"), given={"version": int(version)} if version.isdigit() else {},
+    )
+    if data is None:
+        known = _known_fields(_line_count(values))
+        return await _amend_form(actor, deal, values, status_code=422, errors=field_errors(invalid(errors), known=known))
     try:
-        errors = [FieldError(field=n, message="wajib diisi") for n in ("kind", "deal_date") if not values.text(n)]
-        try:
-            lines, rows = _lines_from_form(values)
-        except InvalidInput as exc:
-            errors += exc.errors
-        raise_all(errors)
-        data = to_struct(
-            {"version": _version(values), "kind": values.text("kind"), "deal_date": values.text("deal_date"),
-             "lines": lines, "note": values.text("note")},
-            schemas.DealAmend,
-        )
         amended = await deals.amend(actor=actor, deal_id=deal_id, data=data)
     except (InvalidInput, Conflict) as exc:
         errors_map = field_errors(_on_form_rows(exc, rows), known=_known_fields(_line_count(values)))
@@ -419,19 +402,18 @@ async def interest_create(request: Request, actor: CurrentActor, product_id: Fro
     actor = require_role(actor, Role.buyer)
     values = await read_form(request)
     product = await catalog.get_product(product_id=product_id)
+    quantity = quantity_text(values, "quantity")
+    data, errors = parse_form(
+        schemas.InterestCreate, values, fields=("event_slug", "kind", "note"), required=("event_slug",),
+        found={} if quantity else {"quantity": "wajib diisi"},
+        given={"pesantren_id": product.pesantren_id, "lines": [{"product_id": product.id, "quantity": quantity}]},
+    )
+    if data is None:
+        errors = {("quantity" if field.startswith("lines") else field): message for field, message in errors.items()}
+        known = {"event_slug", "quantity", "kind", "note", "pesantren_id"}
+        return await _interest_form(actor, product_id, values, status_code=422,
+                                    errors=field_errors(invalid(errors), known=known))
     try:
-        errors = [FieldError(field=n, message="wajib diisi") for n in ("event_slug", "quantity") if not values.text(n)]
-        raise_all(errors)
-        data = to_struct(
-            {
-                "event_slug": values.text("event_slug"),
-                "pesantren_id": product.pesantren_id,
-                "kind": values.text("kind") or DealKind.kontrak.value,
-                "lines": [{"product_id": product.id, "quantity": quantity_text(values, "quantity")}],
-                "note": values.text("note"),
-            },
-            schemas.InterestCreate,
-        )
         key = values.text("form_key") or secrets.token_urlsafe(18)
         deal_id, created = await create_once(
             scope=f"user:{actor.user_id}", key=key, create=lambda: deals.register_interest(actor=actor, data=data)

@@ -14,7 +14,8 @@ from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor
 from opop_events.api import CurrentActor
 from opop_events.core.dates import today_wib
-from opop_events.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput
+from opop_events.core.errors import AppError, Conflict, Forbidden, InvalidInput
+from opop_events.core.money import parse_rupiah
 from opop_events.deals import schemas
 from opop_events.deals import services as deals
 from opop_events.deals.enums import (
@@ -39,9 +40,9 @@ from opop_events.web.forms import (
     FORM_ERROR,
     FormValues,
     field_errors,
-    raise_all,
+    invalid,
+    parse_form,
     read_form,
-    rupiah_field,
     to_struct,
 )
 from opop_events.web.rendering import page, pager
@@ -292,18 +293,9 @@ async def deal_send_back(request: Request, actor: CurrentActor, deal_id: FromPat
       status_code=303)
 async def realisation_create(request: Request, actor: CurrentActor, deal_id: FromPath[int]) -> Redirect | Template:
     async def run(who: Actor, values: FormValues) -> None:
-        errors = [FieldError(field=n, message="wajib diisi") for n in ("kind", "realised_on") if not values.text(n)]
-        amount = None
-        try:
-            amount = rupiah_field(values, "amount_rp")
-        except InvalidInput as exc:
-            errors += exc.errors
-        raise_all(errors)
-        data = to_struct(
-            {"kind": values.text("kind"), "realised_on": values.text("realised_on"), "amount_rp": amount,
-             "note": values.text("note")},
-            schemas.RealisationCreate,
-        )
+        data, errors = parse_form(schemas.RealisationCreate, values, convert={"amount_rp": parse_rupiah})
+        if data is None:
+            raise invalid(errors)
         await deals.record_realisation(actor=who, deal_id=deal_id, data=data)
 
     return await _act(request, actor, deal_id, "realisasi", run)

@@ -3,7 +3,6 @@ closing the books (tutup buku)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Request, get, post
@@ -14,7 +13,7 @@ from litestar.response import File, Redirect, Template
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_role
 from opop_events.api import CurrentActor
-from opop_events.core.dates import parse_local_datetime, today_wib
+from opop_events.core.dates import today_wib
 from opop_events.core.errors import Conflict, InvalidInput
 from opop_events.core.pagination import Page, offset
 from opop_events.deals import services as deals
@@ -23,7 +22,10 @@ from opop_events.deals.enums import (
 )
 from opop_events.deals.rules import review_threshold_rp
 from opop_events.events import services as events
+from opop_events.core.types import YEAR_RANGE
 from opop_events.reports import closing, queries
+from opop_events.reports import services as reports
+from opop_events.reports.request import ReportRequest
 from opop_events.web.deal_forms import Flag, PageNo
 from opop_events.web.deals import EventFilter
 from opop_events.web.forms import (
@@ -81,9 +83,17 @@ async def follow_up_list(
     )
 
 
+def _reporter(actor: Actor | None) -> Actor:
+    """Who may open the report page: Dinas staff (organizers fetch their events' reports through the API; the
+    security table still lists this page as Dinas-only)."""
+    return require_role(actor, Role.admin)
+
+
 async def _report_form(actor: Actor, values: dict[str, Any], *, status_code: int = 200,
                        errors: dict[str, str] | None = None) -> Template:
-    found = await events.list_events(per_page=200)
+    found = await events.list_events(per_page=200) if actor.is_admin else await events.list_my_events(
+        actor=actor, per_page=200
+    )
     years = sorted({e.starts_on.year for e in found.items}, reverse=True) or [today_wib().year]
     values.setdefault("lingkup", "acara")
     values.setdefault("format", "xlsx")
@@ -91,22 +101,36 @@ async def _report_form(actor: Actor, values: dict[str, Any], *, status_code: int
         "transaksi/laporan.html",
         actor=actor,
         title="Unduh laporan",
-        section="dinas",
+        section="dinas" if actor.is_admin else "acara",
         status_code=status_code,
         event_options=[(e.slug, e.name) for e in found.items],
-        year_options=[(y, y) for y in years],
+        year_options=[(y, y) for y in years] if actor.is_admin else [],
         formats=[("xlsx", "Excel (xlsx)"), ("pdf", "PDF"), ("csv", "CSV")],
         values=values,
         errors=errors or {},
     )
 
 
-@get("/dinas/laporan", name="dinas-laporan", cache=False, include_in_schema=False)
-async def report_form(actor: CurrentActor) -> Template:
-    return await _report_form(require_role(actor, Role.admin), {})
-
-
 Short = Annotated[str | None, QueryParameter(max_length=80)]
+
+
+@get("/dinas/laporan", name="dinas-laporan", cache=False, include_in_schema=False)
+async def report_form(actor: CurrentActor, acara: Short = None) -> Template:
+    return await _report_form(_reporter(actor), {"acara": acara} if acara else {})
+
+
+def _report_errors(exc: InvalidInput, *, by_year: bool) -> dict[str, str]:
+    """The request's field errors in this form's fields and words."""
+    words = {
+        "year": ("tahun", f"pilih tahun program {YEAR_RANGE}") if by_year else ("acara", "pilih acara"),
+        "format": ("format", "pilih xlsx, pdf atau csv"),
+        "as_of": ("per", "bukan waktu yang sah; contoh 2020-12-09 16:00"),
+    }
+    errors: dict[str, str] = {}
+    for error in exc.errors:
+        field, message = words.get(error.field, (FORM_ERROR, error.message))
+        errors.setdefault(field, message)
+    return errors
 
 
 @get("/dinas/laporan/unduh", name="dinas-laporan-unduh", cache=False, include_in_schema=False)
@@ -114,31 +138,20 @@ async def report_download(
     actor: CurrentActor, lingkup: Short = None, acara: Short = None, tahun: Short = None, format: Short = None,
     per: Short = None,
 ) -> File | Template:
-    actor = require_role(actor, Role.admin)
+    """The report file; an organizer gets the reports of the events it organises (`ReportRequest.authorize`)."""
+    actor = _reporter(actor)
     values = {"lingkup": lingkup or "acara", "acara": acara or "", "tahun": tahun or "", "format": format or "xlsx",
               "per": per or ""}
-    errors: dict[str, str] = {}
-    slug = year = as_of = None
-    if values["lingkup"] == "tahun":
-        if not values["tahun"].isdigit() or not 2018 <= int(values["tahun"]) <= 2100:
-            errors["tahun"] = "pilih tahun program 2018–2100"
-        else:
-            year = int(values["tahun"])
-    elif not values["acara"]:
-        errors["acara"] = "pilih acara"
-    else:
-        slug = values["acara"]
-    if values["format"] not in ("xlsx", "pdf", "csv"):
-        errors["format"] = "pilih xlsx, pdf atau csv"
-    if values["per"]:
-        try:
-            as_of = parse_local_datetime(values["per"])
-        except ValueError:
-            errors["per"] = "bukan waktu yang sah; contoh 2020-12-09 16:00"
-    if errors:
-        return await _report_form(actor, values, status_code=422, errors=errors)
+    by_year = values["lingkup"] == "tahun"
     try:
-        report = await _render_report(actor, values["format"], slug, year, as_of)
+        request = ReportRequest.from_text(
+            caller=actor, fmt=values["format"], slug="" if by_year else values["acara"],
+            year=values["tahun"] if by_year else "", as_of=values["per"],
+        )
+    except InvalidInput as exc:
+        return await _report_form(actor, values, status_code=422, errors=_report_errors(exc, by_year=by_year))
+    try:
+        report = await reports.render_for(request)
     except InvalidInput as exc:
         return await _report_form(actor, values, status_code=422, errors=field_errors(exc))
     return File(
@@ -147,12 +160,6 @@ async def report_download(
         media_type=report.content_type,
         background=BackgroundTask(report.path.unlink, missing_ok=True),
     )
-
-
-async def _render_report(actor: Actor, fmt: str, slug: str | None, year: int | None, as_of: datetime | None) -> Any:
-    from opop_events.reports import services as reports  # exporters load their libraries on first use
-
-    return await reports.render_for(actor=actor, fmt=fmt, slug=slug, year=year, as_of=as_of)
 
 
 # -- Dinas: Excel import -------------------------------------------------------------------------------------

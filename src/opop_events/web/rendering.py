@@ -22,6 +22,7 @@ from opop_events.core.dates import WIB, format_date, format_datetime, format_per
 from opop_events.core.i18n import _
 from opop_events.core.money import format_number, format_quantity, format_rupiah
 from opop_events.core.phone import format_whatsapp
+from opop_events.core.types import MAX_YEAR, MIN_YEAR
 
 if TYPE_CHECKING:
     from litestar import Request, Router
@@ -73,6 +74,7 @@ def make_environment() -> Environment:
         peran=_role_label,
     )
     env.globals["static"] = lambda name: f"{STATIC_PATH}/{name}"
+    env.globals.update(min_year=MIN_YEAR, max_year=MAX_YEAR)
     return env
 
 
