@@ -21,6 +21,7 @@ from opop_events.catalog.enums import BuyerType
 from opop_events.catalog.tables import Buyer, Pesantren, Product, Wilayah
 from opop_events.core.dates import WIB
 from opop_events.db import raw, write_transaction
+from opop_events.deals.projection import rebuild as rebuild_projection
 from opop_events.events.tables import Event, EventOrganizer, EventSession, MeetingTable, Registration, TimeSlot
 
 CHUNK = 500
@@ -41,6 +42,9 @@ RESET_ORDER = (
     "unavailability",
     "idempotency_record",
     "confirm_link",
+    "ledger_stamp",
+    "deal_line_current",
+    "deal_current",
     "realisation",
     "attachment",
     "deal_event",
@@ -279,6 +283,7 @@ async def load(fixtures_dir: Path) -> DemoSummary:
             rng=rng, fixtures_dir=fixtures_dir, organizer_id=accounts[Role.organizer].user_id,
             pesantren_ids=pesantren_ids, buyer_ids=buyer_ids,
         )
+        await rebuild_projection()  # the demo writes ledger rows itself: derive the projection from them
 
     return DemoSummary(
         pesantren=len(pesantren_ids),

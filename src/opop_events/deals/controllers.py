@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.response import Response
 
 from opop_events.api import AUTH_READ, PUBLIC, CurrentActor, PageParam, PerPageParam, problems
+from opop_events.conditional import not_modified, still_fresh, validator_headers
 from opop_events.core.dates import EARLIEST_YEAR, LATEST_YEAR, parse_local_datetime
 from opop_events.core.errors import InvalidInput
 from opop_events.core.pagination import Page
 from opop_events.deals import schemas, services
 from opop_events.deals.enums import DealAction, DealState
 from opop_events.events.services import get_event
-from opop_events.reports import queries
+from opop_events.reports import current, queries
 
 WRITE = problems(400, 401, 403, 404, 409, 422)
 AsOf = Annotated[
@@ -164,14 +166,18 @@ class TotalsController(Controller):
     tags = ["Transaksi"]
 
     @get("/{slug:str}/totals", operation_id="eventTotals", opt=PUBLIC, summary="Total transaksi acara (kini atau as_of)", responses=problems(404, 422))
-    async def totals(self, slug: FromPath[str], as_of: AsOf = None) -> schemas.EventTotals:
+    async def totals(self, request: Request, slug: FromPath[str], as_of: AsOf = None) -> Response[schemas.EventTotals]:
+        # current figures carry a validator (ETag): a poller's conditional request costs one small query and a 304
+        tag = await current.figures_tag(slug) if as_of is None else None
+        if tag is not None and still_fresh(request, tag):
+            return not_modified(tag)  # type: ignore[return-value]
         event = await get_event(slug=slug)
         moment = aware(as_of)
         scope = queries.Scope(event_id=event.id)
         head = await queries.headline(scope, as_of=moment)
         late = await queries.late_figures(scope, as_of=moment)
         closed = await queries.closings(scope, as_of=moment)
-        return schemas.EventTotals(
+        return Response(schemas.EventTotals(
             event_slug=slug,
             as_of=moment,
             confirmed_rp=head.confirmed_rp,
@@ -187,7 +193,7 @@ class TotalsController(Controller):
             official_confirmed_rp=head.confirmed_rp,
             late_confirmed_rp=late.confirmed_rp,
             late_deals=late.deals,
-        )
+        ), headers=validator_headers(tag))
 
 
 CONTROLLERS = [DealController, LinkController, TotalsController]
