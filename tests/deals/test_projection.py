@@ -15,6 +15,7 @@ database. After every sequence:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -25,6 +26,7 @@ from opop_events.deals.projection import rebuild
 from opop_events.deals.queries import PART
 from opop_events.reports import queries
 from tests.deals.conftest import Market
+from tests.test_cli import _run
 
 PRICE_RP = 25_000
 ACTIONS = ("log", "interest", "amend", "confirm", "counter", "decline", "dispute", "verify", "send-back", "cancel",
@@ -212,3 +214,30 @@ async def test_the_projection_equals_a_replay_of_the_history_after_random_ledger
     async with write_transaction():
         await rebuild()
     assert await _projection() == before
+
+
+async def test_a_write_around_the_services_falls_back_to_the_history_until_the_projection_is_rebuilt(
+    client, market: Market, database_url
+):
+    body = market.deal_body()
+    deal_id = (await client.post("/api/v1/deals", json=body, headers=market.seller.headers)).json()["id"]
+    confirmed = await client.post(f"/api/v1/deals/{deal_id}/confirm", json={"version": 1}, headers=market.buyer.headers)
+    assert confirmed.status_code == 200, confirmed.text
+    totals = await client.get(f"/api/v1/events/{market.slug}/totals")
+    assert totals.json()["realised_rp"] == 0 and totals.headers["etag"]
+
+    # a realisation written by hand: the trigger marks the deal dirty; the figures come from the history, exact,
+    # and carry no validator (the stamp did not move)
+    async with write_transaction():
+        await raw("INSERT INTO realisation (deal, kind, realised_on, amount_rp, note, recorded_at) "
+                  "VALUES ({}, 'pembayaran', {}, 70000, '', {})", deal_id, date(2020, 12, 20), now_utc())
+    by_hand = await client.get(f"/api/v1/events/{market.slug}/totals")
+    assert by_hand.json()["realised_rp"] == 70_000 and "etag" not in by_hand.headers
+    assert await _projection() != await _replay()
+
+    rebuilt = await _run(["db", "rebuild-projection"], database_url)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert rebuilt.stdout.strip() == "Proyeksi dibangun ulang dari riwayat: 1 transaksi."
+    assert await _projection() == await _replay()
+    after = await client.get(f"/api/v1/events/{market.slug}/totals")
+    assert after.json()["realised_rp"] == 70_000 and after.headers["etag"] not in (None, totals.headers["etag"])
