@@ -89,7 +89,7 @@ async def _generate(deals: int) -> dict[str, float]:
                            "VALUES ({}, 'Temu Bisnis OPOP (benchmark 1 juta baris)', {}, {}, {}, 'live') RETURNING id",
                            SLUG, regions[0], day, day))[0]["id"]
         await raw(_counter(deals) + "INSERT INTO deal (id, event, pesantren, buyer, origin, created_at) "
-                  f"SELECT i, {event}, {p0} + (i * 7919) % 300, {b0} + (i * 104729) % 150, 'pesantren', {{}} FROM n",
+                  f"SELECT i, {event}, {p0} + (i % 10007) * 7919 % 300, {b0} + (i % 1000) * 13 % 150, 'pesantren', {{}} FROM n",
                   at)
         await raw("INSERT INTO deal_revision (id, deal, kind, deal_date, note, created_at) "
                   f"SELECT d.id, d.id, {_case('d.id % 3', ('transaksi', 'kontrak', 'komitmen'))}, {{}}, '', {{}} "

@@ -1,4 +1,5 @@
-"""The current-state projection of the ledger: `deal_current`, `deal_line_current` and `ledger_stamp`.
+"""The current-state projection of the ledger: `deal_current`, `deal_line_current`, `ledger_stamp` and
+`projection_dirty`.
 
 The history (`deal_event`, revisions, lines, realisations) stays the one truth; the projection is each deal's
 state now, derived from it by the SQL below and written in the same transaction as the history row that changed
@@ -68,6 +69,7 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS deal_line_current_event ON deal_line_current (event, state)",
     "CREATE INDEX IF NOT EXISTS deal_line_current_deal ON deal_line_current (deal)",
     "CREATE INDEX IF NOT EXISTS projection_dirty_deal ON projection_dirty (deal)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS ledger_stamp_event_shard ON ledger_stamp (event, shard)",
 )
 
 _DIRTY_SOURCES = (
@@ -98,9 +100,12 @@ POSTGRES_TRIGGERS = tuple(
 PostgreSQL, so COPY of a whole import costs one insert per table); `refresh_deals` clears the marks of the deals
 it derives again. A mark left behind makes the reports fall back to the history: never a wrong figure."""
 
+STAMP_SHARDS = 16
+"""A change raises the stamp row (event, deal % STAMP_SHARDS): concurrent writers of one event seldom share it."""
+
 _STAMP_ALL = (
-    "INSERT INTO ledger_stamp (event, changes) SELECT ev.id, 1 FROM event ev "
-    "WHERE NOT EXISTS (SELECT 1 FROM ledger_stamp s WHERE s.event = ev.id)"
+    "INSERT INTO ledger_stamp (event, shard, changes) SELECT ev.id, 0, 1 FROM event ev "
+    "WHERE NOT EXISTS (SELECT 1 FROM ledger_stamp s WHERE s.event = ev.id AND s.shard = 0)"
 )
 
 REBUILD_STATEMENTS: tuple[str, ...] = (
@@ -112,8 +117,8 @@ REBUILD_STATEMENTS: tuple[str, ...] = (
 event's stamp moves on, so no client keeps figures read before."""
 
 _BUMP = (
-    "INSERT INTO ledger_stamp (event, changes) SELECT DISTINCT d.event, 1 FROM deal d WHERE {} "
-    "ON CONFLICT (event) DO UPDATE SET changes = ledger_stamp.changes + 1"
+    f"INSERT INTO ledger_stamp (event, shard, changes) SELECT DISTINCT d.event, d.id % {STAMP_SHARDS}, 1 "
+    "FROM deal d WHERE {} ON CONFLICT (event, shard) DO UPDATE SET changes = ledger_stamp.changes + 1"
 )
 
 

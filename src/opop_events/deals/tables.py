@@ -184,10 +184,13 @@ class DealLineCurrent(Table, tablename="deal_line_current"):
 
 
 class LedgerStamp(Table, tablename="ledger_stamp"):
-    """Per event, a counter raised by every ledger change (and every rebuild of the projection): with the latest
-    closing row, the validator (ETag) of the live board's and the totals endpoint's figures."""
+    """Per event, counters raised by every ledger change (and every rebuild of the projection); their sum, with
+    the latest closing row, is the validator (ETag) of the live board's and the totals endpoint's figures. A
+    change raises the counter of its deal's shard (`deal % 16`, unique with the event), so concurrent writers of
+    one event rarely wait on the same row; the sum still grows with every committed change, in any commit order."""
 
-    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False, unique=True)
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
+    shard = Integer()
     changes = BigInt(default=0)
 
 

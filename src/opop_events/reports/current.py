@@ -101,13 +101,13 @@ async def by_category(where: str, args: list[Any]) -> list[dict[str, Any]]:
 
 
 async def figures_tag(slug: str) -> str | None:
-    """The validator (weak ETag) of an event's current figures, in one small query: the event's ledger stamp
-    (raised by every ledger change, in its transaction) and its latest closing row. None for an unknown event,
+    """The validator (weak ETag) of an event's current figures, in one small query: the sum of the event's
+    ledger stamps (raised by every ledger change, in its transaction) and its latest closing row. None for an unknown event,
     or while a deal is marked dirty (its stamp did not move).
     Read it before the figures: a change committed in between then costs one more full answer, never a stale
     304."""
     rows = await raw(
-        "SELECT ev.id, (SELECT s.changes FROM ledger_stamp s WHERE s.event = ev.id) AS changes, "
+        "SELECT ev.id, (SELECT SUM(s.changes) FROM ledger_stamp s WHERE s.event = ev.id) AS changes, "
         f"(SELECT MAX(c.id) FROM event_closing c WHERE c.event = ev.id) AS closing, {_DIRTY} AS dirty "
         "FROM event ev WHERE ev.slug = {}",
         slug,

@@ -93,7 +93,7 @@ class Pesantren(Table, tablename="pesantren", schema=None):
     )
 
 
-ID = "2026-12-02T19:55:34:387472"
+ID = "2026-12-02T20:09:17:859180"
 VERSION = "1.38.0"
 DESCRIPTION = "current-state projection of the ledger (deal_current, deal_line_current, ledger_stamp, projection_dirty)"
 
@@ -101,6 +101,20 @@ DESCRIPTION = "current-state projection of the ledger (deal_current, deal_line_c
 async def forwards():
     manager = MigrationManager(
         migration_id=ID, app_name="deals", description=DESCRIPTION
+    )
+
+    manager.add_table(
+        class_name="DealLineCurrent",
+        tablename="deal_line_current",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="ProjectionDirty",
+        tablename="projection_dirty",
+        schema=None,
+        columns=None,
     )
 
     manager.add_table(
@@ -117,18 +131,249 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="ProjectionDirty",
-        tablename="projection_dirty",
+    manager.add_column(
+        table_class_name="DealLineCurrent",
+        tablename="deal_line_current",
+        column_name="deal",
+        db_column_name="deal",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Deal,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
         schema=None,
-        columns=None,
     )
 
-    manager.add_table(
-        class_name="DealLineCurrent",
+    manager.add_column(
+        table_class_name="DealLineCurrent",
         tablename="deal_line_current",
+        column_name="event",
+        db_column_name="event",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Event,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
         schema=None,
-        columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="DealLineCurrent",
+        tablename="deal_line_current",
+        column_name="pesantren",
+        db_column_name="pesantren",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Pesantren,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="DealLineCurrent",
+        tablename="deal_line_current",
+        column_name="buyer",
+        db_column_name="buyer",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Buyer,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="DealLineCurrent",
+        tablename="deal_line_current",
+        column_name="state",
+        db_column_name="state",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="DealLineCurrent",
+        tablename="deal_line_current",
+        column_name="position",
+        db_column_name="position",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="DealLineCurrent",
+        tablename="deal_line_current",
+        column_name="category",
+        db_column_name="category",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="DealLineCurrent",
+        tablename="deal_line_current",
+        column_name="value_rp",
+        db_column_name="value_rp",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="DealLineCurrent",
+        tablename="deal_line_current",
+        column_name="realised_hi",
+        db_column_name="realised_hi",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="DealLineCurrent",
+        tablename="deal_line_current",
+        column_name="realised_lo",
+        db_column_name="realised_lo",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProjectionDirty",
+        tablename="projection_dirty",
+        column_name="deal",
+        db_column_name="deal",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -145,7 +390,28 @@ async def forwards():
             "target_column": None,
             "null": False,
             "primary_key": False,
-            "unique": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="LedgerStamp",
+        tablename="ledger_stamp",
+        column_name="shard",
+        db_column_name="shard",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
@@ -448,251 +714,6 @@ async def forwards():
     manager.add_column(
         table_class_name="DealCurrent",
         tablename="deal_current",
-        column_name="realised_lo",
-        db_column_name="realised_lo",
-        column_class_name="BigInt",
-        column_class=BigInt,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ProjectionDirty",
-        tablename="projection_dirty",
-        column_name="deal",
-        db_column_name="deal",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="DealLineCurrent",
-        tablename="deal_line_current",
-        column_name="deal",
-        db_column_name="deal",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Deal,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="DealLineCurrent",
-        tablename="deal_line_current",
-        column_name="event",
-        db_column_name="event",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Event,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="DealLineCurrent",
-        tablename="deal_line_current",
-        column_name="pesantren",
-        db_column_name="pesantren",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Pesantren,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="DealLineCurrent",
-        tablename="deal_line_current",
-        column_name="buyer",
-        db_column_name="buyer",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Buyer,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="DealLineCurrent",
-        tablename="deal_line_current",
-        column_name="state",
-        db_column_name="state",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="DealLineCurrent",
-        tablename="deal_line_current",
-        column_name="position",
-        db_column_name="position",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="DealLineCurrent",
-        tablename="deal_line_current",
-        column_name="category",
-        db_column_name="category",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="DealLineCurrent",
-        tablename="deal_line_current",
-        column_name="value_rp",
-        db_column_name="value_rp",
-        column_class_name="BigInt",
-        column_class=BigInt,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="DealLineCurrent",
-        tablename="deal_line_current",
-        column_name="realised_hi",
-        db_column_name="realised_hi",
-        column_class_name="BigInt",
-        column_class=BigInt,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="DealLineCurrent",
-        tablename="deal_line_current",
         column_name="realised_lo",
         db_column_name="realised_lo",
         column_class_name="BigInt",

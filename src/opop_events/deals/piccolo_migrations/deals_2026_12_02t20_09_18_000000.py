@@ -7,7 +7,7 @@ from piccolo.querystring import QueryString
 
 from opop_events.deals.projection import INDEXES, POSTGRES_TRIGGERS, REBUILD_STATEMENTS, SQLITE_TRIGGERS
 
-ID = "2026-12-02T19:55:35:000000"
+ID = "2026-12-02T20:09:18:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "projection indexes, triggers and first fill"
 
