@@ -109,6 +109,22 @@ def db_upgrade() -> None:
     click.echo(f"Basis data mutakhir ({settings.engine}).")
 
 
+@db.command("rebuild-projection")
+def db_rebuild_projection() -> None:
+    """Bangun ulang proyeksi keadaan kini transaksi dari riwayatnya (aman diulang)."""
+    from opop_events.db import raw, write_transaction
+    from opop_events.deals.projection import rebuild
+
+    async def job() -> int:
+        await _ensure_schema()
+        async with write_transaction():
+            await rebuild()
+        return (await raw("SELECT COUNT(*) AS n FROM deal_current"))[0]["n"]
+
+    deals = _run(job)
+    click.echo(f"Proyeksi dibangun ulang dari riwayat: {deals} transaksi.")
+
+
 async def _load_demo(reset: bool) -> str:
     from opop_events import demo
 

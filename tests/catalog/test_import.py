@@ -85,6 +85,9 @@ async def test_import_happy_path_matches_names_writes_deals_with_history_and_tot
     assert {k: after[k] - before[k] for k in after if after[k] != before[k]} == {
         "pesantren": 1, "buyer": 2, "product": 2, "registration": 6, "deal": 4, "deal_revision": 4, "deal_line": 4,
         "deal_event": 1 + 2 + 3 + 1, "import_batch": 1,
+        # the current-state projection, written in the import's transaction: one row per deal and per current
+        # line, and the stamp row of each deal's shard
+        "deal_current": 4, "deal_line_current": 4, "ledger_stamp": 4,
     }
     # the existing pesantren was matched, not duplicated, and its deal links the workbook's product
     assert [p["id"] for p in await Pesantren.select(Pesantren.id, Pesantren.name) if "Ikhlas" in p["name"]] == [

@@ -129,3 +129,64 @@ class ConfirmLink(Table, tablename="confirm_link"):
     created_at = Timestamptz(default=TimestamptzNow())
     used_at = Timestamptz(null=True, default=None)
     used_action = Varchar(length=16, default="")
+
+
+
+# -- the current-state projection (deals/projection.py keeps it in the transaction of every ledger change) ------
+
+
+class DealCurrent(Table, tablename="deal_current"):
+    """Each deal as it stands now: its latest history row, the agreed revision's total and the realised amount,
+    money in parts (`x / 10^9`, `x % 10^9`) like every sum of the ledger. Derived: rebuilt from the history by
+    `opop-events db rebuild-projection`; never the source of an as-of or an official (closed-books) figure."""
+
+    deal = ForeignKey(references=Deal, on_delete=OnDelete.restrict, null=False, unique=True)
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
+    pesantren = ForeignKey(references=Pesantren, on_delete=OnDelete.restrict, null=False)
+    buyer = ForeignKey(references=Buyer, on_delete=OnDelete.restrict, null=False)
+    state = Varchar(length=16)
+    version = Integer()
+    revision = ForeignKey(references=DealRevision, on_delete=OnDelete.restrict, null=False)
+    kind = Varchar(length=16)
+    deal_date = Date()
+    total_hi = BigInt()
+    total_lo = BigInt()
+    realised_hi = BigInt()
+    realised_lo = BigInt()
+
+
+class DealLineCurrent(Table, tablename="deal_line_current"):
+    """Each line of each deal's revision in force now, with the deal's parties and state beside it; a deal's
+    realised amount (in parts) sits on the first line of its main category (that of its largest line), zero on
+    the others, so the category breakdown adds up to the headline."""
+
+    deal = ForeignKey(references=Deal, on_delete=OnDelete.restrict, null=False)
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
+    pesantren = ForeignKey(references=Pesantren, on_delete=OnDelete.restrict, null=False)
+    buyer = ForeignKey(references=Buyer, on_delete=OnDelete.restrict, null=False)
+    state = Varchar(length=16)
+    position = Integer()
+    category = Varchar(length=32)
+    value_rp = BigInt()
+    realised_hi = BigInt()
+    realised_lo = BigInt()
+
+
+class LedgerStamp(Table, tablename="ledger_stamp"):
+    """Per event, counters raised by every ledger change (and every rebuild of the projection); their sum, with
+    the latest closing row, is the validator (ETag) of the live board's and the totals endpoint's figures. A
+    change raises the counter of its deal's shard (`deal % 16`, unique with the event), so concurrent writers of
+    one event rarely wait on the same row; the sum still grows with every committed change, in any commit order."""
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
+    shard = Integer()
+    changes = BigInt(default=0)
+
+
+class ProjectionDirty(Table, tablename="projection_dirty"):
+    """Deals whose history changed without the projection being derived again in the same transaction: filled
+    by database triggers on every insert into `deal_event`, `deal_line` and `realisation`, emptied by
+    `deals/projection.py` as it derives those deals again. Rows left here mean a writer went around the services
+    (a bug, a manual fix): the reports then read the history until `opop-events db rebuild-projection`."""
+
+    deal = Integer()

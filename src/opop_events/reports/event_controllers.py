@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Response
 
 from opop_events.api import AUTH_READ, PUBLIC, AgendaToken, AsOf, CurrentActor, aware, problems
+from opop_events.conditional import not_modified, still_fresh, validator_headers
 from opop_events.deals.schemas import EventTotals
 from opop_events.events.services import get_event
 from opop_events.matching.schemas import Funnel
-from opop_events.reports import funnel, schedule_prints, totals
+from opop_events.reports import current, funnel, schedule_prints, totals
 
 PRINT = problems(401, 403, 404, 422)
 PartyId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
@@ -27,9 +28,14 @@ class TotalsController(Controller):
     tags = ["Transaksi"]
 
     @get("/{slug:str}/totals", operation_id="eventTotals", opt=PUBLIC, summary="Total transaksi acara (kini atau as_of)", responses=problems(404, 422))
-    async def totals(self, slug: FromPath[str], as_of: AsOf = None) -> EventTotals:
+    async def totals(self, request: Request, slug: FromPath[str], as_of: AsOf = None) -> Response[EventTotals]:
+        # current figures carry a validator (ETag): a poller's conditional request costs one small query and a 304
+        tag = await current.figures_tag(slug) if as_of is None else None
+        if tag is not None and still_fresh(request, tag):
+            return not_modified(tag)  # type: ignore[return-value]
         event = await get_event(slug=slug)  # an unknown event answers 404 before a bad as_of's 422
-        return await totals.event_totals(event=event, as_of=aware(as_of))
+        answer = await totals.event_totals(event=event, as_of=aware(as_of))
+        return Response(answer, headers=validator_headers(tag) if tag is not None else {})
 
 
 class FunnelController(Controller):

@@ -31,6 +31,7 @@ from opop_events.deals.queries import (
     split,
     sum_parts,
 )
+from opop_events.reports import current
 from opop_events.reports.model import (
     BreakdownRow,
     ClosingRecord,
@@ -63,6 +64,12 @@ class Scope:
         raise ValueError("scope needs an event or a year")
 
 
+async def _projected(scope: Scope, as_of: datetime | None) -> bool:
+    """Current figures of open books are read from the ledger's current-state projection (`reports/current.py`);
+    as-of figures and the official figures of closed books from the history."""
+    return as_of is None and await current.applies(*scope.where())
+
+
 def _with(as_of: datetime | None) -> tuple[str, list[Any]]:
     """The official ledger as of `as_of` (each closed event's deals as at its closing, late deals apart) and its
     realisations."""
@@ -83,12 +90,12 @@ _KIND_MONEY = ("confirmed_rp", "logged_rp", "realised_rp")
 _KIND_COUNTS = ("deals_confirmed", "deals_logged", "deals_total")
 
 
-async def _by_kind(scope: Scope, as_of: datetime | None) -> dict[str, dict[str, int]]:
+async def _by_kind(scope: Scope, as_of: datetime | None, projected: bool) -> dict[str, dict[str, int]]:
     """Per deal kind (every kind present, zeros where none): the money and counts the headline and the
     totals endpoint both show — one query, so the two can never disagree."""
     with_sql, with_args = _with(as_of)
     where, args = scope.where()
-    rows = await raw(
+    rows = await current.by_kind(where, args) if projected else await raw(
         with_sql
         + "SELECT r.kind, "
         + sum_parts(_TOTAL, "confirmed_rp", f"cur.state IN {COUNTED_SQL}")
@@ -116,10 +123,11 @@ async def _by_kind(scope: Scope, as_of: datetime | None) -> dict[str, dict[str, 
 
 
 async def headline(scope: Scope, *, as_of: datetime | None = None) -> Headline:
-    kinds = await _by_kind(scope, as_of)
+    projected = await _projected(scope, as_of)
+    kinds = await _by_kind(scope, as_of, projected)
     with_sql, with_args = _with(as_of)
     where, args = scope.where()
-    parties = await raw(
+    parties = await current.parties(where, args) if projected else await raw(
         with_sql
         + "SELECT COUNT(DISTINCT d.pesantren) AS pesantren, COUNT(DISTINCT d.buyer) AS buyers "
         + _BASE
@@ -148,7 +156,7 @@ async def headline(scope: Scope, *, as_of: datetime | None = None) -> Headline:
 
 async def kind_totals(scope: Scope, *, as_of: datetime | None = None) -> list[dict[str, Any]]:
     """Per deal kind: confirmed and logged rupiah and deal counts (for the totals endpoint)."""
-    kinds = await _by_kind(scope, as_of)
+    kinds = await _by_kind(scope, as_of, await _projected(scope, as_of))
     fields = ("confirmed_rp", "logged_rp", "deals_confirmed", "deals_logged")
     return [{"kind": kind, **{name: row[name] for name in fields}} for kind, row in kinds.items()]
 
@@ -237,7 +245,12 @@ def _rows(rows: list[dict[str, Any]], relabel: dict[str, str] | None = None) -> 
     return out
 
 
-async def _breakdown(scope: Scope, as_of: datetime | None, sql: str, group: str, order: str) -> list[dict[str, Any]]:
+async def _breakdown(scope: Scope, as_of: datetime | None, sql: str, group: str, order: str, *,
+                     projected: str = "") -> list[dict[str, Any]]:
+    """The rows of a breakdown: from the projection (its breakdown `projected`) when it answers, else `sql`
+    over the history."""
+    if projected and await _projected(scope, as_of):
+        return await current.breakdown(projected, *scope.where())
     with_sql, with_args = _with(as_of)
     where, args = scope.where()
     return await raw(
@@ -257,23 +270,24 @@ async def by_region(scope: Scope, *, as_of: datetime | None = None) -> list[Brea
         "w.code", "w.name", "JOIN pesantren p ON p.id = d.pesantren JOIN wilayah w ON w.id = p.wilayah ",
         _TOTAL, _REALISED,
     )
-    return _rows(await _breakdown(scope, as_of, sql, "w.code, w.name", _RANK))
+    return _rows(await _breakdown(scope, as_of, sql, "w.code, w.name", _RANK, projected="region"))
 
 
 async def by_buyer_type(scope: Scope, *, as_of: datetime | None = None) -> list[BreakdownRow]:
     sql = _breakdown_sql("b.buyer_type", "b.buyer_type", "JOIN buyer b ON b.id = d.buyer ", _TOTAL, _REALISED)
-    rows = await _breakdown(scope, as_of, sql, "b.buyer_type", _RANK.replace("label", "key"))
+    rows = await _breakdown(scope, as_of, sql, "b.buyer_type", _RANK.replace("label", "key"),
+                             projected="buyer_type")
     return _rows(rows, {t.value: BUYER_TYPE_LABELS[t] for t in BuyerType})
 
 
 async def by_pesantren(scope: Scope, *, as_of: datetime | None = None) -> list[BreakdownRow]:
     sql = _breakdown_sql("p.id", "p.name", "JOIN pesantren p ON p.id = d.pesantren ", _TOTAL, _REALISED)
-    return _rows(await _breakdown(scope, as_of, sql, "p.id, p.name", _RANK + ", key"))
+    return _rows(await _breakdown(scope, as_of, sql, "p.id, p.name", _RANK + ", key", projected="pesantren"))
 
 
 async def by_buyer(scope: Scope, *, as_of: datetime | None = None) -> list[BreakdownRow]:
     sql = _breakdown_sql("b.id", "b.name", "JOIN buyer b ON b.id = d.buyer ", _TOTAL, _REALISED)
-    return _rows(await _breakdown(scope, as_of, sql, "b.id, b.name", _RANK + ", key"))
+    return _rows(await _breakdown(scope, as_of, sql, "b.id, b.name", _RANK + ", key", projected="buyer"))
 
 
 async def by_category(scope: Scope, *, as_of: datetime | None = None) -> list[BreakdownRow]:
@@ -294,6 +308,8 @@ async def by_category(scope: Scope, *, as_of: datetime | None = None) -> list[Br
         split("l.value_rp"),
         lambda part: f"CASE WHEN {first_of_main} THEN real.realised_{part} ELSE 0 END",
     )
+    if await _projected(scope, as_of):
+        return _rows(await current.by_category(*scope.where()), {c.value: CATEGORY_LABELS[c] for c in Category})
     rows = await _breakdown(scope, as_of, sql, "l.category", _RANK.replace("label", "key"))
     return _rows(rows, {c.value: CATEGORY_LABELS[c] for c in Category})
 
@@ -372,6 +388,8 @@ _LATE_WHERE = f"live.state IN {COUNTED_SQL} AND (cur.deal IS NULL OR cur.state N
 async def late_figures(scope: Scope, *, as_of: datetime | None = None) -> LateFigures:
     """Deals counted now (or at `as_of`) that the official figure of their closed event leaves out: made or
     confirmed after its books were closed, summed at their current terms."""
+    if await _projected(scope, as_of):
+        return LateFigures(confirmed_rp=0, deals=0)  # no event of the scope has its books closed: none is late
     with_sql, with_args = _with(as_of)
     where, args = scope.where()
     rows = await raw(

@@ -22,6 +22,7 @@ from opop_events.deals.enums import (
     DealState,
     Origin,
 )
+from opop_events.deals.projection import refresh_deals
 from opop_events.deals.rules import (
     needs_review,
 )
@@ -105,6 +106,7 @@ async def _create(
             kind=kind, deal_date=deal_date, note=note, lines=lines, action=action, state=state, label=label,
             snapshot=snapshot,
         )
+        await refresh_deals([deal_id])  # the current-state projection, in this same transaction
     else:
         rows = await raw(
             "INSERT INTO deal (event, pesantren, buyer, origin, meeting_id, created_by, created_at) "

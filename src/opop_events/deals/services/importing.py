@@ -17,6 +17,7 @@ from opop_events.deals.enums import (
     DealState,
     Origin,
 )
+from opop_events.deals.projection import refresh_deals
 from opop_events.deals.services.revisions import _append_event, _CleanLine, _new_revision, _snapshot
 from opop_events.deals.tables import Deal
 
@@ -182,6 +183,7 @@ async def import_deals(*, actor: Actor, event_id: int, deals: list[ImportedDeal]
                                    "unit", "unit_price_rp", "value_rp"), line_rows)
     await _copy_rows("deal_event", ("id", "deal", "version", "action", "state", "revision", "actor", "actor_label",
                                     "reason", "at", "before", "after"), event_rows)
+    await refresh_deals(deal_ids)  # the current-state projection, in this same transaction
     return deal_ids
 
 

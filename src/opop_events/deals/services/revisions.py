@@ -24,6 +24,7 @@ from opop_events.deals.enums import (
     DealAction,
     DealState,
 )
+from opop_events.deals.projection import refresh_deals
 from opop_events.deals.rules import (
     check_deal_date,
     line_problems,
@@ -198,6 +199,7 @@ async def _append_event(
                 "coba lagi."
             ) from exc
         raise
+    await refresh_deals([deal_id])  # the current-state projection, in this same transaction
 
 
 async def _check_deal_date(value: date, event_id: int, deal_id: int | None = None) -> None:
