@@ -83,8 +83,8 @@ async def _run(content: bytes) -> dict[str, float]:
     from opop_events.accounts.enums import Role
     from opop_events.accounts.services import create_user
     from opop_events.bootstrap import upgrade
-    from opop_events.catalog.importing import service
-    from opop_events.catalog.importing.parse import parse_workbook
+    from opop_events.importing import service
+    from opop_events.importing.parse import parse_workbook
     from opop_events.catalog.tables import Wilayah
     from opop_events.db import close_pool, open_pool
     from opop_events.deals.tables import DealEvent

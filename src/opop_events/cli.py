@@ -348,9 +348,9 @@ def import_workbook(file: Path, event_slug: str, dry_run: bool, as_email: str | 
     kecuali dengan --force. Setiap baris Transaksi menjadi satu transaksi dengan satu baris barang. Templat:
     fixtures/templates/impor_opop.xlsx
     """
-    from opop_events.catalog.importing.parse import DEFAULT_LIMITS
-    from opop_events.catalog.importing.service import display_name
-    from opop_events.catalog.importing.service import import_workbook as run_import
+    from opop_events.importing.parse import DEFAULT_LIMITS
+    from opop_events.importing.service import display_name
+    from opop_events.importing.service import import_workbook as run_import
     from opop_events.core.money import format_rupiah
 
     name = display_name(str(file))

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from opop_events.accounts.enums import Role
-from opop_events.catalog.importing.service import import_workbook
+from opop_events.importing.service import import_workbook
 from opop_events.catalog.tables import Buyer, ImportBatch, Pesantren, Product
 from opop_events.core.dates import format_datetime
 from opop_events.core.errors import PROBLEM_MEDIA_TYPE
@@ -380,7 +380,7 @@ async def test_import_only_admin_or_the_events_organizer() -> None:
 @pytest.fixture
 def import_client(app: Any, client: Any) -> Any:
     """The harness's client, its app given the import controller until app.py lists it (idempotent)."""
-    from opop_events.catalog.importing.controllers import CONTROLLERS
+    from opop_events.importing.controllers import CONTROLLERS
 
     if not any(route.path == "/api/v1/events/{slug:str}/imports" for route in app.routes):
         for controller in CONTROLLERS:

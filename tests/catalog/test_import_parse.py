@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opop_events.catalog.importing.cells import _Bad, parse_amount, parse_count, parse_day
-from opop_events.catalog.importing.parse import Limits, parse_workbook
+from opop_events.importing.cells import _Bad, parse_amount, parse_count, parse_day
+from opop_events.importing.parse import Limits, parse_workbook
 from opop_events.core.dates import MONTHS, format_date
 from opop_events.core.money import format_number, quantity_to_text
 from tests.catalog.test_import_helpers import WILAYAH, rewrite, workbook

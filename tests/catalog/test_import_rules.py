@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from opop_events.accounts.enums import Role
-from opop_events.catalog.importing.parse import Limits, parse_workbook
+from opop_events.importing.parse import Limits, parse_workbook
 from opop_events.catalog.tables import ImportBatch
 from opop_events.deals import rules
 from tests.catalog.test_import_helpers import HEADERS, WILAYAH, rewrite, workbook

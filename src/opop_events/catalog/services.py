@@ -21,8 +21,6 @@ from opop_events.core.money import MoneyError, parse_quantity, quantity_to_text
 from opop_events.core.pagination import Page, paginate
 from opop_events.core.phone import PhoneError, normalize_whatsapp
 from opop_events.db import contains, write_transaction
-from opop_events.events.enums import RegistrationStatus
-from opop_events.events.tables import Registration
 
 CERT_COLUMNS = {
     Certification.halal: Product.cert_halal,
@@ -320,12 +318,13 @@ async def list_products(
     wilayah_code: str | None = None,
     certification: str | None = None,
     pesantren_id: int | None = None,
-    event_id: int | None = None,
+    pesantren_in: list[int] | None = None,
     include_inactive: bool = False,
     page: int = 1,
     per_page: int = 50,
 ) -> Page[schemas.Product]:
-    """Products are public: the online exhibition (pameran) lists them."""
+    """Products are public: the online exhibition (pameran) lists them. `pesantren_in`: only these pesantren's
+    (an event's registered sellers, which the events domain names)."""
     where = []
     if not include_inactive:
         where.append(Product.active == True)  # noqa: E712
@@ -339,14 +338,8 @@ async def list_products(
         where.append(CERT_COLUMNS[Certification(certification)] == True)  # noqa: E712
     if pesantren_id:
         where.append(Product.pesantren == pesantren_id)
-    if event_id:
-        where.append(
-            Product.pesantren.is_in(
-                Registration.select(Registration.pesantren).where(
-                    (Registration.event == event_id) & (Registration.status == RegistrationStatus.terdaftar.value)
-                )
-            )
-        )
+    if pesantren_in is not None:
+        where.append(Product.pesantren.is_in(pesantren_in or [0]))  # an empty list matches nothing
     query = Product.select(*_PRODUCT_COLUMNS).order_by(Product.name).order_by(Product.id)
     return await paginate(query, Product.count(), where, _product, page=page, per_page=per_page)
 

@@ -196,7 +196,7 @@ async def import_upload(request: Request, actor: CurrentActor) -> Template:
     """Upload a Dinas workbook into an event; a dry run checks everything and writes nothing."""
     from litestar.datastructures import UploadFile
 
-    from opop_events.catalog.importing.service import display_name, import_workbook
+    from opop_events.importing.service import display_name, import_workbook
 
     actor = require_role(actor, Role.admin)
     form = await request.form()

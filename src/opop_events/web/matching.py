@@ -156,7 +156,11 @@ async def event_catalog(
         )
     else:
         result = await catalog.list_products(
-            q=query or None, category=category, event_id=event.id, page=halaman, per_page=PER_PAGE
+            q=query or None,
+            category=category,
+            pesantren_in=[pesantren_id for pesantren_id, _name in await events.registered_pesantren(event.id)],
+            page=halaman,
+            per_page=PER_PAGE,
         )
         context.update(products=result.items, pager=pager(request, result))
     return _page(

@@ -12,8 +12,8 @@ from typing import Any
 
 from opop_events.accounts.enums import Role
 from opop_events.catalog.enums import Category
-from opop_events.catalog.importing.cells import WilayahIndex, _Bad, norm_name
-from opop_events.catalog.importing.rows import SHEETS, CellError, ParsedWorkbook
+from opop_events.importing.cells import WilayahIndex, _Bad, norm_name
+from opop_events.importing.rows import SHEETS, CellError, ParsedWorkbook
 from opop_events.catalog.tables import Buyer, Pesantren, Product
 from opop_events.core.dates import today_wib
 from opop_events.db import raw

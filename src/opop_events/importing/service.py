@@ -35,9 +35,9 @@ from typing import Any
 import anyio.to_thread
 
 from opop_events.accounts.services import Actor
-from opop_events.catalog.importing.parse import DEFAULT_LIMITS, Limits, parse_workbook
-from opop_events.catalog.importing.planning import ImportPlan, error_order, imported_line, plan_import
-from opop_events.catalog.importing.rows import CellError, ParsedWorkbook
+from opop_events.importing.parse import DEFAULT_LIMITS, Limits, parse_workbook
+from opop_events.importing.planning import ImportPlan, error_order, imported_line, plan_import
+from opop_events.importing.rows import CellError, ParsedWorkbook
 from opop_events.catalog.services import CERT_COLUMNS
 from opop_events.catalog.tables import Buyer, ImportBatch, Pesantren, Product, Wilayah
 from opop_events.core.dates import format_datetime

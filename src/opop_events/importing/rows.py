@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from opop_events.catalog.importing.cells import (
+from opop_events.importing.cells import (
     WilayahIndex,
     _Bad,
     as_text,

@@ -21,8 +21,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from opop_events.catalog.importing.cells import WilayahIndex, norm_header, show_value
-from opop_events.catalog.importing.rows import (
+from opop_events.importing.cells import WilayahIndex, norm_header, show_value
+from opop_events.importing.rows import (
     HEADER_ALIASES,
     SHEETS,
     CellError,
