@@ -28,7 +28,7 @@ def parse_dzn(text: str) -> dict[str, Any]:
             continue
         name, raw = (part.strip() for part in statement.split("=", 1))
         if raw.startswith("[|"):
-            rows = [row for row in raw[2:].rstrip("]").rstrip().rstrip("|").split("|")]
+            rows = raw[2:].rstrip("]").rstrip().rstrip("|").split("|")
             values[name] = [[int(v) for v in re.findall(r"-?\d+", row)] for row in rows if row.strip()]
         elif raw.startswith("["):
             inner = raw[1:-1]

@@ -83,13 +83,13 @@ async def _run(content: bytes) -> dict[str, float]:
     from opop_events.accounts.enums import Role
     from opop_events.accounts.services import create_user
     from opop_events.bootstrap import upgrade
-    from opop_events.importing import service
-    from opop_events.importing.parse import parse_workbook
     from opop_events.catalog.tables import Wilayah
     from opop_events.db import close_pool, open_pool
     from opop_events.deals.tables import DealEvent
     from opop_events.events import schemas
     from opop_events.events.services import create_event
+    from opop_events.importing import service
+    from opop_events.importing.parse import parse_workbook
     from opop_events.settings import get_settings
 
     await upgrade(get_settings().fixtures_dir)

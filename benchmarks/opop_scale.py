@@ -48,7 +48,7 @@ def generate(seed: int = 2026, *, sellers: int = 300, buyers: int = 150, request
     scale = requests / sum(quota.values())
     quota = {b: max(1, min(capacity[b], round(q * scale))) for b, q in quota.items()}
     pairs: set[tuple[str, str]] = set()
-    load = {p: 0 for p in people}
+    load = dict.fromkeys(people, 0)
     sellers_list = [p for p in people if p.startswith("P")]
     order = [b for b in quota for _ in range(quota[b])]
     rng.shuffle(order)

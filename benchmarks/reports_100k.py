@@ -69,13 +69,14 @@ _LINE_COUNTS = ((1, 20), (2, 30), (3, 30), (4, 20))  # mean 2.5 lines a deal
 
 async def _build(size: int) -> dict[str, Any]:
     import random
-    from datetime import date, datetime, time as dtime, timedelta
+    from datetime import date, datetime, timedelta
+    from datetime import time as dtime
 
     from opop_events.bootstrap import upgrade
     from opop_events.catalog.enums import BuyerType, Category
     from opop_events.catalog.tables import Buyer, Pesantren, Product, Wilayah
     from opop_events.core.dates import WIB
-    from opop_events.db import close_pool, is_postgres, open_pool, raw, write_transaction
+    from opop_events.db import close_pool, open_pool, raw, write_transaction
     from opop_events.deals.tables import Deal, DealEvent, DealLine, DealRevision, Realisation
     from opop_events.demo import insert_chunked
     from opop_events.events.tables import Event, Registration
@@ -338,9 +339,9 @@ async def _export(fmt: str, out: str) -> dict[str, Any]:
         import openpyxl  # noqa: F401
         import reportlab.platypus  # noqa: F401
 
-        import opop_events.deals.services  # noqa: F401 - imported lazily by the first deal-line page
-        import opop_events.reports.exporters.csvfile  # noqa: F401
-        import opop_events.reports.exporters.pdf  # noqa: F401
+        import opop_events.deals.services
+        import opop_events.reports.exporters.csvfile
+        import opop_events.reports.exporters.pdf
         import opop_events.reports.exporters.xlsx  # noqa: F401
 
         before = _maxrss_mb()
@@ -371,7 +372,6 @@ async def _prefetch(out: str) -> dict[str, Any]:
     await open_pool()
     try:
         data = await queries.event_report(event_id=await _event_id())
-        loop = asyncio.get_running_loop()
 
         def plain(value: object, kind: Kind) -> object:
             if isinstance(value, Typed):

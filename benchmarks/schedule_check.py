@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 
@@ -47,7 +48,7 @@ def check_schedule(problem: dict[str, Any], schedule: dict[str, Any]) -> dict[st
     breaks = {}
     for p, v in per.items():
         ordered = sorted(v)
-        breaks[p] = sum(1 for a, b in zip(ordered, ordered[1:]) if b != a + 1)
+        breaks[p] = sum(1 for a, b in itertools.pairwise(ordered) if b != a + 1)
     stats = schedule["stats"]
     assert stats["scheduled"] == len(placed)
     assert stats["breaks_total"] == sum(breaks.values())

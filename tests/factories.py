@@ -10,7 +10,7 @@ from typing import Any
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, create_user, issue_api_token
 
-__all__ = ["Account", "data_tables", "make_account", "make_pesantren", "make_buyer", "make_product", "make_event", "auth"]
+__all__ = ["Account", "auth", "data_tables", "make_account", "make_buyer", "make_event", "make_pesantren", "make_product"]
 
 _counter = itertools.count(1)
 

@@ -56,7 +56,7 @@ async def test_upgrade_creates_every_table(engine_name):
     names = await _table_names(engine_name)
 
     assert names == _registered_tables() | {"migration"}
-    assert FOUNDATION_TABLES <= names
+    assert names >= FOUNDATION_TABLES
 
 
 async def test_upgrade_twice_is_idempotent():
@@ -84,7 +84,7 @@ async def test_upgrade_records_each_migration_once():
 
     recorded = [(r["app_name"], r["name"]) for r in rows]
     assert sorted(recorded) == sorted(_registered_migrations())
-    assert FOUNDATION_MIGRATIONS <= set(recorded)
+    assert set(recorded) >= FOUNDATION_MIGRATIONS
     assert await is_empty() is False
 
 
@@ -97,7 +97,7 @@ async def test_wilayah_kinds_are_kabupaten_or_kota():
 async def test_deleting_a_wilayah_referenced_by_a_pesantren_fails():
     await make_pesantren(wilayah_code="3218")
 
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - each driver raises its own class; the text is checked
         await raw("DELETE FROM wilayah WHERE code = {}", "3218")
 
     assert "foreign key" in str(raised.value).lower()
@@ -121,7 +121,7 @@ async def test_unique_indexes_refuse_duplicate_registration():
     )
     await raw(insert, event_id, pesantren["id"])
 
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - each driver raises its own class; the text is checked
         await raw(insert, event_id, pesantren["id"])
 
     assert "unique" in str(raised.value).lower()

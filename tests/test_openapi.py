@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from opop_events.core.errors import PROBLEM_MEDIA_TYPE
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
@@ -80,7 +78,7 @@ async def test_foundation_writes_document_auth_errors(client):
         if op.get("operationId") in foundation
     }
 
-    assert documented == dict.fromkeys(foundation, ["401", "403", "422"])
+    assert documented == {path: ["401", "403", "422"] for path in foundation}
 
 
 async def test_every_get_with_parameters_documents_422(client):

@@ -134,9 +134,7 @@ async def test_token_urls_are_never_sent_as_referrer_nor_cached(client, market: 
         f"/konfirmasi/{token}", data={"_csrf_token": csrf_from(page.text), "aksi": "konfirmasi"}
     )
 
-    assert {name: (r.headers.get("referrer-policy"), r.headers.get("cache-control")) for name, r in answers.items()} == {
-        name: ("no-referrer", "no-store") for name in answers
-    }
+    assert {name: (r.headers.get("referrer-policy"), r.headers.get("cache-control")) for name, r in answers.items()} == dict.fromkeys(answers, ("no-referrer", "no-store"))
     assert all(r.headers["content-security-policy"] == CSP for r in answers.values())
     assert answers["confirm page"].status_code == 200 and answers["link api"].status_code == 200
     assert answers["confirm page, tampered"].status_code == 404

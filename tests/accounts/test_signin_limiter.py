@@ -269,7 +269,7 @@ async def test_failed_attempts_survive_a_surrounding_rollback(settings_env):
     class Undo(Exception):
         pass
 
-    with pytest.raises(Undo):
+    with pytest.raises(Undo):  # noqa: PT012 - the rollback of the whole transaction is what is tested
         async with write_transaction():
             with pytest.raises(Unauthorized):
                 await authenticate(email=account.actor.email, password="salah-sekali", ip="198.51.100.3")

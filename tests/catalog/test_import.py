@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from opop_events.accounts.enums import Role
-from opop_events.importing.service import import_workbook
 from opop_events.catalog.tables import Buyer, ImportBatch, Pesantren, Product
 from opop_events.core.dates import format_datetime
 from opop_events.core.errors import PROBLEM_MEDIA_TYPE
 from opop_events.deals.tables import Deal, DealEvent, DealLine
 from opop_events.events.tables import Registration
+from opop_events.importing.service import import_workbook
 from tests.catalog.test_import_helpers import workbook
 from tests.factories import auth, data_tables, make_account, make_buyer, make_event, make_pesantren
 
@@ -221,7 +221,8 @@ async def test_import_again_with_force_adds_the_deals_warns_and_records_a_forced
 
 
 async def test_import_rows_identical_to_a_deal_of_the_event_or_an_earlier_row_are_refused_unless_forced() -> None:
-    from opop_events.deals import schemas, services as deals
+    from opop_events.deals import schemas
+    from opop_events.deals import services as deals
 
     organizer, event = await _organizer_event()
     await make_pesantren(name="Pesantren Lama", wilayah_code="3204")

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from opop_events.accounts.enums import Role
-from opop_events.importing.parse import Limits, parse_workbook
 from opop_events.catalog.tables import ImportBatch
 from opop_events.deals import rules
+from opop_events.importing.parse import Limits, parse_workbook
 from tests.catalog.test_import_helpers import HEADERS, WILAYAH, rewrite, workbook
 from tests.factories import Account, data_tables, make_account, make_buyer, make_event, make_pesantren
 from tests.web.conftest import csrf_from, sign_in

@@ -8,4 +8,4 @@ import pytest
 @pytest.fixture
 def clean_tables() -> None:
     """Overrides the autouse fixture of tests/conftest.py for this folder only: these tests write no rows."""
-    return None
+    return

@@ -19,7 +19,7 @@ async def _logged_with_link(client, market: Market) -> tuple[dict, dict, str]:
 
 
 async def test_link_builds_whatsapp_message_to_the_buyer(client, market):
-    deal, link, token = await _logged_with_link(client, market)
+    deal, link, _token = await _logged_with_link(client, market)
     wa = urlparse(link["whatsapp_url"])
     assert (wa.scheme, wa.netloc, wa.path) == ("https", "wa.me", "/6281298765432")
     text = parse_qs(wa.query)["text"][0]

@@ -169,7 +169,7 @@ async def test_stored_replies_hold_no_secret(client, market):
     assert deal.status_code == 201
     deal_id = deal.json()["id"]
     links = []
-    for attempt in range(2):  # the same key twice: a link is never replayed, the second replaces the first
+    for _attempt in range(2):  # the same key twice: a link is never replayed, the second replaces the first
         link = await client.post(
             f"/api/v1/deals/{deal_id}/confirm-link", headers={**seller, "Idempotency-Key": "r-2"}
         )

@@ -43,7 +43,7 @@ class ServerProcess:
         self.database_url = database_url
         self.proc: subprocess.Popen | None = None
         self.port = 0
-        self.log = tempfile.TemporaryFile()
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - kept open for the server's life, closed in stop()
 
     @property
     def url(self) -> str:

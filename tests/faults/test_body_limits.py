@@ -65,7 +65,7 @@ def _post_streamed(port: int, path: str, headers: dict[str, str], total: int) ->
                 except (ConnectionResetError, BlockingIOError):
                     data = b""
                 answer += data
-                if not data or b"\r\n\r\n" in answer and _complete(answer):
+                if not data or (b"\r\n\r\n" in answer and _complete(answer)):
                     break
                 continue
             if writable:

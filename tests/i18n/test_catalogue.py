@@ -8,7 +8,6 @@ import pytest
 from opop_events.core import i18n, messages_check
 
 
-
 @pytest.fixture(scope="module")
 def used() -> dict[str, str]:
     return messages_check.extracted()

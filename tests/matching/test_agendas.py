@@ -104,7 +104,7 @@ async def fair(app) -> Fair:
 async def clean_tables() -> None:
     """Replaces the harness's clean-up after every test, which would empty the shared `fair`: this module
     cleans once at its end (`_clean_at_module_end`); its tests that write use events of their own."""
-    yield
+    return
 
 
 @pytest.fixture(scope="module", autouse=True)

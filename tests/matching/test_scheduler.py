@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,7 @@ def validate(problem: dict[str, Any], schedule: dict[str, Any]) -> dict[str, int
     breaks = {}
     for p, slots in busy.items():
         slots.sort()
-        breaks[p] = sum(1 for a, b in zip(slots, slots[1:]) if b != a + 1)
+        breaks[p] = sum(1 for a, b in itertools.pairwise(slots) if b != a + 1)
     stats = schedule["stats"]
     assert stats["scheduled"] == len(placed)
     assert stats["requested"] == len(requested)

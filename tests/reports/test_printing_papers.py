@@ -8,4 +8,4 @@ from opop_events.reports.exporters import printing
 
 
 def test_grid_papers_are_reportlab_landscape_a4_and_a3() -> None:
-    assert printing.PAPERS == {"a4": landscape(A4), "a3": landscape(A3)}
+    assert {"a4": landscape(A4), "a3": landscape(A3)} == printing.PAPERS

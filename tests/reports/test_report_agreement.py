@@ -46,7 +46,7 @@ async def _market():
     event = await make_event(organizer=organizer, status="live")
     regions = ["3273", "3204", "3273"]
     sellers = []
-    for i, code in enumerate(regions):
+    for code in regions:
         pesantren = await make_pesantren(wilayah_code=code)
         await Registration.insert(Registration(event=event["id"], party_kind="pesantren", pesantren=pesantren["id"]))
         sellers.append(await make_account("seller", pesantren_id=pesantren["id"]))

@@ -69,7 +69,7 @@ async def _sign_in(context: Any, base: str, email: str) -> Any:
     return page
 
 
-async def test_main_pages_work_under_the_content_security_policy(live_server, browser, market: Market):  # noqa: F811
+async def test_main_pages_work_under_the_content_security_policy(live_server, browser, market: Market):
     await Registration.insert(
         Registration(event=market.event["id"], party_kind="buyer", buyer=market.buyer.actor.buyer_id)
     )
@@ -155,7 +155,7 @@ async def test_main_pages_work_under_the_content_security_policy(live_server, br
         await page.context.close()
 
 
-async def test_api_docs_render_without_internet(live_server, browser):  # noqa: F811
+async def test_api_docs_render_without_internet(live_server, browser):
     """Every request that is not to this server is cut off, as at a venue without internet: Swagger UI still
     renders the API, from the server's own files."""
     watch = Violations()

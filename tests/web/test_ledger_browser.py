@@ -25,7 +25,7 @@ pytestmark = [
 DESKTOP = {"width": 1366, "height": 900}
 
 
-async def _signed_in(browser: Any, base: str, email: str, viewport: dict[str, int]) -> Any:  # noqa: F811
+async def _signed_in(browser: Any, base: str, email: str, viewport: dict[str, int]) -> Any:
     phone = viewport == PHONE
     context = await browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone, locale="id-ID")
     page = await context.new_page()
@@ -37,7 +37,7 @@ async def _signed_in(browser: Any, base: str, email: str, viewport: dict[str, in
     return page
 
 
-async def test_deal_from_phone_to_whatsapp_link_to_board_to_dinas_xlsx(live_server, browser, market):  # noqa: F811
+async def test_deal_from_phone_to_whatsapp_link_to_board_to_dinas_xlsx(live_server, browser, market):
     import openpyxl
 
     await Registration.insert(

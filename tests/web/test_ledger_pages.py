@@ -30,7 +30,7 @@ from tests.web.conftest import csrf_from, post_form, rendered_form, rendered_for
 
 
 @pytest.fixture
-async def shop(market: Market) -> Market:  # noqa: F811 - builds on the imported fixture
+async def shop(market: Market) -> Market:
     """The ledger market with its buyer registered at the event (the form offers the event's buyers)."""
     await Registration.insert(
         Registration(event=market.event["id"], party_kind="buyer", buyer=market.buyer.actor.buyer_id)
@@ -627,7 +627,7 @@ async def test_admin_realisation_correction_form_as_rendered(client, shop):
     other, target = [
         await deals.record_realisation(actor=shop.admin.actor, deal_id=deal.id, data=msgspec.convert(
             {"kind": "pembayaran", "realised_on": "2021-01-05", "amount_rp": amount}, schemas.RealisationCreate
-        ))  # fmt: skip
+        ))
         for amount in (50_000, 70_000)
     ]
     await sign_in(client, shop.admin)

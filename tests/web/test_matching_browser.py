@@ -26,7 +26,7 @@ async def _sign_in(page, base: str, email: str) -> None:
     await page.wait_for_load_state()
 
 
-async def test_buyer_finds_a_product_and_requests_a_meeting_on_a_phone(live_server, browser):  # noqa: F811
+async def test_buyer_finds_a_product_and_requests_a_meeting_on_a_phone(live_server, browser):
     event = await make_event(status="open", slug="temu-ponsel")
     buyer_org = await make_buyer(name="Koperasi Karyawan Sate")
     buyer = await make_account("buyer", buyer_id=buyer_org["id"], password=PASSWORD)
@@ -63,7 +63,7 @@ async def test_buyer_finds_a_product_and_requests_a_meeting_on_a_phone(live_serv
     await context.close()
 
 
-async def test_organizer_schedules_and_publishes(live_server, browser):  # noqa: F811
+async def test_organizer_schedules_and_publishes(live_server, browser):
     organizer = await make_account("organizer", password=PASSWORD)
     event = await make_event(organizer=organizer, status="open", slug="temu-jadwal", tables=2, slots=3)
     for i in range(2):
