@@ -20,7 +20,7 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Response
 
 from opop_events.accounts.services import Actor, actor_from_api_token, actor_from_session
-from opop_events.languages import apply_saved_language
+from opop_events.core.dates import EARLIEST_YEAR, LATEST_YEAR, parse_local_datetime
 from opop_events.core.errors import (
     PROBLEM_MEDIA_TYPE,
     AppError,
@@ -33,8 +33,8 @@ from opop_events.core.errors import (
     Unauthorized,
     translate_validation_message,
 )
-from opop_events.core.dates import EARLIEST_YEAR, LATEST_YEAR, parse_local_datetime
 from opop_events.db import database_unavailable
+from opop_events.languages import apply_saved_language
 
 SESSION_COOKIE = "opop_session"
 

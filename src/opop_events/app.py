@@ -25,11 +25,11 @@ from opop_events.api import (
 )
 from opop_events.api_docs import openapi_router, render_plugins
 from opop_events.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
-from opop_events.importing.controllers import CONTROLLERS as IMPORT_CONTROLLERS
 from opop_events.db import close_pool, open_pool
 from opop_events.deals.controllers import CONTROLLERS as DEAL_CONTROLLERS
 from opop_events.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
 from opop_events.idempotency.middleware import idempotency_middleware
+from opop_events.importing.controllers import CONTROLLERS as IMPORT_CONTROLLERS
 from opop_events.languages import language_middleware
 from opop_events.matching.controllers import CONTROLLERS as MATCHING_CONTROLLERS
 from opop_events.reports.controllers import CONTROLLERS as REPORT_CONTROLLERS

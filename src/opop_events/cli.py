@@ -146,7 +146,8 @@ async def _load_demo(reset: bool) -> str:
 
 
 def _print_logins() -> None:
-    from opop_events.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from opop_events.accounts.passwords import DEMO_PASSWORD
+    from opop_events.demo import DEMO_ACCOUNTS
 
     click.echo("Akun demo (kata sandi semuanya: " + DEMO_PASSWORD + "):")
     for email, role, name in DEMO_ACCOUNTS:
@@ -172,7 +173,7 @@ def serve(host: str, port: int, with_demo: bool, workers: int) -> None:
 
     if not os.environ.get("OPOP_BASE_URL", "").strip():
         # Links sent over WhatsApp and printed in QR codes must point at the address actually served.
-        link_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        link_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only names the link to print
         os.environ["OPOP_BASE_URL"] = f"http://{link_host}:{port}"
         get_settings.cache_clear()
         if link_host != host:
@@ -348,10 +349,10 @@ def import_workbook(file: Path, event_slug: str, dry_run: bool, as_email: str | 
     kecuali dengan --force. Setiap baris Transaksi menjadi satu transaksi dengan satu baris barang. Templat:
     fixtures/templates/impor_opop.xlsx
     """
+    from opop_events.core.money import format_rupiah
     from opop_events.importing.parse import DEFAULT_LIMITS
     from opop_events.importing.service import display_name
     from opop_events.importing.service import import_workbook as run_import
-    from opop_events.core.money import format_rupiah
 
     name = display_name(str(file))
     size = file.stat().st_size

@@ -7,7 +7,7 @@ import sqlite3
 import weakref
 from contextlib import asynccontextmanager
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
 from piccolo.columns.combination import Where
@@ -16,6 +16,8 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
 from opop_events.settings import get_settings
+
+_Row = TypeVar("_Row")
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -61,7 +63,7 @@ class OpopSQLiteEngine(SQLiteEngine):
         kwargs = dict(self.connection_kwargs)
         connection = _PooledConnection(lambda: sqlite3.connect(**kwargs), 64)
         connection.engine, connection.path = self, self.path
-        connection._thread.daemon = True
+        connection._thread.daemon = True  # noqa: SLF001 - aiosqlite offers no other way to not block exit
         await connection
         connection.row_factory = dict_factory  # type: ignore[assignment]
         await connection.execute("PRAGMA foreign_keys = 1")
@@ -182,10 +184,10 @@ class _FairAcquire:
         self._connection: Any = None
 
     def __await__(self) -> Any:
-        return self._fair._acquire().__await__()
+        return self._fair._acquire().__await__()  # noqa: SLF001 - FairPool is ours, in this module
 
     async def __aenter__(self) -> Any:
-        self._connection = await self._fair._acquire()
+        self._connection = await self._fair._acquire()  # noqa: SLF001 - FairPool is ours, in this module
         return self._connection
 
     async def __aexit__(self, *exc: object) -> None:
@@ -295,3 +297,11 @@ def is_unique_violation(exc: BaseException) -> bool:
     """True for a unique-constraint failure on either engine (asyncpg or sqlite3)."""
     name = type(exc).__name__
     return name == "UniqueViolationError" or (name == "IntegrityError" and "UNIQUE" in str(exc).upper())
+
+
+def present(row: _Row | None) -> _Row:
+    """A row the schema guarantees (a foreign key's target, a row read back in its own transaction): the typed
+    answer to `.first()`. Missing means the database broke its own constraints, which no caller can repair."""
+    if row is None:
+        raise LookupError("a row the database guarantees is missing")
+    return row

@@ -10,7 +10,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEV_SECRET = "opop-dev-secret-not-for-production"
+DEV_SECRET = "opop-dev-secret-not-for-production"  # noqa: S105 - development only; production requires its own
 IPNetwork = IPv4Network | IPv6Network
 
 

@@ -207,8 +207,8 @@ async def check(attempt: Attempt, *, settings: Settings) -> None:
         by_ip = [
             a.at
             for a in await _earlier(
-                attempt, (LoginAttempt.ip == ip) & (LoginAttempt.success == False), minute_ago
-            )  # noqa: E712
+                attempt, (LoginAttempt.ip == ip) & (LoginAttempt.success == False), minute_ago  # noqa: E712 - a Piccolo column comparison
+            )
             if a.ip == ip and not a.success
         ]
         if len(by_ip) >= settings.login_attempts_per_minute:

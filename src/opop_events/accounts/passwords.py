@@ -27,7 +27,7 @@ from opop_events.core.errors import InvalidInput
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128
 MIN_SCORE = 3
-DEMO_PASSWORD = "opop-demo-2020"
+DEMO_PASSWORD = "opop-demo-2020"  # noqa: S105 - published on purpose; production refuses it
 APP_WORDS = ("opop", "pesantren", "jabar", "jawabarat", "bandung", "temubisnis", "dinas", "kuk", "santri")
 _ZXCVBN_MAX = 32
 """zxcvbn's work grows steeply with length (about 1 s of CPU for 72 characters, 0.15 s at worst for 32 here), so

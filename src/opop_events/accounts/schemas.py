@@ -29,7 +29,7 @@ class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 class TokenResponse(msgspec.Struct):
     token: str
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
 
 
 class UserCreate(msgspec.Struct, forbid_unknown_fields=True):

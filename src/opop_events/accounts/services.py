@@ -12,6 +12,7 @@ import os
 import secrets
 from dataclasses import replace as dataclasses_replace
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -21,11 +22,13 @@ from opop_events.accounts.enums import Role
 from opop_events.accounts.passwords import DEMO_PASSWORD, check_password
 from opop_events.accounts.tables import ApiToken, User, WebSession
 from opop_events.catalog.tables import Buyer, Pesantren
-from opop_events.core.actor import Actor, require_actor, require_role  # noqa: F401 - re-exported for callers
+from opop_events.core.actor import Actor as Actor  # re-exported: callers know the actor from accounts
+from opop_events.core.actor import require_actor as require_actor
+from opop_events.core.actor import require_role as require_role
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from opop_events.core.i18n import LANGUAGES, SOURCE_LANGUAGE
-from opop_events.db import raw, write_transaction
+from opop_events.db import present, raw, write_transaction
 from opop_events.settings import Settings, get_settings
 
 SESSION_LIFETIME = timedelta(days=14)
@@ -52,7 +55,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _actor_from_row(row: dict) -> Actor:
+def _actor_from_row(row: dict[str, Any]) -> Actor:
     return Actor(
         user_id=row["id"],
         email=row["email"],
@@ -164,7 +167,7 @@ async def known_device_cookie_value(*, actor: Actor, settings: Settings | None =
 async def change_password(*, actor: Actor, old_password: str, new_password: str) -> None:
     """Set a new password and end every web session and API token of the user, the caller's own included: a
     web page that changes the password starts a fresh session for its browser afterwards."""
-    row = await User.select(User.password_hash).where(User.id == actor.user_id).first()
+    row = present(await User.select(User.password_hash).where(User.id == actor.user_id).first())
     try:
         _hasher.verify(row["password_hash"], old_password[:128])
     except (VerifyMismatchError, VerificationError, InvalidHashError) as exc:
@@ -256,8 +259,10 @@ async def demo_password_in_use() -> list[str]:
     rows = await User.select(User.id, User.email, User.password_hash).where(
         (User.active == True) & (User.password_vetted == False)  # noqa: E712
     )
-    found, clean = [], []
+    found: list[dict[str, Any]] = []
+    clean: list[dict[str, Any]] = []
     for row in rows:
+        matches: bool
         try:
             matches = await asyncio.to_thread(_hasher.verify, row["password_hash"], DEMO_PASSWORD)
         except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -12,6 +12,7 @@ from opop_events.catalog.tables import Buyer, Pesantren
 
 class User(Table, tablename="app_user"):
     """A person who signs in; a seller belongs to one pesantren, a buyer to one buyer organisation."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     email = Varchar(length=254, unique=True)
     name = Varchar(length=120, default="")
@@ -30,6 +31,7 @@ class User(Table, tablename="app_user"):
 
 class ApiToken(Table, tablename="api_token"):
     """A bearer token for scripts; only its SHA-256 is stored."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
     token_hash = Varchar(length=64, unique=True)
@@ -40,6 +42,7 @@ class ApiToken(Table, tablename="api_token"):
 
 class WebSession(Table, tablename="web_session"):
     """A signed-in browser; the cookie carries a random id whose SHA-256 is stored here."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
     session_hash = Varchar(length=64, unique=True)
@@ -50,6 +53,7 @@ class WebSession(Table, tablename="web_session"):
 class LoginAttempt(Table, tablename="login_attempt"):
     """One failed or successful sign-in, kept so every worker process shares the rate limit (`limiter`);
     `trusted`: made from a known device or from the account's last successful address."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     email = Varchar(length=254, index=True)
     ip = Varchar(length=45, default="", index=True)

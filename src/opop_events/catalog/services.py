@@ -20,7 +20,7 @@ from opop_events.core.errors import Conflict, FieldError, Forbidden, InvalidInpu
 from opop_events.core.money import MoneyError, parse_quantity, quantity_to_text
 from opop_events.core.pagination import Page, paginate
 from opop_events.core.phone import PhoneError, normalize_whatsapp
-from opop_events.db import contains, write_transaction
+from opop_events.db import contains, present, write_transaction
 
 CERT_COLUMNS = {
     Certification.halal: Product.cert_halal,
@@ -43,7 +43,7 @@ async def wilayah_id(code: str, *, field: str = "wilayah_code") -> int:
     row = await Wilayah.select(Wilayah.id).where(Wilayah.code == code).first()
     if row is None:
         raise InvalidInput.field(field, f"kode kabupaten/kota '{code}' tidak dikenal")
-    return row["id"]
+    return int(row["id"])
 
 
 def clean_whatsapp(value: str | None, *, field: str = "whatsapp") -> str | None:
@@ -155,9 +155,8 @@ async def create_pesantren(*, actor: Actor | None, data: schemas.PesantrenCreate
     }
     async with write_transaction():
         await _check_nspp_free(data.nspp)
-        rows = await Pesantren.insert(Pesantren(**{c._meta.name: v for c, v in values.items()})).returning(
-            Pesantren.id
-        )
+        row = Pesantren(**{c._meta.name: v for c, v in values.items()})  # type: ignore[arg-type]
+        rows = await Pesantren.insert(row).returning(Pesantren.id)
     return await get_pesantren(pesantren_id=rows[0]["id"])
 
 
@@ -181,7 +180,7 @@ async def update_pesantren(
             values[getattr(Pesantren, name)] = value.strip() if isinstance(value, str) else value
     if data.wilayah_code is not None:
         new_wilayah = await wilayah_id(data.wilayah_code)
-        current = await Pesantren.select(Pesantren.wilayah).where(Pesantren.id == pesantren_id).first()
+        current = present(await Pesantren.select(Pesantren.wilayah).where(Pesantren.id == pesantren_id).first())
         if new_wilayah != current["wilayah"] and not (actor and actor.is_admin):
             # the kabupaten/kota sorts the official figures per region: Dinas decides it, not one party
             raise Forbidden("Kabupaten/kota pesantren menentukan angka resmi per wilayah; hanya staf Dinas yang "
@@ -272,7 +271,7 @@ async def update_buyer(*, actor: Actor | None, buyer_id: int, data: schemas.Buye
         if value is not None:
             values[getattr(Buyer, name)] = value.strip()
     if data.buyer_type is not None:
-        current = await Buyer.select(Buyer.buyer_type).where(Buyer.id == buyer_id).first()
+        current = present(await Buyer.select(Buyer.buyer_type).where(Buyer.id == buyer_id).first())
         if data.buyer_type.value != current["buyer_type"] and not actor.is_admin:
             # the buyer type sorts the official figures per buyer type: Dinas decides it, not one party
             raise Forbidden("Jenis pembeli menentukan angka resmi per jenis pembeli; hanya staf Dinas yang boleh "
@@ -297,7 +296,7 @@ _PRODUCT_COLUMNS = (
     *Product.all_columns(exclude=[Product.pesantren]),
     Product.pesantren.as_alias("pesantren_id"),
     Product.pesantren.name.as_alias("pesantren_name"),
-    Product.pesantren.wilayah.name.as_alias("wilayah_name"),
+    Product.pesantren.wilayah.name.as_alias("wilayah_name"),  # type: ignore[union-attr]
 )
 
 
@@ -333,7 +332,7 @@ async def list_products(
     if category:
         where.append(Product.category == category)
     if wilayah_code:
-        where.append(Product.pesantren.wilayah.code == wilayah_code)
+        where.append(Product.pesantren.wilayah.code == wilayah_code)  # type: ignore[union-attr]
     if certification:
         where.append(CERT_COLUMNS[Certification(certification)] == True)  # noqa: E712
     if pesantren_id:
@@ -365,7 +364,7 @@ async def create_product(*, actor: Actor | None, data: schemas.ProductCreate) ->
         min_order=clean_quantity(data.min_order, field="min_order"),
         monthly_capacity=clean_quantity(data.monthly_capacity, field="monthly_capacity"),
         description=data.description,
-        **{column._meta.name: cert in data.certifications for cert, column in CERT_COLUMNS.items()},
+        **{column._meta.name: cert in data.certifications for cert, column in CERT_COLUMNS.items()},  # type: ignore[arg-type]
     )
     async with write_transaction():
         rows = await Product.insert(product).returning(Product.id)

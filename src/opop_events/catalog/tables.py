@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -10,6 +10,7 @@ from piccolo.table import Table
 
 class Wilayah(Table, tablename="wilayah"):
     """A kabupaten or kota of Jawa Barat, keyed by its BPS code."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     code = Varchar(length=4, unique=True)
     name = Varchar(length=64)
@@ -18,6 +19,7 @@ class Wilayah(Table, tablename="wilayah"):
 
 class Pesantren(Table, tablename="pesantren"):
     """A pesantren in the OPOP programme and its business unit (the seller)."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     name = Varchar(length=200, index=True)
     nspp = Varchar(length=20, null=True, default=None, unique=True)
@@ -35,6 +37,7 @@ class Pesantren(Table, tablename="pesantren"):
 
 class Buyer(Table, tablename="buyer"):
     """A buying organisation: retailer, distributor, hotel, exporter, state company, ..."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     name = Varchar(length=200, index=True)
     buyer_type = Varchar(length=32)
@@ -49,6 +52,7 @@ class Buyer(Table, tablename="buyer"):
 
 class Product(Table, tablename="product"):
     """A product a pesantren sells; price in integer rupiah, quantities as exact decimal text."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     pesantren = ForeignKey(references=Pesantren, on_delete=OnDelete.restrict, null=False)
     name = Varchar(length=200, index=True)
@@ -74,6 +78,7 @@ class ImportBatch(Table, tablename="import_batch"):
 
     `event_id` and `actor_id` are plain integers, not foreign keys: the catalog's migrations run before those
     of events and accounts (which depend on catalog), so they cannot reference `event` or `app_user`."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     event_id = Integer()
     content_sha256 = Varchar(length=64)  # the parsed rows, row numbers left out: a re-saved copy is the same

@@ -4,7 +4,7 @@ place except the `used_at` of a confirmation link."""
 
 from __future__ import annotations
 
-from piccolo.columns import BigInt, Bytea, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Bytea, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -16,6 +16,7 @@ from opop_events.events.tables import Event
 
 class Deal(Table, tablename="deal"):
     """The identity of a deal: which event, which pesantren sells to which buyer, who started it."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
     pesantren = ForeignKey(references=Pesantren, on_delete=OnDelete.restrict, null=False)
@@ -28,6 +29,7 @@ class Deal(Table, tablename="deal"):
 
 class DealRevision(Table, tablename="deal_revision"):
     """One version of what was agreed: kind, date, note and lines. A change makes a new revision."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     deal = ForeignKey(references=Deal, on_delete=OnDelete.restrict, null=False)
     kind = Varchar(length=16)
@@ -38,6 +40,7 @@ class DealRevision(Table, tablename="deal_revision"):
 
 class DealLine(Table, tablename="deal_line"):
     """A line of a revision; `value_rp` = quantity × unit price, rounded half up to the rupiah."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     revision = ForeignKey(references=DealRevision, on_delete=OnDelete.restrict, null=False)
     position = Integer()
@@ -53,6 +56,7 @@ class DealLine(Table, tablename="deal_line"):
 class DealEvent(Table, tablename="deal_event"):
     """The history of a deal: one row per change, `version` 1, 2, 3… per deal (unique), with the state and
     revision in force after it and snapshots of the deal before and after (JSON)."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     deal = ForeignKey(references=Deal, on_delete=OnDelete.restrict, null=False)
     version = Integer()
@@ -78,6 +82,7 @@ class EventClosing(Table, tablename="event_closing"):
     rows up to `last_event`, at or before `at`); deals and
     confirmations after it are reported separately as late (susulan). `confirmed_rp` records the official
     headline read at that moment (as text: exact beyond 64 bits), so a later reader can check that the figure never moved."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
     action = Varchar(length=8)  # tutup | buka
@@ -93,6 +98,7 @@ class EventClosing(Table, tablename="event_closing"):
 
 class Realisation(Table, tablename="realisation"):
     """A payment or delivery after the event against a deal. Corrections add a row that voids an earlier one."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     deal = ForeignKey(references=Deal, on_delete=OnDelete.restrict, null=False)
     kind = Varchar(length=16)  # pembayaran | pengiriman
@@ -107,6 +113,7 @@ class Realisation(Table, tablename="realisation"):
 
 class Attachment(Table, tablename="attachment"):
     """Evidence: a photo or PDF of a nota, PO or MoU, stored in the database (so backups hold it)."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     deal = ForeignKey(references=Deal, on_delete=OnDelete.restrict, null=False)
     filename = Varchar(length=200)
@@ -120,6 +127,7 @@ class Attachment(Table, tablename="attachment"):
 
 class ConfirmLink(Table, tablename="confirm_link"):
     """A signed, single-use, expiring link a seller sends a buyer over WhatsApp to confirm or dispute."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     deal = ForeignKey(references=Deal, on_delete=OnDelete.restrict, null=False)
     revision = ForeignKey(references=DealRevision, on_delete=OnDelete.restrict, null=False)
@@ -139,6 +147,7 @@ class DealCurrent(Table, tablename="deal_current"):
     """Each deal as it stands now: its latest history row, the agreed revision's total and the realised amount,
     money in parts (`x / 10^9`, `x % 10^9`) like every sum of the ledger. Derived: rebuilt from the history by
     `opop-events db rebuild-projection`; never the source of an as-of or an official (closed-books) figure."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     deal = ForeignKey(references=Deal, on_delete=OnDelete.restrict, null=False, unique=True)
     event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
@@ -159,6 +168,7 @@ class DealLineCurrent(Table, tablename="deal_line_current"):
     """Each line of each deal's revision in force now, with the deal's parties and state beside it; a deal's
     realised amount (in parts) sits on the first line of its main category (that of its largest line), zero on
     the others, so the category breakdown adds up to the headline."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     deal = ForeignKey(references=Deal, on_delete=OnDelete.restrict, null=False)
     event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
@@ -177,6 +187,7 @@ class LedgerStamp(Table, tablename="ledger_stamp"):
     the latest closing row, is the validator (ETag) of the live board's and the totals endpoint's figures. A
     change raises the counter of its deal's shard (`deal % 16`, unique with the event), so concurrent writers of
     one event rarely wait on the same row; the sum still grows with every committed change, in any commit order."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
     shard = Integer()
@@ -188,5 +199,6 @@ class ProjectionDirty(Table, tablename="projection_dirty"):
     by database triggers on every insert into `deal_event`, `deal_line` and `realisation`, emptied by
     `deals/projection.py` as it derives those deals again. Rows left here mean a writer went around the services
     (a bug, a manual fix): the reports then read the history until `opop-events db rebuild-projection`."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     deal = Integer()

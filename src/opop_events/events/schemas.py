@@ -7,8 +7,8 @@ from typing import Annotated
 
 import msgspec
 
-from opop_events.events.enums import EventStatus, PartyKind
 from opop_events.core.types import Address, Id, LongText, Name, ShortText, Slug, WilayahCode
+from opop_events.events.enums import EventStatus, PartyKind
 
 Minutes = Annotated[int, msgspec.Meta(ge=5, le=240)]
 SlotCount = Annotated[int, msgspec.Meta(ge=1, le=48)]

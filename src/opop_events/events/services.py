@@ -13,7 +13,7 @@ from opop_events.catalog.tables import Buyer, Pesantren
 from opop_events.core.dates import WIB, as_date, now_utc
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opop_events.core.pagination import Page, paginate
-from opop_events.db import contains, raw, write_transaction
+from opop_events.db import contains, present, raw, write_transaction
 from opop_events.events import schemas
 from opop_events.events.enums import (
     EVENT_STATUS_LABELS,
@@ -161,8 +161,8 @@ async def update_event(*, actor: Actor | None, slug: str, data: schemas.EventUpd
         values[Event.wilayah] = await wilayah_id(data.wilayah_code)
     starts_on = data.starts_on or event.starts_on
     ends_on = data.ends_on or event.ends_on
-    if (data.starts_on or data.ends_on) and (starts_on, ends_on) != (event.starts_on, event.ends_on):
-        if await books_closed(event.id):
+    dates_change = (data.starts_on or data.ends_on) and (starts_on, ends_on) != (event.starts_on, event.ends_on)
+    if dates_change and await books_closed(event.id):
             raise Conflict(
                 "Buku acara ini sudah ditutup: tanggalnya menentukan tahun program dalam laporan resmi, jadi tidak "
                 "bisa diubah. Minta staf Dinas membuka kembali bukunya bila memang perlu."
@@ -428,7 +428,7 @@ async def register(*, actor: Actor | None, slug: str, data: schemas.Registration
         rows = await Registration.insert(
             Registration(event=event.id, party_kind=kind.value, pesantren=data.pesantren_id, buyer=data.buyer_id)
         ).returning(Registration.id)
-    row = await Registration.select(*_REG_COLUMNS).where(Registration.id == rows[0]["id"]).first()
+    row = present(await Registration.select(*_REG_COLUMNS).where(Registration.id == rows[0]["id"]).first())
     return _registration(row)
 
 
@@ -446,5 +446,5 @@ async def check_in(*, actor: Actor | None, slug: str, registration_id: int) -> s
             await Registration.update({Registration.checked_in_at: now_utc()}).where(
                 (Registration.id == registration_id) & Registration.checked_in_at.is_null()
             )
-        row = await Registration.select(*_REG_COLUMNS).where(Registration.id == registration_id).first()
+        row = present(await Registration.select(*_REG_COLUMNS).where(Registration.id == registration_id).first())
     return _registration(row)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -13,6 +13,7 @@ from opop_events.catalog.tables import Buyer, Pesantren, Wilayah
 
 class Event(Table, tablename="event"):
     """A temu bisnis: where, when, and how far along (draft → open → scheduled → live → closed)."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     slug = Varchar(length=80, unique=True)
     name = Varchar(length=200)
@@ -30,6 +31,7 @@ class Event(Table, tablename="event"):
 
 class EventOrganizer(Table, tablename="event_organizer"):
     """An organizer account assigned to run one event."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
     user = ForeignKey(references=User, on_delete=OnDelete.restrict, null=False)
@@ -37,6 +39,7 @@ class EventOrganizer(Table, tablename="event_organizer"):
 
 class EventSession(Table, tablename="event_session"):
     """A block of meeting slots on one day (e.g. `pagi`, `siang`)."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
     name = Varchar(length=80)
@@ -46,6 +49,7 @@ class EventSession(Table, tablename="event_session"):
 
 class TimeSlot(Table, tablename="time_slot"):
     """One meeting slot of a session; slots of an event are ordered by start time."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     session = ForeignKey(references=EventSession, on_delete=OnDelete.restrict, null=False)
     starts_at = Timestamptz()
@@ -54,6 +58,7 @@ class TimeSlot(Table, tablename="time_slot"):
 
 class MeetingTable(Table, tablename="meeting_table"):
     """A numbered table where one meeting is held per slot."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
     code = Varchar(length=16)
@@ -62,6 +67,7 @@ class MeetingTable(Table, tablename="meeting_table"):
 
 class Registration(Table, tablename="registration"):
     """A pesantren or a buyer taking part in an event."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
     party_kind = Varchar(length=16)  # pesantren | buyer

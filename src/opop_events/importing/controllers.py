@@ -12,9 +12,9 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, QueryParameter
 
 from opop_events.api import UPLOAD_BODY_MAX_BYTES, CurrentActor, problems
+from opop_events.core.errors import AppError, Conflict, FieldError, InvalidInput
 from opop_events.importing.parse import DEFAULT_LIMITS
 from opop_events.importing.service import ImportResult, display_name, import_workbook
-from opop_events.core.errors import AppError, Conflict, FieldError, InvalidInput
 
 
 class PayloadTooLarge(AppError):

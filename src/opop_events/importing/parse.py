@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from opop_events.core.money import format_number
 from opop_events.importing.cells import WilayahIndex, norm_header, show_value
 from opop_events.importing.rows import (
     HEADER_ALIASES,
@@ -35,7 +36,6 @@ from opop_events.importing.rows import (
     pesantren_row,
     product_row,
 )
-from opop_events.core.money import format_number
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"

@@ -12,8 +12,6 @@ from typing import Any
 
 from opop_events.accounts.enums import Role
 from opop_events.catalog.enums import Category
-from opop_events.importing.cells import WilayahIndex, _Bad, norm_name
-from opop_events.importing.rows import SHEETS, CellError, ParsedWorkbook
 from opop_events.catalog.tables import Buyer, Pesantren, Product
 from opop_events.core.dates import today_wib
 from opop_events.db import raw
@@ -23,6 +21,8 @@ from opop_events.deals.queries import current_event_join
 from opop_events.deals.services import ImportedLine, deal_number
 from opop_events.events.enums import PartyKind
 from opop_events.events.tables import Registration
+from opop_events.importing.cells import WilayahIndex, _Bad, norm_name
+from opop_events.importing.rows import SHEETS, CellError, ParsedWorkbook
 
 
 @dataclass(eq=False)

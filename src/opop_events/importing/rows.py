@@ -10,6 +10,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from opop_events.core.money import format_rupiah, line_value, quantity_to_text
+from opop_events.deals import rules
+from opop_events.deals.enums import DealKind, DealState
 from opop_events.importing.cells import (
     WilayahIndex,
     _Bad,
@@ -25,9 +28,6 @@ from opop_events.importing.cells import (
     parse_state,
     show_value,
 )
-from opop_events.core.money import format_rupiah, line_value, quantity_to_text
-from opop_events.deals import rules
-from opop_events.deals.enums import DealKind, DealState
 
 _FORMULA = "rumus tidak diterima, tulis nilainya"
 

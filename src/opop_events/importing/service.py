@@ -35,9 +35,6 @@ from typing import Any
 import anyio.to_thread
 
 from opop_events.accounts.services import Actor
-from opop_events.importing.parse import DEFAULT_LIMITS, Limits, parse_workbook
-from opop_events.importing.planning import ImportPlan, error_order, imported_line, plan_import
-from opop_events.importing.rows import CellError, ParsedWorkbook
 from opop_events.catalog.services import CERT_COLUMNS
 from opop_events.catalog.tables import Buyer, ImportBatch, Pesantren, Product, Wilayah
 from opop_events.core.dates import format_datetime
@@ -48,6 +45,9 @@ from opop_events.deals.services import ImportedDeal, import_deals
 from opop_events.events.enums import PartyKind
 from opop_events.events.services import get_event, require_organizer
 from opop_events.events.tables import Event, Registration
+from opop_events.importing.parse import DEFAULT_LIMITS, Limits, parse_workbook
+from opop_events.importing.planning import ImportPlan, error_order, imported_line, plan_import
+from opop_events.importing.rows import CellError, ParsedWorkbook
 
 CATALOG_CHUNK = 500
 IMPORT_LOCK_KEY = 7_160_001  # pg_advisory_xact_lock key serialising imports

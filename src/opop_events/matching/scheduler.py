@@ -41,7 +41,7 @@ from opop_events.matching.scheduling.problem import Problem, ProblemError, parse
 from opop_events.matching.scheduling.solver import solve_slots
 from opop_events.matching.scheduling.table_assignment import assign_tables
 
-__all__ = ["MAX_INPUT_BYTES", "Problem", "ProblemError", "parse_problem", "run_files", "solve", "main"]
+__all__ = ["MAX_INPUT_BYTES", "Problem", "ProblemError", "main", "parse_problem", "run_files", "solve"]
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 MAX_TIME_LIMIT = 3600.0

@@ -3,7 +3,7 @@ changes to published meetings, and each side's outcome of a meeting."""
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -15,6 +15,7 @@ from opop_events.events.tables import Event, MeetingTable, TimeSlot
 
 class MeetingRequest(Table, tablename="meeting_request"):
     """A buyer asks to meet a pesantren (or the other way round); the other side accepts or declines."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
     requested_by = Varchar(length=16)  # buyer | pesantren
@@ -32,6 +33,7 @@ class MeetingRequest(Table, tablename="meeting_request"):
 
 class Unavailability(Table, tablename="unavailability"):
     """A slot in which a participant cannot meet."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
     buyer = ForeignKey(references=Buyer, on_delete=OnDelete.restrict, null=True, default=None)
@@ -41,6 +43,7 @@ class Unavailability(Table, tablename="unavailability"):
 
 class ScheduleRun(Table, tablename="schedule_run"):
     """One run of the scheduler for an event, with its statistics (JSON) and whether it was published."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
     started_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
@@ -53,6 +56,7 @@ class ScheduleRun(Table, tablename="schedule_run"):
 class Meeting(Table, tablename="meeting"):
     """A one-to-one meeting of a buyer and a pesantren in a slot at a table (from an accepted request, or a
     walk-in added live)."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
     request = ForeignKey(references=MeetingRequest, on_delete=OnDelete.restrict, null=True, default=None)
@@ -70,6 +74,7 @@ class Meeting(Table, tablename="meeting"):
 
 class MeetingChange(Table, tablename="meeting_change"):
     """An audit row for every change to a meeting after its schedule was published."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     meeting = ForeignKey(references=Meeting, on_delete=OnDelete.restrict, null=False)
     action = Varchar(length=24)
@@ -80,6 +85,7 @@ class MeetingChange(Table, tablename="meeting_change"):
 
 class MeetingOutcome(Table, tablename="meeting_outcome"):
     """How one side rates a meeting afterwards."""
+    id: Serial  # the primary key Piccolo adds (declared for the type checker)
 
     meeting = ForeignKey(references=Meeting, on_delete=OnDelete.restrict, null=False)
     side = Varchar(length=16)  # buyer | pesantren

@@ -8,7 +8,6 @@ import secrets
 from typing import Annotated, Any, TypeVar
 
 import msgspec
-
 from litestar import Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template

@@ -16,13 +16,13 @@ from opop_events.api import CurrentActor
 from opop_events.core.dates import today_wib
 from opop_events.core.errors import Conflict, InvalidInput
 from opop_events.core.pagination import Page, offset
+from opop_events.core.types import YEAR_RANGE
 from opop_events.deals import services as deals
 from opop_events.deals.enums import (
     DealState,
 )
 from opop_events.deals.rules import review_threshold_rp
 from opop_events.events import services as events
-from opop_events.core.types import YEAR_RANGE
 from opop_events.reports import closing, queries
 from opop_events.reports import services as reports
 from opop_events.reports.request import ReportRequest

@@ -14,7 +14,7 @@ from opop_events.deals.enums import (
     DealState,
     Origin,
 )
-from opop_events.deals.queries import deal_number
+from opop_events.deals.queries import deal_number as deal_number  # re-exported for the services
 from opop_events.deals.tables import DealLine
 
 # -- reading ------------------------------------------------------------------------------------------------

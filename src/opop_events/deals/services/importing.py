@@ -95,7 +95,7 @@ async def import_deal(
             actor=actor, actor_label=source[:200], before=previous, after=after,
         )
         previous = after
-    return deal_id
+    return int(deal_id)
 
 
 @dataclass(frozen=True)

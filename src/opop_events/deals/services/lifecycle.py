@@ -9,7 +9,7 @@ from datetime import date
 from opop_events.accounts.services import Actor, require_actor
 from opop_events.core.dates import as_date
 from opop_events.core.errors import Conflict, InvalidInput
-from opop_events.db import write_transaction
+from opop_events.db import present, write_transaction
 from opop_events.deals import schemas
 from opop_events.deals.enums import (
     DealAction,
@@ -64,7 +64,7 @@ async def _transition(
                 raise Conflict("Tidak ada perubahan yang menunggu persetujuan.")
             revision_id = current.offer_revision_id
             # the proposal becomes the terms: the same date rules as any change (event window, realisations)
-            offered = await DealRevision.select(DealRevision.deal_date).where(DealRevision.id == revision_id).first()
+            offered = present(await DealRevision.select(DealRevision.deal_date).where(DealRevision.id == revision_id).first())
             await _check_deal_date(as_date(offered["deal_date"]), current.event_id, deal_id)
         if new_content is not None:
             kind, deal_date, note, lines = new_content
@@ -104,7 +104,7 @@ async def _content_after(current: _Current, *, kind: DealKind | None, deal_date:
                          min_order: bool = False) -> tuple[str, date, str, list[_CleanLine]]:
     """The terms after a change: the given fields over those of `base_revision` (default: the current one)."""
     base = base_revision or current.revision_id
-    rev = await DealRevision.select().where(DealRevision.id == base).first()
+    rev = present(await DealRevision.select().where(DealRevision.id == base).first())
     if lines is not None:
         clean = await _clean_lines(lines, current.pesantren_id, min_order=min_order)
     else:

@@ -18,7 +18,7 @@ from opop_events.core.money import (
     format_rupiah,
 )
 from opop_events.core.phone import wa_link
-from opop_events.db import raw, write_transaction
+from opop_events.db import present, raw, write_transaction
 from opop_events.deals import schemas
 from opop_events.deals.enums import (
     STATE_LABELS,
@@ -80,7 +80,7 @@ async def create_confirm_link(*, actor: Actor | None, deal_id: int) -> schemas.C
     token = f"{nonce}.{_sign(nonce, deal_id)}"
     url = f"{settings.base_url}/konfirmasi/{token}"
     deal = await get_deal(actor=actor, deal_id=deal_id)
-    buyer = await Buyer.select(Buyer.whatsapp, Buyer.contact_person).where(Buyer.id == current.buyer_id).first()
+    buyer = present(await Buyer.select(Buyer.whatsapp, Buyer.contact_person).where(Buyer.id == current.buyer_id).first())
     greeting = f"Assalamu'alaikum {buyer['contact_person']}".strip() if buyer["contact_person"] else "Assalamu'alaikum"
     if change and deal.offer is not None:
         message = (
@@ -186,7 +186,7 @@ async def act_on_link(*, token: str, action: DealAction, reason: str = "",
             raise Gone("Tautan ini sudah dipakai.")
         # The link stands in for the buyer: act with the buyer's rights, recorded as "via tautan".
         buyer_proxy = Actor(user_id=0, email="", name="", role=Role.buyer, buyer_id=current.buyer_id)
-        buyer = await Buyer.select(Buyer.name).where(Buyer.id == current.buyer_id).first()
+        buyer = present(await Buyer.select(Buyer.name).where(Buyer.id == current.buyer_id).first())
         change = current.state is DealState.perubahan
         if change and action is DealAction.sanggah:
             action, to_state = DealAction.tolak_ubah, DealState.dikonfirmasi  # the agreed terms stand

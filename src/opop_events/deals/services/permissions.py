@@ -13,7 +13,8 @@ from opop_events.deals.enums import (
     DealAction,
     DealState,
 )
-from opop_events.deals.services.current import BUYER_SIDE, SELLER_SIDE, _Current, deal_number
+from opop_events.deals.queries import deal_number
+from opop_events.deals.services.current import BUYER_SIDE, SELLER_SIDE, _Current
 
 # -- rules --------------------------------------------------------------------------------------------------
 

@@ -162,7 +162,8 @@ async def list_deals(
 ) -> Page[schemas.Deal]:
     """Deals the caller may see: its own (seller, buyer), its events' (organizer), all (admin)."""
     actor = require_actor(actor)
-    where, args = ["1 = 1"], []
+    where: list[str] = ["1 = 1"]
+    args: list[Any] = []
     if actor.role is Role.seller:
         where.append("d.pesantren = {}")
         args.append(actor.pesantren_id)

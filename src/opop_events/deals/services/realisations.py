@@ -12,7 +12,7 @@ from opop_events.core.errors import Conflict, InvalidInput, NotFound
 from opop_events.core.money import (
     format_rupiah,
 )
-from opop_events.db import write_transaction
+from opop_events.db import present, write_transaction
 from opop_events.deals import schemas
 from opop_events.deals.enums import (
     DealAction,
@@ -54,7 +54,7 @@ async def record_realisation(
     async with write_transaction():
         current = await _current(deal_id)
         _check(actor, current, DealAction.realisasi, None)
-        deal = await DealRevision.select(DealRevision.deal_date).where(DealRevision.id == current.revision_id).first()
+        deal = present(await DealRevision.select(DealRevision.deal_date).where(DealRevision.id == current.revision_id).first())
         check_realisation_date(data.realised_on, deal_date=as_date(deal["deal_date"]))  # not before the deal
         rows = await Realisation.insert(
             Realisation(

@@ -18,7 +18,7 @@ from opop_events.core.money import (
     parse_quantity,
     quantity_to_text,
 )
-from opop_events.db import is_unique_violation, raw
+from opop_events.db import is_unique_violation, present, raw
 from opop_events.deals import schemas
 from opop_events.deals.enums import (
     DealAction,
@@ -148,8 +148,9 @@ async def _new_revision(
         "INSERT INTO deal_revision (deal, kind, deal_date, note, created_at) VALUES ({}, {}, {}, {}, {}) RETURNING id",
         deal_id, kind, deal_date, note[:1000], at or now_utc(),
     )
-    revision_id = rows[0]["id"]
-    values, args = [], []
+    revision_id = int(rows[0]["id"])
+    values: list[str] = []
+    args: list[Any] = []
     for i, line in enumerate(lines):
         values.append("({}, {}, {}, {}, {}, {}, {}, {}, {})")
         args += [revision_id, i + 1, line.product_id, line.description, line.category, line.quantity, line.unit,
@@ -163,7 +164,7 @@ async def _new_revision(
 
 
 async def _revision_snapshot(revision_id: int, state: DealState) -> str:
-    rev = await DealRevision.select().where(DealRevision.id == revision_id).first()
+    rev = present(await DealRevision.select().where(DealRevision.id == revision_id).first())
     lines = (await _lines([revision_id])).get(revision_id, [])
     return _snapshot(state, rev["kind"], as_date(rev["deal_date"]), rev["note"], lines)
 

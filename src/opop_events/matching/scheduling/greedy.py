@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from opop_events.matching.scheduling.problem import Problem
@@ -32,7 +33,7 @@ def participant_breaks(problem: Problem, slot_of: Sequence[int | None]) -> dict[
     for p, meetings in enumerate(problem.meetings_of):
         slots = sorted(slot_of[m] for m in meetings if slot_of[m] is not None)  # type: ignore[type-var]
         if slots:
-            result[p] = sum(1 for a, b in zip(slots, slots[1:], strict=False) if b != a + 1)
+            result[p] = sum(1 for a, b in itertools.pairwise(slots) if b != a + 1)
     return result
 
 

@@ -7,7 +7,7 @@ from opop_events.accounts.services import Actor, require_actor
 from opop_events.catalog.tables import Buyer, Pesantren
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput
-from opop_events.db import is_unique_violation, raw, write_transaction
+from opop_events.db import is_unique_violation, present, raw, write_transaction
 from opop_events.events.enums import EventStatus
 from opop_events.events.services import get_event, is_organizer, require_organizer
 from opop_events.events.tables import Event, MeetingTable
@@ -133,8 +133,8 @@ async def walk_in(*, actor: Actor | None, slug: str, data: schemas.WalkIn) -> sc
         raise InvalidInput.field("buyer_id", "pembeli ini tidak terdaftar di acara")
     if not await _registered(event.id, pesantren_id=data.pesantren_id):
         raise InvalidInput.field("pesantren_id", "pesantren ini tidak terdaftar di acara")
-    buyer = await Buyer.select(Buyer.name).where(Buyer.id == data.buyer_id).first()
-    pesantren = await Pesantren.select(Pesantren.name).where(Pesantren.id == data.pesantren_id).first()
+    buyer = present(await Buyer.select(Buyer.name).where(Buyer.id == data.buyer_id).first())
+    pesantren = present(await Pesantren.select(Pesantren.name).where(Pesantren.id == data.pesantren_id).first())
     probe = schemas.Meeting(
         id=0, event_slug=slug, request_id=None, buyer_id=data.buyer_id, buyer_name=buyer["name"],
         pesantren_id=data.pesantren_id, pesantren_name=pesantren["name"], slot_id=None, starts_at=None, ends_at=None,

@@ -95,7 +95,8 @@ async def list_meetings(*, actor: Actor | None, slug: str) -> list[schemas.Meeti
     """Organizers see the whole grid; participants their own meetings once the schedule is published."""
     actor = require_actor(actor)
     event = await get_event(slug=slug)
-    where, args = ["m.event = {}"], [event.id]
+    where: list[str] = ["m.event = {}"]
+    args: list[int | None] = [event.id]
     if not await is_organizer(actor, event.id):
         if actor.role is Role.buyer:
             where.append("m.buyer = {}")

@@ -142,7 +142,8 @@ async def list_requests(*, actor: Actor | None, slug: str, status: RequestStatus
     """Organizers see all requests of their event; participants those they are part of."""
     actor = require_actor(actor)
     event = await get_event(slug=slug)
-    where, args = ["q.event = {}"], [event.id]
+    where: list[str] = ["q.event = {}"]
+    args: list[int | None] = [event.id]
     if not await is_organizer(actor, event.id):
         if actor.role is Role.buyer:
             where.append("q.buyer = {}")

@@ -232,9 +232,13 @@ class SheetWriter:
         if kind is Kind.TEXT:
 
             def text(value: object) -> Cell | str | None:
-                if value.__class__ is str and not _TEXT_NEEDS_CLEANING.search(value):  # type: ignore[arg-type]
-                    if not value.startswith(FORMULA_TRIGGERS) and value not in _ERROR_CODES:  # type: ignore[attr-defined]
-                        return value  # type: ignore[return-value]
+                if (
+                    value.__class__ is str
+                    and not _TEXT_NEEDS_CLEANING.search(value)  # type: ignore[arg-type]
+                    and not value.startswith(FORMULA_TRIGGERS)  # type: ignore[attr-defined]
+                    and value not in _ERROR_CODES
+                ):
+                    return value  # type: ignore[return-value]
                 return self.cell(value, kind)
 
             return text

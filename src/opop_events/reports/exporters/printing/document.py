@@ -53,7 +53,7 @@ class PageGroup(Flowable):
         return 0, 0
 
     def draw(self) -> None:
-        self.canv._opop_group = self.key  # type: ignore[attr-defined]  # saved with the page's state
+        self.canv._opop_group = self.key  # type: ignore[attr-defined]  # noqa: SLF001 - our mark, saved with the page's state
 
 
 class GroupCanvas(Canvas):
