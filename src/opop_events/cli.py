@@ -188,6 +188,26 @@ def serve(host: str, port: int, with_demo: bool, workers: int) -> None:
 
 
 @main.command()
+@click.option("--once", is_flag=True, help="Kirim semua pesan yang sudah waktunya lalu keluar.")
+def worker(once: bool) -> None:
+    """Kirim e-mail dari antrean (outbox) sampai dihentikan; untuk penerapan dengan beberapa proses aplikasi."""
+    from opop_events.notifications.delivery import drain, run_worker
+
+    settings = get_settings()
+    if not settings.smtp_url:
+        _fail("OPOP_SMTP_URL belum diisi; tidak ada server surel untuk mengirim.")
+    if once:
+        sent = _run(drain)
+        click.echo(f"Pesan diproses: {sent}")
+        return
+    click.echo("Pengirim e-mail berjalan; hentikan dengan Ctrl+C.")
+    try:
+        _run(run_worker)
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
 @click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False), help="problem.json")
 @click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False), help="schedule.json")
 @click.option("--time-limit", default=60.0, show_default=True, type=click.FloatRange(0.1, 3600), help="Detik.")

@@ -38,6 +38,10 @@ class Settings:
     max_deal_rp: int = 100_000_000_000
     review_threshold_rp: int = 5_000_000_000
     api_docs: bool = True
+    # e-mail through the outbox (notifications/): empty smtp_url means nothing is sent (messages wait)
+    smtp_url: str = ""
+    mail_from: str = "OPOP Jawa Barat <noreply@localhost>"
+    mail_max_attempts: int = 6
 
     @property
     def engine(self) -> str:
@@ -92,7 +96,20 @@ class Settings:
             max_deal_rp=_whole_number(env, "OPOP_MAX_DEAL_RP", 100_000_000_000, low=1_000_000, high=10**15),
             review_threshold_rp=_whole_number(env, "OPOP_REVIEW_THRESHOLD_RP", 5_000_000_000, low=1, high=10**15),
             api_docs=_switch(env, "OPOP_API_DOCS", default=not production),
+            smtp_url=_smtp_url(env),
+            mail_from=env.get("OPOP_MAIL_FROM", "").strip() or "OPOP Jawa Barat <noreply@localhost>",
+            mail_max_attempts=_whole_number(env, "OPOP_MAIL_MAX_ATTEMPTS", 6, low=1, high=100),
         )
+
+
+def _smtp_url(env: dict[str, str]) -> str:
+    url = env.get("OPOP_SMTP_URL", "").strip()
+    if url and not url.startswith(("smtp://", "smtps://", "smtp+starttls://")):
+        raise SettingsError(
+            "OPOP_SMTP_URL harus berawalan smtp://, smtp+starttls:// atau smtps:// "
+            f"(diterima: {url.split('://')[0]}://…)"
+        )
+    return url
 
 
 def _switch(env: dict[str, str], name: str, *, default: bool) -> bool:
