@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from opop_events import cli_text
+from opop_events.core.i18n import N_, _
 from opop_events.settings import SettingsError, get_settings
 
 cli_text.install()
@@ -188,19 +189,19 @@ def serve(host: str, port: int, with_demo: bool, workers: int) -> None:
 
 
 @main.command()
-@click.option("--once", is_flag=True, help="Kirim semua pesan yang sudah waktunya lalu keluar.")
+@click.option("--once", is_flag=True, help=N_("Kirim semua pesan yang sudah waktunya lalu keluar."))
 def worker(once: bool) -> None:
     """Kirim e-mail dari antrean (outbox) sampai dihentikan; untuk penerapan dengan beberapa proses aplikasi."""
     from opop_events.notifications.delivery import drain, run_worker
 
     settings = get_settings()
     if not settings.smtp_url:
-        _fail("OPOP_SMTP_URL belum diisi; tidak ada server surel untuk mengirim.")
+        _fail(_("OPOP_SMTP_URL belum diisi; tidak ada server surel untuk mengirim."))
     if once:
         sent = _run(drain)
-        click.echo(f"Pesan diproses: {sent}")
+        click.echo(_("Pesan diproses: {count}").format(count=sent))
         return
-    click.echo("Pengirim e-mail berjalan; hentikan dengan Ctrl+C.")
+    click.echo(_("Pengirim e-mail berjalan; hentikan dengan Ctrl+C."))
     try:
         _run(run_worker)
     except KeyboardInterrupt:

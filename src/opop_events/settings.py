@@ -9,6 +9,8 @@ from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
+from opop_events.core.i18n import _
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEV_SECRET = "opop-dev-secret-not-for-production"
 IPNetwork = IPv4Network | IPv6Network
@@ -106,8 +108,9 @@ def _smtp_url(env: dict[str, str]) -> str:
     url = env.get("OPOP_SMTP_URL", "").strip()
     if url and not url.startswith(("smtp://", "smtps://", "smtp+starttls://")):
         raise SettingsError(
-            "OPOP_SMTP_URL harus berawalan smtp://, smtp+starttls:// atau smtps:// "
-            f"(diterima: {url.split('://')[0]}://…)"
+            _("OPOP_SMTP_URL harus berawalan smtp://, smtp+starttls:// atau smtps:// (diterima: {scheme}://…)").format(
+                scheme=url.split("://")[0]
+            )
         )
     return url
 
