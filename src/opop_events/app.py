@@ -32,6 +32,7 @@ from opop_events.idempotency.middleware import idempotency_middleware
 from opop_events.importing.controllers import CONTROLLERS as IMPORT_CONTROLLERS
 from opop_events.languages import language_middleware
 from opop_events.matching.controllers import CONTROLLERS as MATCHING_CONTROLLERS
+from opop_events.notifications.delivery import background_worker
 from opop_events.reports.controllers import CONTROLLERS as REPORT_CONTROLLERS
 from opop_events.reports.event_controllers import CONTROLLERS as EVENT_REPORT_CONTROLLERS
 from opop_events.security_headers import security_headers
@@ -70,7 +71,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             if settings.production:
                 await refuse_demo_passwords()
-            yield
+            async with background_worker(settings):
+                yield
         finally:
             if opened:
                 await close_pool()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import time
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from opop_events import cli_text
+from opop_events.core.i18n import N_, _
 from opop_events.core.types import MAX_YEAR, MIN_YEAR
 from opop_events.reports.exporters import EXPORTERS
 from opop_events.settings import SettingsError, get_settings
@@ -206,6 +208,24 @@ def serve(host: str, port: int, with_demo: bool, workers: int) -> None:
         # uvicorn's own handling (which trusts 127.0.0.1 by default) is off so that the header is read once.
         proxy_headers=False,
     )
+
+
+@main.command()
+@click.option("--once", is_flag=True, help=N_("Kirim semua pesan yang sudah waktunya lalu keluar."))
+def worker(once: bool) -> None:
+    """Kirim e-mail dari antrean (outbox) sampai dihentikan; untuk penerapan dengan beberapa proses aplikasi."""
+    from opop_events.notifications.delivery import drain, run_worker
+
+    settings = get_settings()
+    if not settings.smtp_url:
+        _fail(_("OPOP_SMTP_URL belum diisi; tidak ada server surel untuk mengirim."))
+    if once:
+        sent = _run(drain)
+        click.echo(_("Pesan diproses: {count}").format(count=sent))
+        return
+    click.echo(_("Pengirim e-mail berjalan; hentikan dengan Ctrl+C."))
+    with contextlib.suppress(KeyboardInterrupt):
+        _run(run_worker)
 
 
 @main.command()

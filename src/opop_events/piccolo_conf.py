@@ -13,5 +13,6 @@ APP_REGISTRY = AppRegistry(
         "opop_events.events.piccolo_app",
         "opop_events.deals.piccolo_app",
         "opop_events.matching.piccolo_app",
+        "opop_events.notifications.piccolo_app",
     ]
 )

@@ -9,6 +9,8 @@ from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
+from opop_events.core.i18n import _
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEV_SECRET = "opop-dev-secret-not-for-production"  # noqa: S105 - development only; production requires its own
 IPNetwork = IPv4Network | IPv6Network
@@ -38,6 +40,10 @@ class Settings:
     max_deal_rp: int = 100_000_000_000
     review_threshold_rp: int = 5_000_000_000
     api_docs: bool = True
+    # e-mail through the outbox (notifications/): empty smtp_url means nothing is sent (messages wait)
+    smtp_url: str = ""
+    mail_from: str = "OPOP Jawa Barat <noreply@localhost>"
+    mail_max_attempts: int = 6
 
     @property
     def engine(self) -> str:
@@ -92,7 +98,21 @@ class Settings:
             max_deal_rp=_whole_number(env, "OPOP_MAX_DEAL_RP", 100_000_000_000, low=1_000_000, high=10**15),
             review_threshold_rp=_whole_number(env, "OPOP_REVIEW_THRESHOLD_RP", 5_000_000_000, low=1, high=10**15),
             api_docs=_switch(env, "OPOP_API_DOCS", default=not production),
+            smtp_url=_smtp_url(env),
+            mail_from=env.get("OPOP_MAIL_FROM", "").strip() or "OPOP Jawa Barat <noreply@localhost>",
+            mail_max_attempts=_whole_number(env, "OPOP_MAIL_MAX_ATTEMPTS", 6, low=1, high=100),
         )
+
+
+def _smtp_url(env: dict[str, str]) -> str:
+    url = env.get("OPOP_SMTP_URL", "").strip()
+    if url and not url.startswith(("smtp://", "smtps://", "smtp+starttls://")):
+        raise SettingsError(
+            _("OPOP_SMTP_URL harus berawalan smtp://, smtp+starttls:// atau smtps:// (diterima: {scheme}://…)").format(
+                scheme=url.split("://")[0]
+            )
+        )
+    return url
 
 
 def _switch(env: dict[str, str], name: str, *, default: bool) -> bool:

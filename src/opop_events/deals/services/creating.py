@@ -43,6 +43,7 @@ from opop_events.deals.services.revisions import (
 from opop_events.events.enums import EventStatus
 from opop_events.events.services import event_header, is_registered
 from opop_events.matching.services import check_meeting_for_deal
+from opop_events.notifications import services as notify
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ async def log_deal(*, actor: Actor | None, data: schemas.DealCreate) -> schemas.
             ).returning(Buyer.id)
             buyer_id = created[0]["id"]
         assert buyer_id is not None and buyer_name is not None and buyer_type is not None
-        return await _create(
+        deal = await _create(
             actor=actor,
             parties=parties,
             buyer_id=buyer_id,
@@ -255,6 +256,11 @@ async def log_deal(*, actor: Actor | None, data: schemas.DealCreate) -> schemas.
             lines=lines,
             meeting_id=data.meeting_id,
         )
+        await notify.deal_logged(
+            deal_id=deal.id, number=deal.number, total_rp=deal.total_rp, pesantren_name=deal.pesantren.name,
+            buyer_id=buyer_id,
+        )
+        return deal
 
 
 async def register_interest(*, actor: Actor | None, data: schemas.InterestCreate) -> schemas.Deal:
@@ -274,7 +280,7 @@ async def register_interest(*, actor: Actor | None, data: schemas.InterestCreate
             buyer_id=actor.buyer_id,
         )
     async with write_transaction():
-        return await _create(
+        deal = await _create(
             actor=actor,
             parties=parties,
             buyer_id=actor.buyer_id,
@@ -289,5 +295,9 @@ async def register_interest(*, actor: Actor | None, data: schemas.InterestCreate
             lines=lines,
             meeting_id=data.meeting_id,
         )
+        await notify.interest_registered(
+            deal_id=deal.id, number=deal.number, buyer_name=deal.buyer.name, pesantren_id=data.pesantren_id
+        )
+        return deal
 
 
