@@ -150,6 +150,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/masuk"): ALL,
     ("POST", "/masuk"): ALL,
     ("POST", "/keluar"): ALL,
+    ("POST", "/bahasa"): ALL,  # the language menu: anyone may choose, saved on the account when signed in
     ("GET", "/beranda"): SIGNED,
     ("GET", "/akun/sandi"): SIGNED,
     ("POST", "/akun/sandi"): SIGNED,
