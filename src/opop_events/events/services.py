@@ -12,6 +12,7 @@ from opop_events.catalog.services import wilayah_id
 from opop_events.catalog.tables import Buyer, Pesantren
 from opop_events.core.dates import WIB, as_date, now_utc
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from opop_events.core.i18n import _
 from opop_events.core.pagination import Page, paginate
 from opop_events.db import contains, present, raw, write_transaction
 from opop_events.events import schemas
@@ -41,7 +42,7 @@ _EVENT_COLUMNS = (
 def _event(row: dict[str, Any]) -> schemas.Event:
     # msgspec.Struct() does not convert: the stored text must become the enum (status checks use `is`)
     status = EventStatus(row["status"])
-    return schemas.Event(**{**row, "status": status}, status_label=EVENT_STATUS_LABELS[status])
+    return schemas.Event(**{**row, "status": status}, status_label=_(EVENT_STATUS_LABELS[status]))
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -72,7 +73,7 @@ async def list_my_events(*, actor: Actor | None, page: int = 1, per_page: int = 
 async def get_event(*, slug: str) -> schemas.Event:
     row = await Event.select(*_EVENT_COLUMNS).where(Event.slug == slug).first()
     if row is None:
-        raise NotFound(f"Acara '{slug}' tidak ditemukan.")
+        raise NotFound(_("Acara '{slug}' tidak ditemukan.").format(slug=slug))
     return _event(row)
 
 
@@ -92,15 +93,15 @@ async def require_organizer(actor: Actor | None, event: schemas.Event) -> Actor:
     """Admin, or an organizer assigned to this event."""
     actor = require_actor(actor)
     if not await is_organizer(actor, event.id):
-        raise Forbidden(f"Anda bukan penyelenggara acara '{event.slug}'.")
+        raise Forbidden(_("Anda bukan penyelenggara acara '{slug}'.").format(slug=event.slug))
     return actor
 
 
 def _check_dates(starts_on: date, ends_on: date) -> None:
     if ends_on < starts_on:
-        raise InvalidInput.field("ends_on", "tanggal selesai tidak boleh sebelum tanggal mulai")
+        raise InvalidInput.field("ends_on", _("tanggal selesai tidak boleh sebelum tanggal mulai"))
     if (ends_on - starts_on).days > 31:
-        raise InvalidInput.field("ends_on", "acara paling lama 31 hari")
+        raise InvalidInput.field("ends_on", _("acara paling lama 31 hari"))
 
 
 async def create_event(*, actor: Actor | None, data: schemas.EventCreate) -> schemas.Event:
@@ -110,7 +111,7 @@ async def create_event(*, actor: Actor | None, data: schemas.EventCreate) -> sch
     region = await wilayah_id(data.wilayah_code)
     async with write_transaction():
         if await Event.exists().where(Event.slug == data.slug):
-            raise Conflict(f"Slug acara '{data.slug}' sudah dipakai.")
+            raise Conflict(_("Slug acara '{slug}' sudah dipakai.").format(slug=data.slug))
         rows = await Event.insert(
             Event(
                 slug=data.slug,
@@ -163,10 +164,10 @@ async def update_event(*, actor: Actor | None, slug: str, data: schemas.EventUpd
     ends_on = data.ends_on or event.ends_on
     dates_change = (data.starts_on or data.ends_on) and (starts_on, ends_on) != (event.starts_on, event.ends_on)
     if dates_change and await books_closed(event.id):
-            raise Conflict(
-                "Buku acara ini sudah ditutup: tanggalnya menentukan tahun program dalam laporan resmi, jadi tidak "
-                "bisa diubah. Minta staf Dinas membuka kembali bukunya bila memang perlu."
-            )
+        raise Conflict(_(
+            "Buku acara ini sudah ditutup: tanggalnya menentukan tahun program dalam laporan resmi, jadi tidak "
+            "bisa diubah. Minta staf Dinas membuka kembali bukunya bila memang perlu."
+        ))
     if data.starts_on or data.ends_on:
         _check_dates(starts_on, ends_on)
         values[Event.starts_on] = starts_on
@@ -176,12 +177,13 @@ async def update_event(*, actor: Actor | None, slug: str, data: schemas.EventUpd
     if data.status is not None and data.status is not event.status:
         if data.status not in EVENT_TRANSITIONS[event.status]:
             def named(status: EventStatus) -> str:
-                return f"'{status.value}' ({EVENT_STATUS_LABELS[status]})"
+                return f"'{status.value}' ({_(EVENT_STATUS_LABELS[status])})"
 
-            allowed = ", ".join(named(s) for s in sorted(EVENT_TRANSITIONS[event.status])) or "tidak ada"
+            allowed = ", ".join(named(s) for s in sorted(EVENT_TRANSITIONS[event.status])) or _("tidak ada")
             raise Conflict(
-                f"Status acara tidak bisa berubah dari {named(event.status)} ke {named(data.status)}; "
-                f"yang boleh: {allowed}.",
+                _("Status acara tidak bisa berubah dari {current} ke {wanted}; yang boleh: {allowed}.").format(
+                    current=named(event.status), wanted=named(data.status), allowed=allowed
+                ),
             )
         values[Event.status] = data.status.value
     if values:
@@ -196,7 +198,7 @@ async def assign_organizer(*, actor: Actor | None, slug: str, user_id: int) -> N
     event = await get_event(slug=slug)
     user = await User.select(User.role).where(User.id == user_id).first()
     if user is None or user["role"] != Role.organizer.value:
-        raise InvalidInput.field("user_id", "pengguna tidak ada atau bukan penyelenggara")
+        raise InvalidInput.field("user_id", _("pengguna tidak ada atau bukan penyelenggara"))
     async with write_transaction():
         if not await EventOrganizer.exists().where(
             (EventOrganizer.event == event.id) & (EventOrganizer.user == user_id)
@@ -234,21 +236,21 @@ async def create_session(*, actor: Actor | None, slug: str, data: schemas.Sessio
     event = await get_event(slug=slug)
     await require_organizer(actor, event)
     if not event.starts_on <= data.day <= event.ends_on:
-        raise InvalidInput.field("day", "hari sesi harus di antara tanggal mulai dan selesai acara")
+        raise InvalidInput.field("day", _("hari sesi harus di antara tanggal mulai dan selesai acara"))
     planned: list[tuple[datetime, datetime]] = []
     if data.slots:
         hour, minute = (int(part) for part in data.slots.start.replace(".", ":").split(":"))
         start = datetime.combine(data.day, time(hour, minute), tzinfo=WIB)
-        for _ in range(data.slots.count):
+        for _step in range(data.slots.count):
             end = start + timedelta(minutes=data.slots.minutes)
             if end.date() != data.day:
-                raise InvalidInput.field("slots.count", "slot melewati tengah malam; kurangi jumlah slot")
+                raise InvalidInput.field("slots.count", _("slot melewati tengah malam; kurangi jumlah slot"))
             planned.append((start, end))
             start = end + timedelta(minutes=data.slots.gap_minutes)
     async with write_transaction():
         for starts_at, ends_at in planned:
             if await _overlapping_slot(event.id, starts_at, ends_at):
-                raise Conflict("Slot baru bertabrakan dengan slot yang sudah ada.")
+                raise Conflict(_("Slot baru bertabrakan dengan slot yang sudah ada."))
         position = await EventSession.count().where(EventSession.event == event.id)
         rows = await EventSession.insert(
             EventSession(event=event.id, name=data.name.strip(), day=data.day, position=position)
@@ -268,16 +270,16 @@ async def create_slot(*, actor: Actor | None, slug: str, session_id: int, data: 
         (EventSession.id == session_id) & (EventSession.event == event.id)
     ).first()
     if session is None:
-        raise NotFound(f"Sesi {session_id} tidak ada di acara ini.")
+        raise NotFound(_("Sesi {session_id} tidak ada di acara ini.").format(session_id=session_id))
     starts_at, ends_at = _aware(data.starts_at), _aware(data.ends_at)
     assert starts_at is not None and ends_at is not None
     if ends_at <= starts_at:
-        raise InvalidInput.field("ends_at", "waktu selesai harus setelah waktu mulai")
+        raise InvalidInput.field("ends_at", _("waktu selesai harus setelah waktu mulai"))
     if starts_at.astimezone(WIB).date() != session["day"]:
-        raise InvalidInput.field("starts_at", "slot harus pada hari sesi")
+        raise InvalidInput.field("starts_at", _("slot harus pada hari sesi"))
     async with write_transaction():
         if await _overlapping_slot(event.id, starts_at, ends_at):
-            raise Conflict("Slot bertabrakan dengan slot yang sudah ada.")
+            raise Conflict(_("Slot bertabrakan dengan slot yang sudah ada."))
         rows = await TimeSlot.insert(TimeSlot(session=session_id, starts_at=starts_at, ends_at=ends_at)).returning(
             *TimeSlot.all_columns()
         )
@@ -300,14 +302,14 @@ async def create_tables(*, actor: Actor | None, slug: str, data: schemas.TablesC
     async with write_transaction():
         existing = await MeetingTable.count().where(MeetingTable.event == event.id)
         if existing + data.count > 500:
-            raise InvalidInput.field("count", "paling banyak 500 meja per acara")
+            raise InvalidInput.field("count", _("paling banyak 500 meja per acara"))
         width = max(2, len(str(existing + data.count)))
         codes = [f"{data.prefix.upper()}{n:0{width}d}" for n in range(existing + 1, existing + data.count + 1)]
         taken = await MeetingTable.exists().where(
             (MeetingTable.event == event.id) & MeetingTable.code.is_in(codes)
         )
         if taken:
-            raise Conflict("Kode meja sudah dipakai; gunakan awalan lain.")
+            raise Conflict(_("Kode meja sudah dipakai; gunakan awalan lain."))
         await MeetingTable.insert(*[MeetingTable(event=event.id, code=c, label=f"Meja {c}") for c in codes])
     return await list_tables(slug=slug)
 
@@ -389,7 +391,7 @@ async def list_registrations(
         elif actor.role is Role.buyer:
             where.append(Registration.buyer == actor.buyer_id)
         else:
-            raise Forbidden(f"Anda bukan penyelenggara acara '{slug}'.")
+            raise Forbidden(_("Anda bukan penyelenggara acara '{slug}'.").format(slug=slug))
     if party_kind:
         where.append(Registration.party_kind == party_kind)
     if q:
@@ -404,27 +406,27 @@ async def register(*, actor: Actor | None, slug: str, data: schemas.Registration
     actor = require_actor(actor)
     event = await get_event(slug=slug)
     if (data.pesantren_id is None) == (data.buyer_id is None):
-        raise InvalidInput.field("pesantren_id", "isi tepat satu: pesantren_id atau buyer_id")
+        raise InvalidInput.field("pesantren_id", _("isi tepat satu: pesantren_id atau buyer_id"))
     organizer = await is_organizer(actor, event.id)
     if not organizer:
         own = (actor.role is Role.seller and data.pesantren_id == actor.pesantren_id and data.pesantren_id) or (
             actor.role is Role.buyer and data.buyer_id == actor.buyer_id and data.buyer_id
         )
         if not own:
-            raise Forbidden("Anda hanya boleh mendaftarkan organisasi Anda sendiri.")
+            raise Forbidden(_("Anda hanya boleh mendaftarkan organisasi Anda sendiri."))
         if event.status is not EventStatus.open:
-            raise Conflict("Pendaftaran acara ini sedang tidak dibuka.")
+            raise Conflict(_("Pendaftaran acara ini sedang tidak dibuka."))
     if event.status is EventStatus.closed:
-        raise Conflict("Acara sudah selesai.")
+        raise Conflict(_("Acara sudah selesai."))
     kind = PartyKind.pesantren if data.pesantren_id else PartyKind.buyer
     if kind is PartyKind.pesantren and not await Pesantren.exists().where(Pesantren.id == data.pesantren_id):
-        raise InvalidInput.field("pesantren_id", f"pesantren {data.pesantren_id} tidak ada")
+        raise InvalidInput.field("pesantren_id", _("pesantren {id} tidak ada").format(id=data.pesantren_id))
     if kind is PartyKind.buyer and not await Buyer.exists().where(Buyer.id == data.buyer_id):
-        raise InvalidInput.field("buyer_id", f"pembeli {data.buyer_id} tidak ada")
+        raise InvalidInput.field("buyer_id", _("pembeli {id} tidak ada").format(id=data.buyer_id))
     party = (Registration.pesantren == data.pesantren_id) if data.pesantren_id else (Registration.buyer == data.buyer_id)
     async with write_transaction():
         if await Registration.exists().where((Registration.event == event.id) & party):
-            raise Conflict("Peserta ini sudah terdaftar di acara ini.")
+            raise Conflict(_("Peserta ini sudah terdaftar di acara ini."))
         rows = await Registration.insert(
             Registration(event=event.id, party_kind=kind.value, pesantren=data.pesantren_id, buyer=data.buyer_id)
         ).returning(Registration.id)
@@ -440,7 +442,7 @@ async def check_in(*, actor: Actor | None, slug: str, registration_id: int) -> s
         (Registration.id == registration_id) & (Registration.event == event.id)
     ).first()
     if row is None:
-        raise NotFound(f"Pendaftaran {registration_id} tidak ada di acara ini.")
+        raise NotFound(_("Pendaftaran {registration_id} tidak ada di acara ini.").format(registration_id=registration_id))
     if row["checked_in_at"] is None:
         async with write_transaction():
             await Registration.update({Registration.checked_in_at: now_utc()}).where(

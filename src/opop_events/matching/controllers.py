@@ -9,6 +9,7 @@ from litestar import Controller, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from opop_events.api import AUTH_READ, PUBLIC, AgendaToken, CurrentActor, problems
+from opop_events.core.i18n import N_
 from opop_events.matching import schemas, services
 from opop_events.matching.enums import RequestStatus
 
@@ -17,9 +18,9 @@ WRITE = problems(400, 401, 403, 404, 409, 422)
 
 class EventMatchingController(Controller):
     path = "/api/v1/events/{slug:str}"
-    tags = ["Pertemuan"]
+    tags = [N_("Pertemuan")]
 
-    @get("/requests", operation_id="listMeetingRequests", summary="Permintaan pertemuan", responses=AUTH_READ)
+    @get("/requests", operation_id="listMeetingRequests", summary=N_("Permintaan pertemuan"), responses=AUTH_READ)
     async def list_requests(
         self,
         actor: CurrentActor,
@@ -28,37 +29,37 @@ class EventMatchingController(Controller):
     ) -> list[schemas.MeetingRequest]:
         return await services.list_requests(actor=actor, slug=slug, status=request_status)
 
-    @post("/requests", operation_id="createMeetingRequest", summary="Minta pertemuan", responses=WRITE)
+    @post("/requests", operation_id="createMeetingRequest", summary=N_("Minta pertemuan"), responses=WRITE)
     async def create_request(
         self, actor: CurrentActor, slug: FromPath[str], data: JSONBody[schemas.RequestCreate]
     ) -> schemas.MeetingRequest:
         return await services.create_request(actor=actor, slug=slug, data=data)
 
-    @put("/availability", operation_id="setAvailability", summary="Slot yang tidak bisa (ganti seluruhnya)", responses=WRITE)
+    @put("/availability", operation_id="setAvailability", summary=N_("Slot yang tidak bisa (ganti seluruhnya)"), responses=WRITE)
     async def set_availability(
         self, actor: CurrentActor, slug: FromPath[str], data: JSONBody[schemas.AvailabilityIn]
     ) -> schemas.Availability:
         return await services.set_availability(actor=actor, slug=slug, data=data)
 
-    @post("/schedule", operation_id="runScheduler", summary="Jalankan penjadwal (hasil berupa usulan)", responses=WRITE, status_code=200)
+    @post("/schedule", operation_id="runScheduler", summary=N_("Jalankan penjadwal (hasil berupa usulan)"), responses=WRITE, status_code=200)
     async def run_scheduler(
         self, actor: CurrentActor, slug: FromPath[str], data: JSONBody[schemas.ScheduleRunIn]
     ) -> schemas.ScheduleResult:
         return await services.run_scheduler(actor=actor, slug=slug, data=data)
 
-    @post("/schedule/publish", operation_id="publishSchedule", summary="Terbitkan jadwal", responses=WRITE, status_code=200)
+    @post("/schedule/publish", operation_id="publishSchedule", summary=N_("Terbitkan jadwal"), responses=WRITE, status_code=200)
     async def publish(self, actor: CurrentActor, slug: FromPath[str]) -> list[schemas.Meeting]:
         return await services.publish(actor=actor, slug=slug)
 
-    @get("/meetings", operation_id="listMeetings", summary="Pertemuan (penyelenggara: semua)", responses=AUTH_READ)
+    @get("/meetings", operation_id="listMeetings", summary=N_("Pertemuan (penyelenggara: semua)"), responses=AUTH_READ)
     async def list_meetings(self, actor: CurrentActor, slug: FromPath[str]) -> list[schemas.Meeting]:
         return await services.list_meetings(actor=actor, slug=slug)
 
-    @post("/meetings/walk-in", operation_id="addWalkIn", summary="Tambah pertemuan langsung di slot kosong", responses=WRITE)
+    @post("/meetings/walk-in", operation_id="addWalkIn", summary=N_("Tambah pertemuan langsung di slot kosong"), responses=WRITE)
     async def walk_in(self, actor: CurrentActor, slug: FromPath[str], data: JSONBody[schemas.WalkIn]) -> schemas.Meeting:
         return await services.walk_in(actor=actor, slug=slug, data=data)
 
-    @get("/agenda", operation_id="getAgenda", summary="Agenda peserta", responses=AUTH_READ)
+    @get("/agenda", operation_id="getAgenda", summary=N_("Agenda peserta"), responses=AUTH_READ)
     async def agenda(
         self,
         actor: CurrentActor,
@@ -71,34 +72,34 @@ class EventMatchingController(Controller):
 
 class RequestController(Controller):
     path = "/api/v1/requests"
-    tags = ["Pertemuan"]
+    tags = [N_("Pertemuan")]
 
-    @post("/{request_id:int}/answer", operation_id="answerMeetingRequest", summary="Terima atau tolak", responses=WRITE, status_code=200)
+    @post("/{request_id:int}/answer", operation_id="answerMeetingRequest", summary=N_("Terima atau tolak"), responses=WRITE, status_code=200)
     async def answer(
         self, actor: CurrentActor, request_id: FromPath[int], data: JSONBody[schemas.RequestAnswer]
     ) -> schemas.MeetingRequest:
         return await services.answer_request(actor=actor, request_id=request_id, data=data)
 
-    @post("/{request_id:int}/cancel", operation_id="cancelMeetingRequest", summary="Batalkan permintaan", responses=WRITE, status_code=200)
+    @post("/{request_id:int}/cancel", operation_id="cancelMeetingRequest", summary=N_("Batalkan permintaan"), responses=WRITE, status_code=200)
     async def cancel(self, actor: CurrentActor, request_id: FromPath[int]) -> schemas.MeetingRequest:
         return await services.cancel_request(actor=actor, request_id=request_id)
 
 
 class MeetingController(Controller):
     path = "/api/v1/meetings"
-    tags = ["Pertemuan"]
+    tags = [N_("Pertemuan")]
 
-    @post("/{meeting_id:int}/move", operation_id="moveMeeting", summary="Pindah atau kunci pertemuan", responses=WRITE, status_code=200)
+    @post("/{meeting_id:int}/move", operation_id="moveMeeting", summary=N_("Pindah atau kunci pertemuan"), responses=WRITE, status_code=200)
     async def move(self, actor: CurrentActor, meeting_id: FromPath[int], data: JSONBody[schemas.MeetingMove]) -> schemas.Meeting:
         return await services.move_meeting(actor=actor, meeting_id=meeting_id, data=data)
 
-    @post("/{meeting_id:int}/attendance", operation_id="markAttendance", summary="Catat hadir / tidak hadir", responses=WRITE, status_code=200)
+    @post("/{meeting_id:int}/attendance", operation_id="markAttendance", summary=N_("Catat hadir / tidak hadir"), responses=WRITE, status_code=200)
     async def attendance(
         self, actor: CurrentActor, meeting_id: FromPath[int], data: JSONBody[schemas.Attendance]
     ) -> schemas.Meeting:
         return await services.mark_attendance(actor=actor, meeting_id=meeting_id, data=data)
 
-    @post("/{meeting_id:int}/outcome", operation_id="rateMeeting", summary="Nilai hasil pertemuan", responses=WRITE, status_code=200)
+    @post("/{meeting_id:int}/outcome", operation_id="rateMeeting", summary=N_("Nilai hasil pertemuan"), responses=WRITE, status_code=200)
     async def outcome(self, actor: CurrentActor, meeting_id: FromPath[int], data: JSONBody[schemas.OutcomeIn]) -> schemas.OutcomeOut:
         return await services.rate_meeting(actor=actor, meeting_id=meeting_id, data=data)
 
@@ -108,13 +109,13 @@ class PublicAgendaController(Controller):
     `reports.event_controllers`)."""
 
     path = "/api/v1/agenda"
-    tags = ["Pertemuan"]
+    tags = [N_("Pertemuan")]
 
     @get(
         "/{token:str}",
         operation_id="getAgendaByLink",
         opt=PUBLIC,
-        summary="Agenda peserta lewat tautan QR",
+        summary=N_("Agenda peserta lewat tautan QR"),
         responses=problems(404, 422),
     )
     async def agenda(self, token: AgendaToken) -> schemas.Agenda:

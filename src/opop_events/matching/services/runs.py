@@ -8,6 +8,7 @@ from typing import Any
 
 from opop_events.accounts.services import Actor, require_actor
 from opop_events.core.errors import Conflict
+from opop_events.core.i18n import _
 from opop_events.db import raw, write_transaction
 from opop_events.events.services import get_event, require_organizer
 from opop_events.events.tables import MeetingTable
@@ -80,12 +81,12 @@ async def run_scheduler(*, actor: Actor | None, slug: str, data: schemas.Schedul
     event = await get_event(slug=slug)
     await require_organizer(actor, event)
     if await Meeting.exists().where((Meeting.event == event.id) & (Meeting.status == MeetingStatus.terjadwal.value)):
-        raise Conflict("Jadwal acara ini sudah terbit; ubah dengan memindah atau menambah pertemuan.")
+        raise Conflict(_("Jadwal acara ini sudah terbit; ubah dengan memindah atau menambah pertemuan."))
     problem, request_of = await build_problem(event_id=event.id, fairness=data.fairness)
     if not problem["meetings"]:
-        raise Conflict("Belum ada permintaan pertemuan yang diterima.")
+        raise Conflict(_("Belum ada permintaan pertemuan yang diterima."))
     if not problem["slots"] or not problem["tables"]:
-        raise Conflict("Acara belum punya slot waktu atau meja.")
+        raise Conflict(_("Acara belum punya slot waktu atau meja."))
     result = await asyncio.to_thread(solve, problem, time_limit=data.time_limit, workers=2)
     tables = {r["code"]: r["id"] for r in await MeetingTable.select().where(MeetingTable.event == event.id)}
     requests = {r["id"]: r for r in await MeetingRequest.select().where(MeetingRequest.event == event.id)}
