@@ -19,7 +19,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from opop_events.core.i18n import catalog_path
-from opop_events.core.messages_check import extracted, other_languages
+from opop_events.core.messages_check import extracted_ids, other_languages
 
 _FIXED = datetime(2026, 12, 2, tzinfo=UTC)
 """A fixed header date: the file changes only when a message does."""
@@ -34,7 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--from", dest="sources", action="append", default=[], type=Path)
     args = parser.parse_args()
-    used = extracted()
+    used = extracted_ids()
     for language in other_languages():
         path = catalog_path(language)
         old = _read(path, language) if path.exists() else Catalog(locale=language)
@@ -53,8 +53,17 @@ def main() -> None:
             revision_date=_FIXED,
             fuzzy=False,
         )
-        for message_id in sorted(used):
-            catalog.add(message_id, known.get(message_id, ""), flags=("python-brace-format",) if "{" in message_id else ())
+        for key in sorted(used):
+            message_id = used[key]
+            string = known.get(key, "")
+            if isinstance(message_id, tuple):  # plural: English has two forms
+                if isinstance(string, str):
+                    string = (string, string) if string else ("", "")
+                else:
+                    string = tuple(string)[:2]
+            elif not isinstance(string, str):
+                string = tuple(string)[0]
+            catalog.add(message_id, string, flags=("python-brace-format",) if "{" in key else ())
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as handle:
             write_po(handle, catalog, width=0, omit_header=False, sort_output=True, no_location=True)

@@ -37,6 +37,21 @@ class Finding:
         return f"{self.where}: {self.text!r}"
 
 
+def extracted_ids() -> dict[str, str | tuple[str, str]]:
+    """Every message marked in the package (Python and templates): its key → its id (singular, plural for
+    ngettext)."""
+    found: dict[str, str | tuple[str, str]] = {}
+    for filename, _lineno, message, _comments, _context in extract_from_dir(
+        PACKAGE_DIR, METHOD_MAP, OPTIONS_MAP, keywords=KEYWORDS
+    ):
+        if "piccolo_migrations" in filename:
+            continue
+        key = message_key(message)
+        if key and not isinstance(found.get(key), tuple):
+            found[key] = (message[0], message[1]) if isinstance(message, tuple) and len(message) > 1 else key
+    return found
+
+
 def extracted() -> dict[str, str]:
     """Every message id marked in the package (Python and templates) → the first place that uses it."""
     found: dict[str, str] = {}
