@@ -32,7 +32,7 @@ async def admin_home(actor: CurrentActor) -> Template:
         "Pembeli": (await catalog.list_buyers(actor=actor, per_page=1)).total,
         "Acara": (await events.list_events(per_page=1)).total,
     }
-    return page("dinas/home.html", actor=actor, title="Beranda Dinas KUK", section="dinas", figures=figures)
+    return page("dinas/home.html", actor=actor, title=_("Beranda Dinas KUK"), section="dinas", figures=figures)
 
 
 async def _organisations(actor: Actor) -> dict[str, Any]:
@@ -63,7 +63,7 @@ async def _users_page(actor: Actor, **context: Any) -> Template:
     return page(
         "dinas/users.html",
         actor=actor,
-        title="Pengguna",
+        title=_("Pengguna"),
         section="dinas",
         users=users,
         **(await _organisations(actor)),
@@ -88,7 +88,7 @@ async def user_create(request: Request, actor: CurrentActor) -> Redirect | Templ
         required(values, "email", "role", "password")
         role = Role(values.text("role")) if values.text("role") in {r.value for r in Role} else None
         if role is None:
-            raise InvalidInput.field("role", "pilih peran")
+            raise InvalidInput.field("role", _("pilih peran"))
         ids: dict[str, int | None] = {}
         for name in ("pesantren_id", "buyer_id"):
             text = values.text(name)

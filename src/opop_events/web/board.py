@@ -13,6 +13,7 @@ from opop_events.api import CurrentActor
 from opop_events.conditional import not_modified, still_fresh, validator_headers
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Forbidden, Gone, InvalidInput, NotFound
+from opop_events.core.i18n import _
 from opop_events.deals import services as deals
 from opop_events.deals.enums import KIND_LABELS, DealAction, DealKind, DealState
 from opop_events.events import services as events
@@ -112,7 +113,7 @@ async def link_act(request: Request, actor: CurrentActor, token: FromPath[str]) 
     action = DealAction.konfirmasi if choice == "konfirmasi" else DealAction.sanggah if choice == "sanggah" else None
     try:
         if action is None:
-            raise InvalidInput.field("aksi", "pilih Konfirmasi atau Sanggah")
+            raise InvalidInput.field("aksi", _("pilih Konfirmasi atau Sanggah"))
         deal = await deals.act_on_link(token=token, action=action, reason=values.text("reason"), caller=actor)
     except Forbidden as exc:
         return _gone(403, exc.detail)

@@ -8,7 +8,6 @@ import secrets
 from typing import Annotated, Any, TypeVar
 
 import msgspec
-
 from litestar import Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
@@ -20,6 +19,7 @@ from opop_events.catalog import services as catalog
 from opop_events.catalog.enums import BUYER_TYPE_LABELS, Category
 from opop_events.core.dates import today_wib
 from opop_events.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.core.money import format_quantity, format_rupiah, parse_rupiah
 from opop_events.deals import schemas
 from opop_events.deals import services as deals
@@ -59,7 +59,7 @@ REALISATION_KINDS = [(RealisationKind.pembayaran.value, "Pembayaran"), (Realisat
 def _seller(actor: Actor | None) -> Actor:
     actor = require_role(actor, Role.seller)
     if actor.pesantren_id is None:
-        raise Forbidden("Akun ini tidak terhubung ke pesantren.")
+        raise Forbidden(_("Akun ini tidak terhubung ke pesantren."))
     return actor
 
 
@@ -99,11 +99,11 @@ def _line_rules(values: FormValues, rows: list[int]) -> dict[str, str]:
         if values.text(f"{name}.product_id"):
             continue
         if not values.text(f"{name}.description"):
-            errors[f"{name}.description"] = "pilih produk atau tulis uraian"
+            errors[f"{name}.description"] = _("pilih produk atau tulis uraian")
         if not values.text(f"{name}.category"):
-            errors[f"{name}.category"] = "pilih kategori untuk barang di luar daftar"
+            errors[f"{name}.category"] = _("pilih kategori untuk barang di luar daftar")
         if not values.text(f"{name}.unit_price_rp"):
-            errors[f"{name}.unit_price_rp"] = "wajib diisi"
+            errors[f"{name}.unit_price_rp"] = _("wajib diisi")
     if not rows:
         errors["lines[0].quantity"] = "isi paling sedikit satu baris"
     return errors
@@ -202,7 +202,7 @@ async def _new_form(actor: Actor, values: dict[str, Any], *, status_code: int = 
     return page(
         "transaksi/form.html",
         actor=actor,
-        title="Catat transaksi",
+        title=_("Catat transaksi"),
         section="transaksi",
         status_code=status_code,
         deal=None,
@@ -229,7 +229,7 @@ def _logging_for(actor: Actor, values: dict[str, Any]) -> int:
         return actor.pesantren_id or 0
     chosen = str(values.get("pesantren_id", ""))
     if not chosen.isdigit():
-        raise InvalidInput.field("pesantren_id", "pilih pesantren yang transaksinya dicatat")
+        raise InvalidInput.field("pesantren_id", _("pilih pesantren yang transaksinya dicatat"))
     return int(chosen)
 
 
@@ -250,7 +250,7 @@ async def deal_new(
     if actor.is_admin and pesantren is None:
         found = await catalog.list_pesantren(q=cari or None, page=halaman, per_page=30)
         return page(
-            "transaksi/pilih_pesantren.html", actor=actor, title="Catat transaksi untuk pesantren",
+            "transaksi/pilih_pesantren.html", actor=actor, title=_("Catat transaksi untuk pesantren"),
             section="transaksi", found=found.items, total=found.total, pager=pager(request, found), cari=cari or "",
         )
     prefill = {"event_slug": event, "buyer_id": buyer_id, "meeting_id": meeting_id, "pesantren_id": pesantren}
@@ -311,7 +311,7 @@ async def _amend_form(actor: Actor, deal: schemas.Deal, values: dict[str, Any], 
     return page(
         "transaksi/form.html",
         actor=actor,
-        title=f"Ubah transaksi {deal.number}",
+        title=_("Ubah transaksi {number}").format(number=deal.number),
         section="transaksi",
         status_code=status_code,
         deal=deal,
@@ -379,7 +379,7 @@ async def _interest_form(actor: Actor, product_id: int, values: dict[str, Any], 
     return page(
         "transaksi/minat.html",
         actor=actor,
-        title="Ajukan minat beli",
+        title=_("Ajukan minat beli"),
         section="transaksi",
         status_code=status_code,
         product=product,

@@ -15,14 +15,15 @@ from opop_events.accounts.services import Actor, require_role
 from opop_events.api import CurrentActor
 from opop_events.core.dates import today_wib
 from opop_events.core.errors import Conflict, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.core.pagination import Page, offset
+from opop_events.core.types import YEAR_RANGE
 from opop_events.deals import services as deals
 from opop_events.deals.enums import (
     DealState,
 )
 from opop_events.deals.rules import review_threshold_rp
 from opop_events.events import services as events
-from opop_events.core.types import YEAR_RANGE
 from opop_events.reports import closing, queries
 from opop_events.reports import services as reports
 from opop_events.reports.request import ReportRequest
@@ -45,12 +46,12 @@ async def verification_queue(request: Request, actor: CurrentActor, halaman: Pag
     return page(
         "transaksi/verifikasi.html",
         actor=actor,
-        title="Antrean verifikasi",
+        title=_("Antrean verifikasi"),
         section="dinas",
         deals=result.items,
         total=result.total,
         pager=pager(request, result),
-        notice="Transaksi diverifikasi." if ok else "",
+        notice=_("Transaksi diverifikasi.") if ok else "",
         review_threshold=review_threshold_rp(),
     )
 
@@ -71,7 +72,7 @@ async def follow_up_list(
     return page(
         "transaksi/tindak_lanjut.html",
         actor=actor,
-        title="Tindak lanjut realisasi",
+        title=_("Tindak lanjut realisasi"),
         section="dinas",
         items=shown.items,
         total=len(items),
@@ -100,7 +101,7 @@ async def _report_form(actor: Actor, values: dict[str, Any], *, status_code: int
     return page(
         "transaksi/laporan.html",
         actor=actor,
-        title="Unduh laporan",
+        title=_("Unduh laporan"),
         section="dinas" if actor.is_admin else "acara",
         status_code=status_code,
         event_options=[(e.slug, e.name) for e in found.items],
@@ -174,7 +175,7 @@ async def _import_page(actor: Actor, *, values: dict[str, Any], status_code: int
     return page(
         "transaksi/impor.html",
         actor=actor,
-        title="Impor Excel",
+        title=_("Impor Excel"),
         section="dinas",
         status_code=status_code,
         event_options=[(e.slug, e.name) for e in found.items],
@@ -204,12 +205,12 @@ async def import_upload(request: Request, actor: CurrentActor) -> Template:
     values = {"event_slug": str(form.get("event_slug", "")), "dry_run": "1" if form.get("dry_run") else ""}
     errors: dict[str, str] = {}
     if not values["event_slug"]:
-        errors["event_slug"] = "pilih acara"
+        errors["event_slug"] = _("pilih acara")
     content = await upload.read() if isinstance(upload, UploadFile) else b""
     if not content:
-        errors["berkas"] = "pilih berkas Excel (.xlsx)"
+        errors["berkas"] = _("pilih berkas Excel (.xlsx)")
     elif len(content) > MAX_WORKBOOK_BYTES:
-        errors["berkas"] = "berkas lebih dari 10 MB"
+        errors["berkas"] = _("berkas lebih dari 10 MB")
     if errors:
         return await _import_page(actor, values=values, status_code=422, errors=errors)
     assert isinstance(upload, UploadFile)
@@ -246,7 +247,7 @@ async def _page(actor: Actor, *, status_code: int = 200, notice: str = "", error
     return page(
         "dinas/tutup_buku.html",
         actor=actor,
-        title="Tutup buku acara",
+        title=_("Tutup buku acara"),
         section="dinas",
         status_code=status_code,
         rows=await _rows(),

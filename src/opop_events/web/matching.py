@@ -17,6 +17,7 @@ from opop_events.api import CurrentActor
 from opop_events.catalog import services as catalog
 from opop_events.catalog.enums import Category
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.core.pagination import Page
 from opop_events.core.phone import wa_link
 from opop_events.events import schemas as event_schemas
@@ -60,7 +61,7 @@ NOTICES = {
 def _participant(actor: Actor | None) -> Actor:
     actor = require_role(actor, Role.buyer, Role.seller)
     if (actor.buyer_id if actor.role is Role.buyer else actor.pesantren_id) is None:
-        raise Forbidden("Akun ini tidak terhubung ke pembeli atau pesantren.")
+        raise Forbidden(_("Akun ini tidak terhubung ke pembeli atau pesantren."))
     return actor
 
 
@@ -71,7 +72,7 @@ def _my_side(actor: Actor) -> Side:
 async def _registered_event(actor: Actor, slug: str) -> event_schemas.Event:
     event = await events.get_event(slug=slug)
     if not (await events.list_registrations(actor=actor, slug=slug, per_page=1)).total:
-        raise Forbidden("Anda belum terdaftar sebagai peserta acara ini.")
+        raise Forbidden(_("Anda belum terdaftar sebagai peserta acara ini."))
     return event
 
 
@@ -113,7 +114,7 @@ async def my_events(actor: CurrentActor) -> Template:
         and (await events.list_registrations(actor=actor, slug=e.slug, per_page=1)).total
     ]
     return page(
-        "pertemuan/events.html", actor=actor, title="Temu bisnis saya", section="pertemuan", items=mine
+        "pertemuan/events.html", actor=actor, title=_("Temu bisnis saya"), section="pertemuan", items=mine
     )
 
 
@@ -164,7 +165,7 @@ async def event_catalog(
         actor=actor,
         event=event,
         tab="katalog",
-        title=f"Cari pesantren — {event.name}",
+        title=_("Cari pesantren — {event}").format(event=event.name),
         view="pesantren" if lihat == "pesantren" else "produk",
         filters={"q": query, "kategori": category or ""},
         categories=[(c.value, c.label) for c in Category],
@@ -196,7 +197,7 @@ async def _request_form(
         actor=actor,
         event=event,
         tab="katalog" if actor.role is Role.buyer else "permintaan",
-        title="Minta pertemuan",
+        title=_("Minta pertemuan"),
         status_code=status_code,
         values=values,
         errors=errors or {},
@@ -243,7 +244,7 @@ async def request_create(request: Request, actor: CurrentActor, slug: FromPath[s
     key = "pesantren_id" if actor.role is Role.buyer else "buyer_id"
     try:
         if not values.text("counterpart_id"):
-            raise InvalidInput.field("counterpart_id", "wajib dipilih")
+            raise InvalidInput.field("counterpart_id", _("wajib dipilih"))
         data = to_struct(
             {
                 key: values.text("counterpart_id"),
@@ -276,7 +277,7 @@ async def my_requests(actor: CurrentActor, slug: FromPath[str], pesan: Choice = 
         actor=actor,
         event=event,
         tab="permintaan",
-        title=f"Permintaan pertemuan — {event.name}",
+        title=_("Permintaan pertemuan — {event}").format(event=event.name),
         incoming=[r for r in items if r.requested_by is not side],
         outgoing=[r for r in items if r.requested_by is side],
         priority_labels={p.value: PRIORITY_LABELS[p] for p in Priority},
@@ -349,7 +350,7 @@ async def my_agenda(actor: CurrentActor, slug: FromPath[str], pesan: Choice = No
         actor=actor,
         event=event,
         tab="agenda",
-        title=f"Agenda saya — {event.name}",
+        title=_("Agenda saya — {event}").format(event=event.name),
         agenda=agenda,
         wa={
             i.meeting_id: wa_link(i.counterpart_whatsapp, _agenda_message(event, i, actor))
@@ -387,7 +388,7 @@ async def rate(
     actor = _participant(actor)
     values = await read_form(request)
     if values.text("outcome") not in {o.value for o in Outcome}:
-        raise InvalidInput.field("outcome", "pilih salah satu hasil")
+        raise InvalidInput.field("outcome", _("pilih salah satu hasil"))
     result = await matching.rate_meeting(
         actor=actor,
         meeting_id=meeting_id,
@@ -417,7 +418,7 @@ async def _availability_page(
         actor=actor,
         event=event,
         tab="ketersediaan",
-        title=f"Ketersediaan — {event.name}",
+        title=_("Ketersediaan — {event}").format(event=event.name),
         sessions=await events.list_sessions(slug=event.slug),
         chosen=chosen,
         errors=errors or {},

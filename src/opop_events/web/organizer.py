@@ -17,6 +17,7 @@ from opop_events.api import CurrentActor
 from opop_events.catalog import services as catalog
 from opop_events.core.dates import format_date
 from opop_events.core.errors import Conflict, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.events import schemas
 from opop_events.events import services as events
 from opop_events.events.enums import EVENT_STATUS_LABELS, EVENT_TRANSITIONS, EventStatus, PartyKind
@@ -85,7 +86,7 @@ async def my_events(request: Request, actor: CurrentActor, halaman: PageNo = 1) 
     return page(
         "acara/list.html",
         actor=actor,
-        title="Acara saya" if actor.role is Role.organizer else "Semua acara",
+        title=_("Acara saya") if actor.role is Role.organizer else _("Semua acara"),
         section="acara",
         items=result.items,
         pager=pager(request, result),
@@ -102,7 +103,7 @@ async def event_new(actor: CurrentActor) -> Template:
     return page(
         "acara/form.html",
         actor=actor,
-        title="Buat acara",
+        title=_("Buat acara"),
         section="acara",
         values={"meeting_quota": "12", "wilayah_code": "3273"},
         regions=await _regions(),
@@ -136,7 +137,7 @@ async def event_create(request: Request, actor: CurrentActor) -> Redirect | Temp
         return page(
             "acara/form.html",
             actor=actor,
-            title="Buat acara",
+            title=_("Buat acara"),
             section="acara",
             status_code=exc.status,
             values=values,
@@ -202,7 +203,7 @@ async def sessions_page(actor: CurrentActor, slug: FromPath[str]) -> Template:
         actor=actor,
         event=event,
         tab="sesi",
-        title=f"Sesi & slot — {event.name}",
+        title=_("Sesi & slot — {event}").format(event=event.name),
         sessions=await events.list_sessions(slug=slug),
         days=_event_days(event),
         values={
@@ -243,7 +244,7 @@ async def session_create(request: Request, actor: CurrentActor, slug: FromPath[s
             actor=actor,
             event=event,
             tab="sesi",
-            title=f"Sesi & slot — {event.name}",
+            title=_("Sesi & slot — {event}").format(event=event.name),
             status_code=exc.status,
             sessions=await events.list_sessions(slug=slug),
             days=_event_days(event),
@@ -264,7 +265,7 @@ async def tables_page(actor: CurrentActor, slug: FromPath[str]) -> Template:
         actor=actor,
         event=event,
         tab="meja",
-        title=f"Meja — {event.name}",
+        title=_("Meja — {event}").format(event=event.name),
         tables=await events.list_tables(slug=slug),
         values={"count": "10", "prefix": "M"},
     )
@@ -288,7 +289,7 @@ async def tables_create(request: Request, actor: CurrentActor, slug: FromPath[st
             actor=actor,
             event=event,
             tab="meja",
-            title=f"Meja — {event.name}",
+            title=_("Meja — {event}").format(event=event.name),
             status_code=exc.status,
             tables=await events.list_tables(slug=slug),
             values=values,
@@ -332,7 +333,7 @@ async def _registrations_page(
         actor=actor,
         event=event,
         tab="peserta",
-        title=f"Peserta — {event.name}",
+        title=_("Peserta — {event}").format(event=event.name),
         status_code=status_code,
         items=result.items,
         pager=pager(request, result),
@@ -412,7 +413,7 @@ async def checkin_page(
         actor=actor,
         event=event,
         tab="kehadiran",
-        title=f"Kehadiran — {event.name}",
+        title=_("Kehadiran — {event}").format(event=event.name),
         items=result.items,
         pager=pager(request, result),
         q=query,

@@ -19,6 +19,7 @@ from opop_events.catalog.enums import (
 )
 from opop_events.catalog.schemas import Pesantren, Product
 from opop_events.core.errors import NotFound
+from opop_events.core.i18n import _
 from opop_events.core.phone import wa_link
 from opop_events.settings import get_settings
 from opop_events.web.rendering import page, pager
@@ -78,7 +79,7 @@ async def exhibition(
     return page(
         "pameran/home.html",
         actor=actor,
-        title="Pameran Online Produk Pesantren",
+        title=_("Pameran Online Produk Pesantren"),
         section="pameran",
         products=result.items,
         pager=pager(request, result),
@@ -126,7 +127,7 @@ async def pesantren_list(
     return page(
         "pameran/pesantren_list.html",
         actor=actor,
-        title="Daftar Pesantren",
+        title=_("Daftar Pesantren"),
         section="pesantren",
         items=result.items,
         pager=pager(request, result),

@@ -17,6 +17,7 @@ from opop_events.accounts.services import Actor
 from opop_events.api import CurrentActor
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Conflict, InvalidInput, NotFound
+from opop_events.core.i18n import _
 from opop_events.core.pagination import Page
 from opop_events.events import schemas as event_schemas
 from opop_events.events import services as events
@@ -75,7 +76,7 @@ async def requests_page(
         actor=actor,
         event=event,
         tab="permintaan",
-        title=f"Permintaan pertemuan — {event.name}",
+        title=_("Permintaan pertemuan — {event}").format(event=event.name),
         items=shown[start : start + REQUESTS_PER_PAGE],
         shown=len(shown),
         pager=pager(request, Page(items=[], total=len(shown), page=halaman, per_page=REQUESTS_PER_PAGE)),
@@ -181,7 +182,7 @@ async def _schedule_page(
         actor=actor,
         event=event,
         tab="jadwal",
-        title=f"Susun jadwal — {event.name}",
+        title=_("Susun jadwal — {event}").format(event=event.name),
         status_code=status_code,
         errors=errors or {},
         values=values or {"time_limit": "20"},
@@ -221,7 +222,7 @@ async def schedule_run(request: Request, actor: CurrentActor, slug: FromPath[str
     except (InvalidInput, Conflict) as exc:
         errors = field_errors(exc, known={"time_limit"})
         if "time_limit" in errors:
-            errors["time_limit"] = "isi angka 1 sampai 300 detik"
+            errors["time_limit"] = _("isi angka 1 sampai 300 detik")
         return await _schedule_page(actor, event, status_code=exc.status, errors=errors, values=values)
     return Redirect(f"/acara/{slug}/jadwal?pesan=tersusun#hasil", status_code=303)
 
@@ -346,7 +347,7 @@ async def meeting_move(
     values = await read_form(request)
     try:
         if not values.text("slot_id"):
-            raise InvalidInput.field("slot_id", "wajib dipilih")
+            raise InvalidInput.field("slot_id", _("wajib dipilih"))
         data = to_struct(
             {
                 "slot_id": values.text("slot_id"),
@@ -388,7 +389,7 @@ async def attendance_page(actor: CurrentActor, slug: FromPath[str], slot: Option
         actor=actor,
         event=event,
         tab="jadwal",
-        title=f"Kehadiran di meja — {event.name}",
+        title=_("Kehadiran di meja — {event}").format(event=event.name),
         grid=grid,
         chosen=chosen,
         items=sorted(grid.by_slot.get(chosen or 0, []), key=lambda m: m.table_code or ""),
