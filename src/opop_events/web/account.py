@@ -77,7 +77,7 @@ async def login(request: Request) -> Response | Template:
     target = safe_next(values.text("next"))
     try:
         if not values.text("email") or not values.get("password"):
-            raise InvalidInput.field(FORM_ERROR, "Isi email dan kata sandi.")
+            raise InvalidInput.field(FORM_ERROR, _("Isi email dan kata sandi."))
         settings = get_settings()
         actor = await accounts.authenticate(
             email=values.text("email"),
@@ -149,7 +149,7 @@ async def password_form(
     actor: CurrentActor, berhasil: Annotated[int | None, QueryParameter(ge=0, le=1)] = None
 ) -> Template:
     actor = require_actor(actor)
-    notice = "Kata sandi berhasil diganti." if berhasil else ""
+    notice = _("Kata sandi berhasil diganti.") if berhasil else ""
     return page("akun/password.html", actor=actor, title=_("Ganti kata sandi"), section="akun", notice=notice)
 
 

@@ -76,7 +76,7 @@ async def users_page(
     actor: CurrentActor, dibuat: Annotated[str | None, QueryParameter(max_length=254)] = None
 ) -> Template:
     actor = require_role(actor, Role.admin)
-    notice = f"Akun {dibuat} berhasil dibuat." if dibuat else ""
+    notice = _("Akun {email} berhasil dibuat.").format(email=dibuat) if dibuat else ""
     return await _users_page(actor, notice=notice, values={"role": Role.seller.value})
 
 
@@ -93,7 +93,7 @@ async def user_create(request: Request, actor: CurrentActor) -> Redirect | Templ
         for name in ("pesantren_id", "buyer_id"):
             text = values.text(name)
             if text and not text.isdigit():
-                raise InvalidInput.field(name, "pilih dari daftar")
+                raise InvalidInput.field(name, _("pilih dari daftar"))
             ids[name] = int(text) if text else None
         created = await accounts.create_user(
             email=values.text("email"),
@@ -107,7 +107,7 @@ async def user_create(request: Request, actor: CurrentActor) -> Redirect | Templ
     except (InvalidInput, Conflict) as exc:
         errors = field_errors(exc, known=USER_FIELDS)
         if isinstance(exc, Conflict):
-            errors = {"email": "email ini sudah terdaftar"}
+            errors = {"email": _("email ini sudah terdaftar")}
         values.pop("password", None)
         return await _users_page(actor, status_code=exc.status, values=values, errors=errors)
     return Redirect(f"/dinas/pengguna?{urlencode({'dibuat': created.email})}", status_code=303)

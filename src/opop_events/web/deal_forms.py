@@ -19,7 +19,7 @@ from opop_events.catalog import services as catalog
 from opop_events.catalog.enums import BUYER_TYPE_LABELS, Category
 from opop_events.core.dates import today_wib
 from opop_events.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput
-from opop_events.core.i18n import _
+from opop_events.core.i18n import N_, _
 from opop_events.core.money import format_quantity, format_rupiah, parse_rupiah
 from opop_events.deals import schemas
 from opop_events.deals import services as deals
@@ -85,7 +85,7 @@ class _LineRows(msgspec.Struct):
 
 LINE_RULES: dict[str, Any] = {
     "convert": {"quantity": id_quantity, "unit_price_rp": parse_rupiah},
-    "choices": {"product_id": "pilih dari daftar", "buyer_id": "pilih dari daftar"},
+    "choices": {"product_id": N_("pilih dari daftar"), "buyer_id": N_("pilih dari daftar")},
     "ignore": ("unit",),  # a line's own unit is a hidden field: alone it does not fill a row
 }
 
@@ -105,7 +105,7 @@ def _line_rules(values: FormValues, rows: list[int]) -> dict[str, str]:
         if not values.text(f"{name}.unit_price_rp"):
             errors[f"{name}.unit_price_rp"] = _("wajib diisi")
     if not rows:
-        errors["lines[0].quantity"] = "isi paling sedikit satu baris"
+        errors["lines[0].quantity"] = _("isi paling sedikit satu baris")
     return errors
 
 
@@ -171,7 +171,7 @@ def _deal_values(deal: schemas.Deal, terms: schemas.Offer | None = None) -> dict
 def _version(values: FormValues) -> int:
     text = values.text("version")
     if not text.isdigit():
-        raise InvalidInput.field(FORM_ERROR, "formulir tidak lengkap; muat ulang halaman lalu coba lagi")
+        raise InvalidInput.field(FORM_ERROR, _("formulir tidak lengkap; muat ulang halaman lalu coba lagi"))
     return int(text)
 
 
@@ -265,9 +265,9 @@ def _buyer_part(values: FormValues) -> tuple[tuple[str, ...], dict[str, str]]:
         return ("buyer_id",), {}
     if not values.text("new_buyer.name"):
         field = "new_buyer.name" if chosen == "baru" else "buyer_id"
-        return ("new_buyer",), {field: "pilih pembeli atau isi nama pembeli baru"}
+        return ("new_buyer",), {field: _("pilih pembeli atau isi nama pembeli baru")}
     if not values.text("new_buyer.buyer_type"):
-        return ("new_buyer",), {"new_buyer.buyer_type": "pilih jenis pembeli"}
+        return ("new_buyer",), {"new_buyer.buyer_type": _("pilih jenis pembeli")}
     return ("new_buyer",), {}
 
 
@@ -291,7 +291,7 @@ async def deal_create(request: Request, actor: CurrentActor) -> Redirect | Templ
     try:
         key = values.text("form_key")
         if not key:
-            raise InvalidInput.field(FORM_ERROR, "formulir tidak lengkap; muat ulang halaman lalu isi lagi")
+            raise InvalidInput.field(FORM_ERROR, _("formulir tidak lengkap; muat ulang halaman lalu isi lagi"))
         deal_id, created = await create_once(
             scope=f"user:{actor.user_id}", key=key, create=lambda: deals.log_deal(actor=actor, data=data)
         )
@@ -329,7 +329,8 @@ async def _amendable(actor: Actor | None, deal_id: int) -> tuple[Actor, schemas.
     actor = require_actor(actor)
     deal = await deals.get_deal(actor=actor, deal_id=deal_id)
     if DealAction.ubah not in deal.allowed_actions and DealAction.ajukan_ubah not in deal.allowed_actions:
-        raise Conflict(f"Transaksi {deal.number} berstatus {deal.state_label.lower()} dan tidak bisa diubah.")
+        raise Conflict(_("Transaksi {number} berstatus {state} dan tidak bisa diubah.").format(
+            number=deal.number, state=deal.state_label.lower()))
     return actor, deal
 
 
@@ -348,7 +349,7 @@ async def deal_amend(request: Request, actor: CurrentActor, deal_id: FromPath[in
         values["baris"] = str(min(MAX_LINES, _line_count(values) + 1))
         return await _amend_form(actor, deal, values)
     version = values.text("version")
-    found = {} if version.isdigit() else {FORM_ERROR: "formulir tidak lengkap; muat ulang halaman lalu coba lagi"}
+    found = {} if version.isdigit() else {FORM_ERROR: _("formulir tidak lengkap; muat ulang halaman lalu coba lagi")}
     data, errors, rows = _read_deal_form(
         schemas.DealAmend, values, fields=("kind", "deal_date", "lines", "note"), found=found,
         required=("kind", "deal_date"), given={"version": int(version)} if version.isdigit() else {},

@@ -123,9 +123,10 @@ async def report_form(actor: CurrentActor, acara: Short = None) -> Template:
 def _report_errors(exc: InvalidInput, *, by_year: bool) -> dict[str, str]:
     """The request's field errors in this form's fields and words."""
     words = {
-        "year": ("tahun", f"pilih tahun program {YEAR_RANGE}") if by_year else ("acara", "pilih acara"),
-        "format": ("format", "pilih xlsx, pdf atau csv"),
-        "as_of": ("per", "bukan waktu yang sah; contoh 2020-12-09 16:00"),
+        "year": ("tahun", _("pilih tahun program {years}").format(years=YEAR_RANGE)) if by_year
+        else ("acara", _("pilih acara")),
+        "format": ("format", _("pilih xlsx, pdf atau csv")),
+        "as_of": ("per", _("bukan waktu yang sah; contoh 2020-12-09 16:00")),
     }
     errors: dict[str, str] = {}
     for error in exc.errors:
@@ -261,8 +262,8 @@ async def _page(actor: Actor, *, status_code: int = 200, notice: str = "", error
 @get("/dinas/tutup-buku", name="dinas-tutup-buku", cache=False, include_in_schema=False)
 async def closing_page(actor: CurrentActor, ok: Annotated[str | None, QueryParameter(max_length=8)] = None) -> Template:
     actor = require_role(actor, Role.admin)
-    notice = {"tutup": "Buku acara ditutup; angka resminya tidak berubah lagi.",
-              "buka": "Buku acara dibuka kembali; angkanya mengikuti buku besar lagi."}.get(ok or "", "")
+    notice = {"tutup": _("Buku acara ditutup; angka resminya tidak berubah lagi."),
+              "buka": _("Buku acara dibuka kembali; angkanya mengikuti buku besar lagi.")}.get(ok or "", "")
     return await _page(actor, notice=notice)
 
 
@@ -279,7 +280,7 @@ async def closing_decide(request: Request, actor: CurrentActor, slug: FromPath[s
         elif choice == closing.REOPEN:
             await closing.reopen_books(actor=actor, slug=slug, data=data)
         else:
-            raise InvalidInput.field(FORM_ERROR, "pilih tutup buku atau buka kembali")
+            raise InvalidInput.field(FORM_ERROR, _("pilih tutup buku atau buka kembali"))
     except (InvalidInput, Conflict) as exc:
         errors = field_errors(exc, known={"reason"})
         if isinstance(exc, Conflict):

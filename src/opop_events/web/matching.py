@@ -17,7 +17,7 @@ from opop_events.api import CurrentActor
 from opop_events.catalog import services as catalog
 from opop_events.catalog.enums import Category
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput
-from opop_events.core.i18n import _
+from opop_events.core.i18n import N_, _
 from opop_events.core.pagination import Page
 from opop_events.core.phone import wa_link
 from opop_events.events import schemas as event_schemas
@@ -48,13 +48,13 @@ DEAL_FORM = "/transaksi/baru"
 """The ledger's deal form (web/deal_forms.py); a "sepakat" rating opens it with the meeting linked."""
 
 NOTICES = {
-    "terkirim": "Permintaan pertemuan terkirim. Pihak yang Anda minta akan menjawabnya.",
-    "diterima": "Permintaan diterima. Pertemuan ini masuk ke penyusunan jadwal.",
-    "ditolak": "Permintaan ditolak.",
-    "dibatalkan": "Permintaan dibatalkan.",
-    "tersimpan": "Ketersediaan Anda tersimpan.",
-    "dinilai": "Penilaian hasil pertemuan tersimpan.",
-    "sepakat": "Penilaian tersimpan. Pesantren akan mencatat transaksinya; Anda akan diminta mengonfirmasi.",
+    "terkirim": N_("Permintaan pertemuan terkirim. Pihak yang Anda minta akan menjawabnya."),
+    "diterima": N_("Permintaan diterima. Pertemuan ini masuk ke penyusunan jadwal."),
+    "ditolak": N_("Permintaan ditolak."),
+    "dibatalkan": N_("Permintaan dibatalkan."),
+    "tersimpan": N_("Ketersediaan Anda tersimpan."),
+    "dinilai": N_("Penilaian hasil pertemuan tersimpan."),
+    "sepakat": N_("Penilaian tersimpan. Pesantren akan mencatat transaksinya; Anda akan diminta mengonfirmasi."),
 }
 
 
@@ -78,12 +78,12 @@ async def _registered_event(actor: Actor, slug: str) -> event_schemas.Event:
 
 def _tabs(actor: Actor) -> list[tuple[str, str, str]]:
     tabs = [
-        ("permintaan", "Permintaan", ""),
-        ("agenda", "Agenda", "/agenda"),
-        ("ketersediaan", "Ketersediaan", "/ketersediaan"),
+        ("permintaan", _("Permintaan"), ""),
+        ("agenda", _("Agenda"), "/agenda"),
+        ("ketersediaan", _("Ketersediaan"), "/ketersediaan"),
     ]
     if actor.role is Role.buyer:
-        tabs.insert(0, ("katalog", "Cari pesantren", "/katalog"))
+        tabs.insert(0, ("katalog", _("Cari pesantren"), "/katalog"))
     return tabs
 
 
@@ -281,7 +281,7 @@ async def my_requests(actor: CurrentActor, slug: FromPath[str], pesan: Choice = 
         incoming=[r for r in items if r.requested_by is not side],
         outgoing=[r for r in items if r.requested_by is side],
         priority_labels={p.value: PRIORITY_LABELS[p] for p in Priority},
-        notice=NOTICES.get(pesan or "", ""),
+        notice=_(NOTICES.get(pesan or "", "")),
         can_request=event.status is EventStatus.open,
     )
 
@@ -333,10 +333,12 @@ async def request_cancel(actor: CurrentActor, slug: FromPath[str], request_id: F
 
 
 def _agenda_message(event: event_schemas.Event, item: schemas.AgendaItem, actor: Actor) -> str:
-    when = f"pukul {format_clock(item.starts_at)} WIB" if item.starts_at else ""
-    table = f" di meja {item.table_code}" if item.table_code else ""
-    who = "pembeli" if actor.role is Role.buyer else "pesantren"
-    return f"Assalamu'alaikum, saya {who} yang dijadwalkan bertemu Anda di {event.name} {when}{table}."
+    when = _("pukul {time} WIB").format(time=format_clock(item.starts_at)) if item.starts_at else ""
+    table = _(" di meja {table}").format(table=item.table_code) if item.table_code else ""
+    who = _("pembeli") if actor.role is Role.buyer else _("pesantren")
+    return _("Assalamu'alaikum, saya {who} yang dijadwalkan bertemu Anda di {event} {when}{table}.").format(
+        who=who, event=event.name, when=when, table=table
+    )
 
 
 @get("/pertemuan/{slug:str}/agenda", name="pertemuan-agenda", cache=False, include_in_schema=False)
@@ -360,7 +362,7 @@ async def my_agenda(actor: CurrentActor, slug: FromPath[str], pesan: Choice = No
         rated=rated,
         held=MeetingStatus.hadir,
         outcomes=[(o.value, OUTCOME_LABELS[o]) for o in Outcome],
-        notice=NOTICES.get(pesan or "", ""),
+        notice=_(NOTICES.get(pesan or "", "")),
     )
 
 
@@ -435,7 +437,7 @@ async def availability_form(actor: CurrentActor, slug: FromPath[str], pesan: Cho
     event = await _registered_event(actor, slug)
     current = await matching.get_availability(actor=actor, slug=slug)
     return await _availability_page(
-        actor, event, set(current.unavailable_slot_ids), notice=NOTICES.get(pesan or "", "")
+        actor, event, set(current.unavailable_slot_ids), notice=_(NOTICES.get(pesan or "", ""))
     )
 
 

@@ -133,7 +133,7 @@ async def event_create(request: Request, actor: CurrentActor) -> Redirect | Temp
     except (InvalidInput, Conflict) as exc:
         errors = field_errors(exc, known=EVENT_FIELDS)
         if isinstance(exc, Conflict) and "Slug" in exc.detail:
-            errors = {"slug": "alamat singkat ini sudah dipakai acara lain; pilih yang lain"}
+            errors = {"slug": _("alamat singkat ini sudah dipakai acara lain; pilih yang lain")}
         return page(
             "acara/form.html",
             actor=actor,
@@ -180,7 +180,7 @@ async def event_overview(actor: CurrentActor, slug: FromPath[str]) -> Template:
 
 @post("/acara/{slug:str}/status", name="acara-status", cache=False, include_in_schema=False, status_code=303)
 async def event_status(request: Request, actor: CurrentActor, slug: FromPath[str]) -> Redirect:
-    actor, _ = await _event_for(actor, slug)
+    actor, _event = await _event_for(actor, slug)
     values = await read_form(request)
     data = to_struct({"status": values.text("status")}, schemas.EventUpdate)
     await events.update_event(actor=actor, slug=slug, data=data)
@@ -357,7 +357,7 @@ async def registrations_page(
     halaman: PageNo = 1,
 ) -> Template:
     actor, event = await _event_for(actor, slug)
-    notice = f"{terdaftar} berhasil didaftarkan." if terdaftar else ""
+    notice = _("{name} berhasil didaftarkan.").format(name=terdaftar) if terdaftar else ""
     return await _registrations_page(
         request, actor, event, jenis=jenis, cari=(cari or "").strip(), halaman=halaman, notice=notice
     )

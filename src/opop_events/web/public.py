@@ -33,10 +33,10 @@ PageNo = Annotated[int, QueryParameter(ge=1, le=100_000)]
 def product_message(product: Product) -> str:
     """The WhatsApp text a buyer sends: names the product, so the pesantren knows what is asked about."""
     url = f"{get_settings().base_url}/produk/{product.id}"
-    return (
-        f"Assalamu'alaikum, saya tertarik dengan produk {product.name} dari {product.pesantren_name} "
-        f"yang saya lihat di Pameran Online OPOP Jawa Barat ({url}). Apakah masih tersedia?"
-    )
+    return _(
+        "Assalamu'alaikum, saya tertarik dengan produk {product} dari {pesantren} "
+        "yang saya lihat di Pameran Online OPOP Jawa Barat ({url}). Apakah masih tersedia?"
+    ).format(product=product.name, pesantren=product.pesantren_name, url=url)
 
 
 def pesantren_message(pesantren: Pesantren) -> str:
@@ -99,7 +99,7 @@ async def exhibition(
 async def product_page(actor: CurrentActor, product_id: FromPath[int]) -> Template:
     product = await catalog.get_product(product_id=product_id)
     if not product.active:
-        raise NotFound(f"Produk {product_id} tidak ditampilkan.")
+        raise NotFound(_("Produk {number} tidak ditampilkan.").format(number=product_id))
     pesantren = await catalog.get_pesantren(pesantren_id=product.pesantren_id)
     return page(
         "pameran/product.html",
