@@ -27,10 +27,10 @@ USER_FIELDS = {"email", "name", "role", "password", "pesantren_id", "buyer_id"}
 async def admin_home(actor: CurrentActor) -> Template:
     actor = require_role(actor, Role.admin)
     figures = {
-        "Pesantren": (await catalog.list_pesantren(per_page=1)).total,
-        "Produk aktif": (await catalog.list_products(per_page=1)).total,
-        "Pembeli": (await catalog.list_buyers(actor=actor, per_page=1)).total,
-        "Acara": (await events.list_events(per_page=1)).total,
+        _("Pesantren"): (await catalog.list_pesantren(per_page=1)).total,
+        _("Produk aktif"): (await catalog.list_products(per_page=1)).total,
+        _("Pembeli"): (await catalog.list_buyers(actor=actor, per_page=1)).total,
+        _("Acara"): (await events.list_events(per_page=1)).total,
     }
     return page("dinas/home.html", actor=actor, title=_("Beranda Dinas KUK"), section="dinas", figures=figures)
 

@@ -53,7 +53,9 @@ LINE_FIELDS = ("product_id", "description", "category", "quantity", "unit_price_
 BUYER_FIELDS = ("name", "buyer_type", "whatsapp")
 _LINE_PATH = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
 KINDS = [(k.value, KIND_LABELS[k]) for k in DealKind]
-REALISATION_KINDS = [(RealisationKind.pembayaran.value, "Pembayaran"), (RealisationKind.pengiriman.value, "Pengiriman")]
+REALISATION_KINDS = [
+    (RealisationKind.pembayaran.value, N_("Pembayaran")), (RealisationKind.pengiriman.value, N_("Pengiriman"))
+]
 
 
 def _seller(actor: Actor | None) -> Actor:

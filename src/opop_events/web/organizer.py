@@ -17,7 +17,7 @@ from opop_events.api import CurrentActor
 from opop_events.catalog import services as catalog
 from opop_events.core.dates import format_date
 from opop_events.core.errors import Conflict, InvalidInput
-from opop_events.core.i18n import _
+from opop_events.core.i18n import N_, _
 from opop_events.events import schemas
 from opop_events.events import services as events
 from opop_events.events.enums import EVENT_STATUS_LABELS, EVENT_TRANSITIONS, EventStatus, PartyKind
@@ -38,17 +38,17 @@ EVENT_FIELDS = {
     "meeting_quota",
 }
 SESSION_FIELDS = {"name", "day", "slots.start", "slots.minutes", "slots.count", "slots.gap_minutes"}
-PARTY_LABELS = {PartyKind.pesantren: "Pesantren", PartyKind.buyer: "Pembeli"}
+PARTY_LABELS = {PartyKind.pesantren: N_("Pesantren"), PartyKind.buyer: N_("Pembeli")}
 
 # The tabs of an event; later domains (schedule, deals, reports) add their own entries here.
 EVENT_TABS = (
-    ("ringkasan", "Ringkasan", ""),
-    ("sesi", "Sesi & slot", "/sesi"),
-    ("meja", "Meja", "/meja"),
-    ("peserta", "Peserta", "/peserta"),
-    ("kehadiran", "Kehadiran", "/kehadiran"),
-    ("permintaan", "Permintaan", "/permintaan"),
-    ("jadwal", "Jadwal", "/jadwal"),
+    ("ringkasan", N_("Ringkasan"), ""),
+    ("sesi", N_("Sesi & slot"), "/sesi"),
+    ("meja", N_("Meja"), "/meja"),
+    ("peserta", N_("Peserta"), "/peserta"),
+    ("kehadiran", N_("Kehadiran"), "/kehadiran"),
+    ("permintaan", N_("Permintaan"), "/permintaan"),
+    ("jadwal", N_("Jadwal"), "/jadwal"),
 )
 
 
@@ -70,7 +70,7 @@ def _event_page(name: str, *, actor: Actor, event: schemas.Event, tab: str, **co
         title=context.pop("title", event.name),
         section="acara",
         event=event,
-        tabs=EVENT_TABS,
+        tabs=[(key, _(label), path) for key, label, path in EVENT_TABS],
         tab=tab,
         **context,
     )
@@ -171,7 +171,7 @@ async def event_overview(actor: CurrentActor, slug: FromPath[str]) -> Template:
         slots=sum(len(s.slots) for s in sessions),
         tables=len(tables),
         registrations=registrations.total,
-        by_kind={PARTY_LABELS[k]: n for k, n in by_kind.items()},
+        by_kind={_(PARTY_LABELS[k]): n for k, n in by_kind.items()},
         transitions=[
             (s.value, EVENT_STATUS_LABELS[s]) for s in EventStatus if s in EVENT_TRANSITIONS[event.status]
         ],
@@ -338,7 +338,7 @@ async def _registrations_page(
         items=result.items,
         pager=pager(request, result),
         kind=kind or "",
-        party_labels={k.value: v for k, v in PARTY_LABELS.items()},
+        party_labels={k.value: _(v) for k, v in PARTY_LABELS.items()},
         cari=cari,
         candidates=await _candidates(actor, kind or PartyKind.pesantren.value, cari),
         notice=notice,
@@ -417,7 +417,7 @@ async def checkin_page(
         items=result.items,
         pager=pager(request, result),
         q=query,
-        party_labels={k.value: v for k, v in PARTY_LABELS.items()},
+        party_labels={k.value: _(v) for k, v in PARTY_LABELS.items()},
         use_htmx=True,
     )
 
@@ -441,7 +441,7 @@ async def checkin(
                 "r": registration,
                 "event": {"slug": slug},
                 "q": "",
-                "party_labels": {k.value: v for k, v in PARTY_LABELS.items()},
+                "party_labels": {k.value: _(v) for k, v in PARTY_LABELS.items()},
             },
             status_code=200,
         )
