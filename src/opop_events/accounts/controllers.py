@@ -9,6 +9,7 @@ from opop_events.accounts import limiter, schemas, services
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor, require_role
 from opop_events.api import PUBLIC, CurrentActor, problems
+from opop_events.core.i18n import N_
 from opop_events.settings import get_settings
 
 
@@ -30,7 +31,7 @@ class AuthController(Controller):
     @post(
         "/token",
         operation_id="issueToken", opt=PUBLIC,
-        summary="Tukar email dan kata sandi dengan token API (Bearer)",
+        summary=N_("Tukar email dan kata sandi dengan token API (Bearer)"),
         responses=problems(400, 401, 422, 429),
     )
     async def issue_token(self, request: Request, data: JSONBody[schemas.TokenRequest]) -> schemas.TokenResponse:
@@ -44,7 +45,7 @@ class AuthController(Controller):
         )
         return schemas.TokenResponse(token=await services.issue_api_token(actor=actor, label=data.label))
 
-    @delete("/token", operation_id="revokeToken", summary="Cabut token yang sedang dipakai", responses=problems(401))
+    @delete("/token", operation_id="revokeToken", summary=N_("Cabut token yang sedang dipakai"), responses=problems(401))
     async def revoke_token(self, request: Request, actor: CurrentActor) -> None:
         actor = require_actor(actor)
         token = request.headers.get("authorization", "").partition(" ")[2].strip()
@@ -53,7 +54,7 @@ class AuthController(Controller):
     @post(
         "/password",
         operation_id="changePassword",
-        summary="Ganti kata sandi",
+        summary=N_("Ganti kata sandi"),
         responses=problems(400, 401, 422),
         status_code=204,
     )
@@ -67,7 +68,7 @@ class MeController(Controller):
     path = "/api/v1/me"
     tags = ["Akun"]
 
-    @get("/", operation_id="getMe", summary="Akun yang sedang masuk", responses=problems(401))
+    @get("/", operation_id="getMe", summary=N_("Akun yang sedang masuk"), responses=problems(401))
     async def me(self, actor: CurrentActor) -> schemas.Me:
         return _me(require_actor(actor))
 
@@ -76,11 +77,11 @@ class UserController(Controller):
     path = "/api/v1/users"
     tags = ["Akun"]
 
-    @get("/", operation_id="listUsers", summary="Daftar pengguna (admin)", responses=problems(401, 403))
+    @get("/", operation_id="listUsers", summary=N_("Daftar pengguna (admin)"), responses=problems(401, 403))
     async def list_users(self, actor: CurrentActor) -> list[schemas.Me]:
         return [_me(a) for a in await services.list_users(actor=actor)]
 
-    @post("/", operation_id="createUser", summary="Buat akun (admin)", responses=problems(400, 401, 403, 409, 422))
+    @post("/", operation_id="createUser", summary=N_("Buat akun (admin)"), responses=problems(400, 401, 403, 409, 422))
     async def create_user(self, actor: CurrentActor, data: JSONBody[schemas.UserCreate]) -> schemas.Me:
         require_role(actor, Role.admin)
         created = await services.create_user(

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from opop_events.accounts.tables import LoginAttempt
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import TooManyRequests
+from opop_events.core.i18n import _
 from opop_events.db import get_engine, is_postgres, write_transaction
 
 if TYPE_CHECKING:
@@ -174,14 +175,16 @@ async def _earlier(attempt: Attempt, where: Any, since: datetime) -> list[Attemp
 
 def _refuse(seconds: float) -> TooManyRequests:
     wait = max(1, math.ceil(seconds))
-    return TooManyRequests(f"Terlalu banyak percobaan masuk. Coba lagi dalam {wait} detik.", retry_after=wait)
+    return TooManyRequests(
+        _("Terlalu banyak percobaan masuk. Coba lagi dalam {seconds} detik.").format(seconds=wait), retry_after=wait
+    )
 
 
 async def recent_success_addresses(email: str) -> set[str]:
     """Addresses of the e-mail's last `RECENT_ADDRESSES` successful sign-ins."""
     rows = await (
         LoginAttempt.select(LoginAttempt.ip)
-        .where((LoginAttempt.email == email) & (LoginAttempt.success == True))  # noqa: E712
+        .where((LoginAttempt.email == email) & (LoginAttempt.success == True))
         .order_by(LoginAttempt.at, ascending=False)
         .limit(RECENT_ADDRESSES)
     )
@@ -207,7 +210,7 @@ async def check(attempt: Attempt, *, settings: Settings) -> None:
         by_ip = [
             a.at
             for a in await _earlier(
-                attempt, (LoginAttempt.ip == ip) & (LoginAttempt.success == False), minute_ago  # noqa: E712 - a Piccolo column comparison
+                attempt, (LoginAttempt.ip == ip) & (LoginAttempt.success == False), minute_ago
             )
             if a.ip == ip and not a.success
         ]

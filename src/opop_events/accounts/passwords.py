@@ -23,6 +23,7 @@ import re
 from zxcvbn import zxcvbn
 
 from opop_events.core.errors import InvalidInput
+from opop_events.core.i18n import _
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128
@@ -41,20 +42,20 @@ def _words(text: str) -> list[str]:
 
 
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
-    """Why `password` is refused (an Indonesian phrase), or None when it is acceptable."""
+    """Why `password` is refused (a phrase in the current language), or None when it is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"kata sandi minimal {MIN_PASSWORD_LENGTH} karakter"
+        return _("kata sandi minimal {count} karakter").format(count=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"kata sandi paling panjang {MAX_PASSWORD_LENGTH} karakter"
+        return _("kata sandi paling panjang {count} karakter").format(count=MAX_PASSWORD_LENGTH)
     lowered = password.lower()
     if DEMO_PASSWORD in lowered:
-        return "kata sandi akun demo tidak boleh dipakai"
+        return _("kata sandi akun demo tidak boleh dipakai")
     local = email.strip().lower().partition("@")[0]
     if len(local) >= 3 and (local in lowered or any(w in lowered for w in _words(local) if len(w) >= 4)):
-        return "kata sandi tidak boleh memuat alamat email Anda"
+        return _("kata sandi tidak boleh memuat alamat email Anda")
     name_words = _words(name)
     if any(w in lowered for w in name_words):
-        return "kata sandi tidak boleh memuat nama Anda"
+        return _("kata sandi tidak boleh memuat nama Anda")
     inputs = [email.strip().lower(), local, *_words(local), *name_words, *APP_WORDS]
     try:
         result = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=[i for i in inputs if i])
@@ -65,12 +66,12 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     patterns = {m["pattern"] for m in result["sequence"]}
     dictionaries = {m.get("dictionary_name") for m in result["sequence"] if m["pattern"] == "dictionary"}
     if len(result["sequence"]) == 1 and dictionaries == {"passwords"}:
-        return "kata sandi ini termasuk yang paling sering dipakai orang; pilih yang lain"
+        return _("kata sandi ini termasuk yang paling sering dipakai orang; pilih yang lain")
     if patterns & {"sequence", "repeat", "spatial"} and not dictionaries:
-        return "kata sandi berupa urutan, pengulangan atau pola papan ketik yang mudah ditebak"
+        return _("kata sandi berupa urutan, pengulangan atau pola papan ketik yang mudah ditebak")
     if "date" in patterns and len(patterns) <= 2 and not dictionaries:
-        return "kata sandi berupa tanggal atau tahun yang mudah ditebak"
-    return (
+        return _("kata sandi berupa tanggal atau tahun yang mudah ditebak")
+    return _(
         "kata sandi terlalu mudah ditebak (kata umum, nama, tahun atau urutan angka); "
         "gabungkan beberapa kata yang tidak berhubungan"
     )

@@ -27,7 +27,7 @@ from opop_events.core.actor import require_actor as require_actor
 from opop_events.core.actor import require_role as require_role
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthorized
-from opop_events.core.i18n import LANGUAGES, SOURCE_LANGUAGE
+from opop_events.core.i18n import LANGUAGES, SOURCE_LANGUAGE, _
 from opop_events.db import present, raw, write_transaction
 from opop_events.settings import Settings, get_settings
 
@@ -91,24 +91,24 @@ async def create_user(
     is for the demo loader only, whose accounts have the published demo password (see `passwords`)."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
-        raise InvalidInput.field("email", "alamat email tidak sah")
+        raise InvalidInput.field("email", _("alamat email tidak sah"))
     if enforce_policy:
         await _check_password_off_loop(password, email=email, name=name)
     if role is Role.seller and pesantren_id is None:
-        raise InvalidInput.field("pesantren_id", "akun pesantren wajib terhubung ke satu pesantren")
+        raise InvalidInput.field("pesantren_id", _("akun pesantren wajib terhubung ke satu pesantren"))
     if role is Role.buyer and buyer_id is None:
-        raise InvalidInput.field("buyer_id", "akun pembeli wajib terhubung ke satu pembeli")
+        raise InvalidInput.field("buyer_id", _("akun pembeli wajib terhubung ke satu pembeli"))
     if role not in (Role.seller,) and pesantren_id is not None:
-        raise InvalidInput.field("pesantren_id", "hanya akun pesantren yang terhubung ke pesantren")
+        raise InvalidInput.field("pesantren_id", _("hanya akun pesantren yang terhubung ke pesantren"))
     if role not in (Role.buyer,) and buyer_id is not None:
-        raise InvalidInput.field("buyer_id", "hanya akun pembeli yang terhubung ke pembeli")
+        raise InvalidInput.field("buyer_id", _("hanya akun pembeli yang terhubung ke pembeli"))
     if pesantren_id is not None and not await Pesantren.exists().where(Pesantren.id == pesantren_id):
-        raise InvalidInput.field("pesantren_id", f"pesantren {pesantren_id} tidak ada")
+        raise InvalidInput.field("pesantren_id", _("pesantren {number} tidak ada").format(number=pesantren_id))
     if buyer_id is not None and not await Buyer.exists().where(Buyer.id == buyer_id):
-        raise InvalidInput.field("buyer_id", f"pembeli {buyer_id} tidak ada")
+        raise InvalidInput.field("buyer_id", _("pembeli {number} tidak ada").format(number=buyer_id))
     async with write_transaction():
         if await User.exists().where(User.email == email):
-            raise Conflict(f"Email {email} sudah terdaftar.")
+            raise Conflict(_("Email {email} sudah terdaftar.").format(email=email))
         rows = await User.insert(
             User(
                 email=email,
@@ -131,7 +131,7 @@ async def authenticate(
     settings = settings or get_settings()
     email = email.strip().lower()[:254]
     ip = ip[:45]
-    row = await User.select().where((User.email == email) & (User.active == True)).first()  # noqa: E712
+    row = await User.select().where((User.email == email) & (User.active == True)).first()
     trusted = row is not None and (
         limiter.known_device_valid(
             known_device, secret=settings.secret_key, user_id=row["id"], password_hash=row["password_hash"]
@@ -151,7 +151,7 @@ async def authenticate(
         ok = False
     await limiter.finish(attempt, limiter.SUCCEEDED if ok else limiter.FAILED)
     if not ok or row is None:
-        raise Unauthorized("Email atau kata sandi salah.")
+        raise Unauthorized(_("Email atau kata sandi salah."))
     return _actor_from_row(row)
 
 
@@ -242,7 +242,7 @@ async def actor_from_api_token(token: str) -> Actor | None:
 async def get_user(*, user_id: int) -> Actor:
     row = await User.select().where(User.id == user_id).first()
     if row is None:
-        raise NotFound(f"Pengguna {user_id} tidak ditemukan.")
+        raise NotFound(_("Pengguna {number} tidak ditemukan.").format(number=user_id))
     return _actor_from_row(row)
 
 
@@ -257,7 +257,7 @@ async def demo_password_in_use() -> list[str]:
     loader's, and on the first production start after an upgrade every older account, once; an account found
     clean is marked so (`password_vetted`) unless its password changed meanwhile."""
     rows = await User.select(User.id, User.email, User.password_hash).where(
-        (User.active == True) & (User.password_vetted == False)  # noqa: E712
+        (User.active == True) & (User.password_vetted == False)
     )
     found: list[dict[str, Any]] = []
     clean: list[dict[str, Any]] = []
@@ -278,16 +278,16 @@ async def demo_password_in_use() -> list[str]:
 
 
 async def demo_password_refusal() -> str | None:
-    """Why a production server must not start (an Indonesian message), or None: an account still has the demo
+    """Why a production server must not start (a message in the current language), or None: an account still has the demo
     password that the README publishes."""
     emails = await demo_password_in_use()
     if not emails:
         return None
-    return (
-        f"mode produksi (OPOP_ENV=production) tidak mau berjalan: akun {', '.join(emails)} masih memakai kata "
-        f"sandi demo {DEMO_PASSWORD}, yang tertulis di README. Ganti kata sandinya dengan "
-        f"'opop-events users set-password --email {emails[0]}' (atau jalankan tanpa OPOP_ENV=production)."
-    )
+    return _(
+        "mode produksi (OPOP_ENV=production) tidak mau berjalan: akun {emails} masih memakai kata sandi demo "
+        "{password}, yang tertulis di README. Ganti kata sandinya dengan "
+        "'opop-events users set-password --email {email}' (atau jalankan tanpa OPOP_ENV=production)."
+    ).format(emails=", ".join(emails), password=DEMO_PASSWORD, email=emails[0])
 
 
 async def set_password(*, email: str, password: str) -> Actor:
@@ -295,7 +295,7 @@ async def set_password(*, email: str, password: str) -> Actor:
     token of the user."""
     row = await User.select().where(User.email == email.strip().lower()).first()
     if row is None:
-        raise NotFound(f"Pengguna dengan email {email.strip().lower()} tidak ditemukan.")
+        raise NotFound(_("Pengguna dengan email {email} tidak ditemukan.").format(email=email.strip().lower()))
     actor = _actor_from_row(row)
     await _check_password_off_loop(password, email=actor.email, name=actor.name)
     await _replace_password(actor.user_id, password)
@@ -317,7 +317,7 @@ async def set_language(*, actor: Actor, language: str) -> Actor:
     """Save the language `actor` reads pages, e-mails and exports in (one of `core.i18n.LANGUAGES`)."""
     if language not in LANGUAGES:
         raise InvalidInput.field(
-            "language", "Bahasa tidak dikenal: pilih salah satu dari {choices}.".format(choices=", ".join(LANGUAGES))
+            "language", _("Bahasa tidak dikenal: pilih salah satu dari {choices}.").format(choices=", ".join(LANGUAGES))
         )
     async with write_transaction():
         await User.update({User.language: language}).where(User.id == actor.user_id)

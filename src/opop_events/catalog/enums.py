@@ -1,8 +1,11 @@
-"""Catalog vocabularies: buyer types, product categories, certifications, OPOP tracks (code -> Indonesian label)."""
+"""Catalog vocabularies: buyer types, product categories, certifications, OPOP tracks (code -> Indonesian label,
+marked for the message catalogue; `.label` gives it in the current language)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from opop_events.core.i18n import N_, _
 
 
 class BuyerType(StrEnum):
@@ -18,19 +21,19 @@ class BuyerType(StrEnum):
 
     @property
     def label(self) -> str:
-        return BUYER_TYPE_LABELS[self]
+        return _(BUYER_TYPE_LABELS[self])
 
 
 BUYER_TYPE_LABELS = {
-    BuyerType.ritel_modern: "Ritel modern",
-    BuyerType.distributor_grosir: "Distributor/grosir",
-    BuyerType.bumn_bumd: "BUMN/BUMD",
-    BuyerType.horeka: "Hotel/restoran/katering",
-    BuyerType.eksportir: "Eksportir",
-    BuyerType.e_commerce: "E-commerce",
-    BuyerType.instansi_pemerintah: "Instansi pemerintah",
-    BuyerType.koperasi: "Koperasi",
-    BuyerType.lainnya: "Lainnya",
+    BuyerType.ritel_modern: N_("Ritel modern"),
+    BuyerType.distributor_grosir: N_("Distributor/grosir"),
+    BuyerType.bumn_bumd: N_("BUMN/BUMD"),
+    BuyerType.horeka: N_("Hotel/restoran/katering"),
+    BuyerType.eksportir: N_("Eksportir"),
+    BuyerType.e_commerce: N_("E-commerce"),
+    BuyerType.instansi_pemerintah: N_("Instansi pemerintah"),
+    BuyerType.koperasi: N_("Koperasi"),
+    BuyerType.lainnya: N_("Lainnya"),
 }
 
 
@@ -49,21 +52,21 @@ class Category(StrEnum):
 
     @property
     def label(self) -> str:
-        return CATEGORY_LABELS[self]
+        return _(CATEGORY_LABELS[self])
 
 
 CATEGORY_LABELS = {
-    Category.makanan: "Makanan",
-    Category.minuman: "Minuman",
-    Category.fesyen: "Fesyen",
-    Category.aksesoris: "Aksesoris",
-    Category.kriya: "Kriya",
-    Category.pertanian: "Pertanian/perkebunan",
-    Category.peternakan: "Peternakan",
-    Category.perikanan: "Perikanan",
-    Category.herbal_kosmetik: "Herbal & kosmetik",
-    Category.jasa: "Jasa",
-    Category.lainnya: "Lainnya",
+    Category.makanan: N_("Makanan"),
+    Category.minuman: N_("Minuman"),
+    Category.fesyen: N_("Fesyen"),
+    Category.aksesoris: N_("Aksesoris"),
+    Category.kriya: N_("Kriya"),
+    Category.pertanian: N_("Pertanian/perkebunan"),
+    Category.peternakan: N_("Peternakan"),
+    Category.perikanan: N_("Perikanan"),
+    Category.herbal_kosmetik: N_("Herbal & kosmetik"),
+    Category.jasa: N_("Jasa"),
+    Category.lainnya: N_("Lainnya"),
 }
 
 
@@ -76,15 +79,15 @@ class Certification(StrEnum):
 
     @property
     def label(self) -> str:
-        return CERTIFICATION_LABELS[self]
+        return _(CERTIFICATION_LABELS[self])
 
 
 CERTIFICATION_LABELS = {
-    Certification.halal: "Halal",
-    Certification.bpom: "BPOM",
-    Certification.pirt: "PIRT",
-    Certification.sni: "SNI",
-    Certification.hki: "Merek/HKI",
+    Certification.halal: N_("Halal"),
+    Certification.bpom: N_("BPOM"),
+    Certification.pirt: N_("PIRT"),
+    Certification.sni: N_("SNI"),
+    Certification.hki: N_("Merek/HKI"),
 }
 
 

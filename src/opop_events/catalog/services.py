@@ -17,6 +17,7 @@ from opop_events.catalog.tables import Buyer, Pesantren, Product, Wilayah
 from opop_events.core.actor import Actor, Role, require_actor, require_role
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from opop_events.core.i18n import _
 from opop_events.core.money import MoneyError, parse_quantity, quantity_to_text
 from opop_events.core.pagination import Page, paginate
 from opop_events.core.phone import PhoneError, normalize_whatsapp
@@ -42,7 +43,7 @@ async def list_wilayah() -> list[schemas.Wilayah]:
 async def wilayah_id(code: str, *, field: str = "wilayah_code") -> int:
     row = await Wilayah.select(Wilayah.id).where(Wilayah.code == code).first()
     if row is None:
-        raise InvalidInput.field(field, f"kode kabupaten/kota '{code}' tidak dikenal")
+        raise InvalidInput.field(field, _("kode kabupaten/kota '{code}' tidak dikenal").format(code=code))
     return int(row["id"])
 
 
@@ -107,7 +108,7 @@ async def list_pesantren(
 async def get_pesantren(*, pesantren_id: int) -> schemas.Pesantren:
     row = await Pesantren.select(*_PESANTREN_COLUMNS).where(Pesantren.id == pesantren_id).first()
     if row is None:
-        raise NotFound(f"Pesantren {pesantren_id} tidak ditemukan.")
+        raise NotFound(_("Pesantren {number} tidak ditemukan.").format(number=pesantren_id))
     return _pesantren(row)
 
 
@@ -133,8 +134,8 @@ async def _check_nspp_free(nspp: str | None, *, except_id: int | None = None) ->
         query = query.where(Pesantren.id != except_id)
     if await query:
         raise Conflict(
-            f"NSPP {nspp} sudah dipakai pesantren lain.",
-            errors=[FieldError(field="nspp", message="NSPP sudah terdaftar")],
+            _("NSPP {nspp} sudah dipakai pesantren lain.").format(nspp=nspp),
+            errors=[FieldError(field="nspp", message=_("NSPP sudah terdaftar"))],
         )
 
 
@@ -164,7 +165,7 @@ def _check_pesantren_owner(actor: Actor | None, pesantren_id: int) -> Actor:
     actor = require_actor(actor)
     if actor.is_admin or (actor.role is Role.seller and actor.pesantren_id == pesantren_id):
         return actor
-    raise Forbidden("Anda hanya boleh mengubah data pesantren Anda sendiri.")
+    raise Forbidden(_("Anda hanya boleh mengubah data pesantren Anda sendiri."))
 
 
 async def update_pesantren(
@@ -183,8 +184,8 @@ async def update_pesantren(
         current = present(await Pesantren.select(Pesantren.wilayah).where(Pesantren.id == pesantren_id).first())
         if new_wilayah != current["wilayah"] and not (actor and actor.is_admin):
             # the kabupaten/kota sorts the official figures per region: Dinas decides it, not one party
-            raise Forbidden("Kabupaten/kota pesantren menentukan angka resmi per wilayah; hanya staf Dinas yang "
-                            "boleh mengubahnya.")
+            raise Forbidden(_("Kabupaten/kota pesantren menentukan angka resmi per wilayah; hanya staf Dinas yang "
+                              "boleh mengubahnya."))
         values[Pesantren.wilayah] = new_wilayah
     if data.track is not None:
         values[Pesantren.track] = data.track.value
@@ -232,10 +233,10 @@ async def list_buyers(
 async def get_buyer(*, actor: Actor | None, buyer_id: int) -> schemas.Buyer:
     actor = require_role(actor, Role.admin, Role.organizer, Role.buyer)
     if actor.role is Role.buyer and actor.buyer_id != buyer_id:
-        raise Forbidden("Anda hanya boleh melihat data pembeli Anda sendiri.")
+        raise Forbidden(_("Anda hanya boleh melihat data pembeli Anda sendiri."))
     row = await Buyer.select().where(Buyer.id == buyer_id).first()
     if row is None:
-        raise NotFound(f"Pembeli {buyer_id} tidak ditemukan.")
+        raise NotFound(_("Pembeli {number} tidak ditemukan.").format(number=buyer_id))
     return _buyer(row)
 
 
@@ -243,7 +244,7 @@ async def create_buyer(*, actor: Actor | None, data: schemas.BuyerCreate) -> sch
     actor = require_role(actor, Role.admin, Role.organizer)
     email = data.email.strip().lower()
     if email and "@" not in email:
-        raise InvalidInput.field("email", "alamat email tidak sah")
+        raise InvalidInput.field("email", _("alamat email tidak sah"))
     async with write_transaction():
         rows = await Buyer.insert(
             Buyer(
@@ -263,7 +264,7 @@ async def update_buyer(*, actor: Actor | None, buyer_id: int, data: schemas.Buye
     """Admin, or a user of this buyer organisation."""
     actor = require_actor(actor)
     if not (actor.is_admin or (actor.role is Role.buyer and actor.buyer_id == buyer_id)):
-        raise Forbidden("Anda hanya boleh mengubah data pembeli Anda sendiri.")
+        raise Forbidden(_("Anda hanya boleh mengubah data pembeli Anda sendiri."))
     await get_buyer(actor=actor, buyer_id=buyer_id)
     values: dict[Any, Any] = {}
     for name in ("name", "city", "province", "contact_person"):
@@ -274,14 +275,14 @@ async def update_buyer(*, actor: Actor | None, buyer_id: int, data: schemas.Buye
         current = present(await Buyer.select(Buyer.buyer_type).where(Buyer.id == buyer_id).first())
         if data.buyer_type.value != current["buyer_type"] and not actor.is_admin:
             # the buyer type sorts the official figures per buyer type: Dinas decides it, not one party
-            raise Forbidden("Jenis pembeli menentukan angka resmi per jenis pembeli; hanya staf Dinas yang boleh "
-                            "mengubahnya.")
+            raise Forbidden(_("Jenis pembeli menentukan angka resmi per jenis pembeli; hanya staf Dinas yang "
+                              "boleh mengubahnya."))
         values[Buyer.buyer_type] = data.buyer_type.value
     if data.whatsapp is not None:
         values[Buyer.whatsapp] = clean_whatsapp(data.whatsapp)
     if data.email is not None:
         if data.email and "@" not in data.email:
-            raise InvalidInput.field("email", "alamat email tidak sah")
+            raise InvalidInput.field("email", _("alamat email tidak sah"))
         values[Buyer.email] = data.email.strip().lower()
     if values:
         values[Buyer.updated_at] = now_utc()
@@ -326,7 +327,7 @@ async def list_products(
     (an event's registered sellers, which the events domain names)."""
     where = []
     if not include_inactive:
-        where.append(Product.active == True)  # noqa: E712
+        where.append(Product.active == True)
     if q:
         where.append(contains(Product.name, q) | contains(Product.pesantren.name, q))
     if category:
@@ -334,7 +335,7 @@ async def list_products(
     if wilayah_code:
         where.append(Product.pesantren.wilayah.code == wilayah_code)  # type: ignore[union-attr]
     if certification:
-        where.append(CERT_COLUMNS[Certification(certification)] == True)  # noqa: E712
+        where.append(CERT_COLUMNS[Certification(certification)] == True)
     if pesantren_id:
         where.append(Product.pesantren == pesantren_id)
     if pesantren_in is not None:
@@ -346,7 +347,7 @@ async def list_products(
 async def get_product(*, product_id: int) -> schemas.Product:
     row = await Product.select(*_PRODUCT_COLUMNS).where(Product.id == product_id).first()
     if row is None:
-        raise NotFound(f"Produk {product_id} tidak ditemukan.")
+        raise NotFound(_("Produk {number} tidak ditemukan.").format(number=product_id))
     return _product(row)
 
 
@@ -354,7 +355,7 @@ async def create_product(*, actor: Actor | None, data: schemas.ProductCreate) ->
     """Admin, or the seller of the pesantren the product belongs to."""
     _check_pesantren_owner(actor, data.pesantren_id)
     if not await Pesantren.exists().where(Pesantren.id == data.pesantren_id):
-        raise InvalidInput.field("pesantren_id", f"pesantren {data.pesantren_id} tidak ada")
+        raise InvalidInput.field("pesantren_id", _("pesantren {number} tidak ada").format(number=data.pesantren_id))
     product = Product(
         pesantren=data.pesantren_id,
         name=data.name.strip(),

@@ -22,6 +22,7 @@ from opop_events.catalog.enums import (
     parse_label,
 )
 from opop_events.core.dates import MONTHS
+from opop_events.core.i18n import N_, _
 from opop_events.core.money import (
     MoneyError,
     check_amount,
@@ -32,7 +33,7 @@ from opop_events.core.phone import PhoneError, normalize_whatsapp
 from opop_events.deals.enums import KIND_LABELS, STATE_LABELS, DealKind, DealState
 
 IMPORT_STATES = (DealState.dicatat, DealState.dikonfirmasi, DealState.diverifikasi)
-_NUMBER_HINT = "tulis angka bulat seperti 1.500.000"
+_NUMBER_HINT = N_("tulis angka bulat seperti 1.500.000")
 
 
 def show_value(value: Any) -> str:
@@ -67,24 +68,24 @@ def as_text(value: Any, *, max_length: int) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        raise _Bad("tulis sebagai teks")
+        raise _Bad(_("tulis sebagai teks"))
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime):
-        raise _Bad("tulis sebagai teks, bukan tanggal")
+        raise _Bad(_("tulis sebagai teks, bukan tanggal"))
     text = " ".join(str(value).split())
     if len(text) > max_length:
-        raise _Bad(f"paling panjang {max_length} karakter")
+        raise _Bad(_("paling panjang {count} karakter").format(count=max_length))
     return text
 
 
 def parse_amount(value: Any) -> int:
     """Integer rupiah from a numeric cell or Indonesian text (`Rp 1.500.000`, `1.500.000`, `1500000`)."""
     if isinstance(value, bool):
-        raise _Bad(_NUMBER_HINT)
+        raise _Bad(_(_NUMBER_HINT))
     if isinstance(value, float):
         if not value.is_integer():
-            raise _Bad("rupiah harus bilangan bulat, tanpa sen")
+            raise _Bad(_("rupiah harus bilangan bulat, tanpa sen"))
         value = int(value)
     if isinstance(value, int):
         try:
@@ -93,10 +94,10 @@ def parse_amount(value: Any) -> int:
             raise _Bad(str(exc)) from exc
     if isinstance(value, Decimal):
         if value != value.to_integral_value():
-            raise _Bad("rupiah harus bilangan bulat, tanpa sen")
+            raise _Bad(_("rupiah harus bilangan bulat, tanpa sen"))
         return parse_amount(int(value))
     if not isinstance(value, str):
-        raise _Bad(_NUMBER_HINT)
+        raise _Bad(_(_NUMBER_HINT))
     return _amount_text(value)
 
 
@@ -106,7 +107,7 @@ def _amount_text(text: str) -> int:
         return parse_rupiah(text)
     except MoneyError as exc:
         message = str(exc)
-        raise _Bad(_NUMBER_HINT if "bukan nilai rupiah" in message else message) from exc
+        raise _Bad(_(_NUMBER_HINT) if "bukan nilai rupiah" in message else message) from exc
 
 
 _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+")
@@ -115,7 +116,7 @@ _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+")
 def parse_count(value: Any) -> Decimal:
     """An exact positive quantity from a numeric cell or text (`12`, `12,5`)."""
     if isinstance(value, bool):
-        raise _Bad("tulis jumlah seperti 12 atau 12,5")
+        raise _Bad(_("tulis jumlah seperti 12 atau 12,5"))
     try:
         if isinstance(value, float):
             return parse_quantity(Decimal(repr(value)))
@@ -124,11 +125,11 @@ def parse_count(value: Any) -> Decimal:
         if isinstance(value, str):
             if _GROUPED.fullmatch(value.strip()):
                 # parse_quantity would read `1.500` as 1.5; in an Indonesian sheet it usually means 1500
-                raise _Bad("ambigu: tulis 1500 untuk seribu lima ratus, atau 1,5 untuk satu setengah")
+                raise _Bad(_("ambigu: tulis 1500 untuk seribu lima ratus, atau 1,5 untuk satu setengah"))
             return parse_quantity(value)
     except MoneyError as exc:
         raise _Bad(str(exc)) from exc
-    raise _Bad("tulis jumlah seperti 12 atau 12,5")
+    raise _Bad(_("tulis jumlah seperti 12 atau 12,5"))
 
 
 _MONTHS: dict[str, int] = {}
@@ -136,7 +137,7 @@ for _number, _name in enumerate(MONTHS, start=1):
     _MONTHS[_name.lower()] = _number
     _MONTHS[_name.lower()[:3]] = _number
 _MONTHS.update({"agt": 8, "ags": 8, "sept": 9, "okt": 10, "nop": 11, "pebruari": 2, "peb": 2, "nopember": 11})
-_DATE_HINT = "tulis tanggal seperti 9/12/2020, 2020-12-09 atau 9 Desember 2020"
+_DATE_HINT = N_("tulis tanggal seperti 9/12/2020, 2020-12-09 atau 9 Desember 2020")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _WORDS = re.compile(r"^(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})$")
@@ -152,9 +153,9 @@ def parse_day(value: Any) -> date:
     elif isinstance(value, str):
         return _day_text(value)
     else:
-        raise _Bad(_DATE_HINT)
+        raise _Bad(_(_DATE_HINT))
     if not MIN_YEAR <= result.year <= MAX_YEAR:
-        raise _Bad(f"tahun harus antara {MIN_YEAR} dan {MAX_YEAR}")
+        raise _Bad(_("tahun harus antara {first} dan {last}").format(first=MIN_YEAR, last=MAX_YEAR))
     return result
 
 
@@ -169,16 +170,16 @@ def _day_text(text: str) -> date:
     elif match := _WORDS.match(cleaned):
         month = _MONTHS.get(match[2])
         if month is None:
-            raise _Bad(f"nama bulan '{match[2]}' tidak dikenal; {_DATE_HINT}")
+            raise _Bad(_("nama bulan '{month}' tidak dikenal; {hint}").format(month=match[2], hint=_(_DATE_HINT)))
         day, year = int(match[1]), int(match[3])
     else:
-        raise _Bad(_DATE_HINT)
+        raise _Bad(_(_DATE_HINT))
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise _Bad(f"tahun harus antara {MIN_YEAR} dan {MAX_YEAR}")
+        raise _Bad(_("tahun harus antara {first} dan {last}").format(first=MIN_YEAR, last=MAX_YEAR))
     try:
         return date(year, month, day)
     except ValueError as exc:
-        raise _Bad(f"tanggal tidak ada di kalender; {_DATE_HINT}") from exc
+        raise _Bad(_("tanggal tidak ada di kalender; {hint}").format(hint=_(_DATE_HINT))) from exc
 
 
 class WilayahIndex:
@@ -200,7 +201,7 @@ class WilayahIndex:
             value = int(value)
         text = norm_name(str(value)) if value is not None else ""
         if not text:
-            raise _Bad("wajib diisi: kode BPS atau nama kabupaten/kota")
+            raise _Bad(_("wajib diisi: kode BPS atau nama kabupaten/kota"))
         if text in self.names:
             return text
         text = re.sub(r"^kab(?:upaten)?\.?\s*", "kabupaten ", text)
@@ -210,9 +211,11 @@ class WilayahIndex:
         if len(codes) == 1:
             return codes[0]
         if len(codes) > 1:
-            options = " atau ".join(f"'{self.names[c]}'" for c in sorted(codes))
-            raise _Bad(f"ambigu; tulis {options}")
-        raise _Bad("kabupaten/kota Jawa Barat tidak dikenal; tulis kode BPS (mis. 3273) atau nama (mis. Kota Bandung)")
+            options = _(" atau ").join(f"'{self.names[c]}'" for c in sorted(codes))
+            raise _Bad(_("ambigu; tulis {options}").format(options=options))
+        raise _Bad(
+            _("kabupaten/kota Jawa Barat tidak dikenal; tulis kode BPS (mis. 3273) atau nama (mis. Kota Bandung)")
+        )
 
 
 def _choice(
@@ -225,22 +228,22 @@ def _choice(
     def convert(text: str) -> str:
         member = parse_label(enum, dict(labels), text)
         if member is None or member not in allowed:
-            raise _Bad(f"{what} tidak dikenal; pilih salah satu: {options}")
+            raise _Bad(_("{what} tidak dikenal; pilih salah satu: {options}").format(what=_(what), options=options))
         return member.value
 
     def parse(value: Any) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise _Bad(f"wajib diisi; pilih salah satu: {options}")
+            raise _Bad(_("wajib diisi; pilih salah satu: {options}").format(options=options))
         return convert(value.strip())
 
     return parse
 
 
-parse_buyer_type = _choice(BuyerType, BUYER_TYPE_LABELS, "jenis pembeli")
-parse_category = _choice(Category, CATEGORY_LABELS, "kategori")
-parse_certification = _choice(Certification, CERTIFICATION_LABELS, "sertifikasi")
-parse_kind = _choice(DealKind, KIND_LABELS, "jenis transaksi")
-parse_state = _choice(DealState, STATE_LABELS, "status impor", IMPORT_STATES)
+parse_buyer_type = _choice(BuyerType, BUYER_TYPE_LABELS, N_("jenis pembeli"))
+parse_category = _choice(Category, CATEGORY_LABELS, N_("kategori"))
+parse_certification = _choice(Certification, CERTIFICATION_LABELS, N_("sertifikasi"))
+parse_kind = _choice(DealKind, KIND_LABELS, N_("jenis transaksi"))
+parse_state = _choice(DealState, STATE_LABELS, N_("status impor"), IMPORT_STATES)
 
 
 def parse_phone(value: Any) -> str:
@@ -256,4 +259,4 @@ def parse_phone(value: Any) -> str:
     try:
         return normalize_whatsapp(str(value))
     except PhoneError as exc:
-        raise _Bad(f"{exc}; tulis seperti 0812-3456-7890") from exc
+        raise _Bad(_("{problem}; tulis seperti 0812-3456-7890").format(problem=exc)) from exc

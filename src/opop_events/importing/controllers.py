@@ -13,6 +13,7 @@ from litestar.params import Body, FromPath, QueryParameter
 
 from opop_events.api import UPLOAD_BODY_MAX_BYTES, CurrentActor, problems
 from opop_events.core.errors import AppError, Conflict, FieldError, InvalidInput
+from opop_events.core.i18n import N_, _
 from opop_events.importing.parse import DEFAULT_LIMITS
 from opop_events.importing.service import ImportResult, display_name, import_workbook
 
@@ -65,8 +66,8 @@ class ImportController(Controller):
     @post(
         "/",
         operation_id="importWorkbook",
-        summary="Impor daftar Dinas (.xlsx) ke acara (admin, penyelenggara acara)",
-        description=(
+        summary=N_("Impor daftar Dinas (.xlsx) ke acara (admin, penyelenggara acara)"),
+        description=N_(
             "Unggah berkas .xlsx (kolom formulir `file`) dengan lembar Pesantren, Pembeli, Produk dan/atau "
             "Transaksi; templat: fixtures/templates/impor_opop.xlsx. Setiap baris Transaksi menjadi satu "
             "transaksi dengan satu baris barang. Semua atau tidak sama sekali: bila ada galat, tidak ada yang "
@@ -85,15 +86,16 @@ class ImportController(Controller):
         actor: CurrentActor,
         slug: FromPath[str],
         data: Annotated[ImportUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
-        dry_run: Annotated[bool, QueryParameter(description="true: periksa saja, tidak menulis")] = False,
+        dry_run: Annotated[bool, QueryParameter(description=N_("true: periksa saja, tidak menulis"))] = False,
         force: Annotated[bool, QueryParameter(
-            description="true: impor walau isinya sudah pernah diimpor ke acara ini atau ada transaksi ganda",
+            description=N_("true: impor walau isinya sudah pernah diimpor ke acara ini atau ada transaksi ganda"),
         )] = False,
     ) -> ImportSummary:
         upload = data.file
         content = await upload.read(DEFAULT_LIMITS.max_file_bytes + 1)
         if len(content) > DEFAULT_LIMITS.max_file_bytes:
-            raise PayloadTooLarge(f"Berkas paling besar {DEFAULT_LIMITS.max_file_bytes // (1024 * 1024)} MB.")
+            raise PayloadTooLarge(_("Berkas paling besar {size} MB.").format(
+                size=DEFAULT_LIMITS.max_file_bytes // (1024 * 1024)))
         result = await import_workbook(
             actor=actor, event_slug=slug, content=content, filename=upload.filename or "unggahan.xlsx",
             dry_run=dry_run, force=force,
@@ -102,12 +104,12 @@ class ImportController(Controller):
             name = display_name(upload.filename or "unggahan.xlsx")
             if result.only_duplicates:
                 raise Conflict(
-                    f"{name}: {len(result.errors)} galat karena sudah diimpor atau ganda; tidak ada yang "
-                    "ditulis. Kirim lagi dengan force=true bila memang ingin mengimpornya.",
+                    _("{name}: {count} galat karena sudah diimpor atau ganda; tidak ada yang ditulis. Kirim lagi "
+                      "dengan force=true bila memang ingin mengimpornya.").format(name=name, count=len(result.errors)),
                     errors=[FieldError(field=e.field, message=e.message) for e in result.errors],
                 )
             raise InvalidInput(
-                f"{name}: {len(result.errors)} galat; tidak ada yang ditulis.",
+                _("{name}: {count} galat; tidak ada yang ditulis.").format(name=name, count=len(result.errors)),
                 errors=[FieldError(field=e.field, message=e.message) for e in result.errors],
             )
         return _summary(result, display_name(upload.filename or "unggahan.xlsx"))

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from opop_events.core.i18n import _
 from opop_events.core.money import format_number
 from opop_events.importing.cells import WilayahIndex, norm_header, show_value
 from opop_events.importing.rows import (
@@ -86,37 +87,36 @@ class _TimedBytes(io.BytesIO):
 def check_container(content: bytes, limits: Limits = DEFAULT_LIMITS) -> str | None:
     """Why these bytes are not an xlsx openpyxl may safely open, or None. Reads only the zip directory."""
     if len(content) > limits.max_file_bytes:
-        return f"berkas terlalu besar (paling besar {limits.max_file_bytes // (1024 * 1024)} MB)"
+        return _("berkas terlalu besar (paling besar {size} MB)").format(size=limits.max_file_bytes // (1024 * 1024))
     if content.startswith(OLE_MAGIC):
-        return (
+        return _(
             "berkas dilindungi kata sandi (terenkripsi) atau berformat .xls lama; buka di Excel, hapus kata "
             "sandinya lalu simpan sebagai .xlsx"
         )
     if not content.startswith(ZIP_MAGIC):
-        return "bukan berkas Excel .xlsx; simpan ulang sebagai Buku Kerja Excel (.xlsx)"
+        return _("bukan berkas Excel .xlsx; simpan ulang sebagai Buku Kerja Excel (.xlsx)")
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        return "berkas .xlsx rusak (arsip zip tidak bisa dibaca); simpan ulang dari Excel"
+        return _("berkas .xlsx rusak (arsip zip tidak bisa dibaca); simpan ulang dari Excel")
     if len(entries) > limits.max_zip_entries:
-        return f"berkas berisi terlalu banyak bagian ({len(entries)}); bukan daftar biasa"
+        return _("berkas berisi terlalu banyak bagian ({count}); bukan daftar biasa").format(count=len(entries))
     total = sum(entry.file_size for entry in entries)
     if total > limits.max_uncompressed_bytes:
-        return (
-            f"isi berkas setelah dibuka terlalu besar ({total // (1024 * 1024)} MB, paling besar "
-            f"{limits.max_uncompressed_bytes // (1024 * 1024)} MB); pecah menjadi beberapa berkas"
-        )
+        return _(
+            "isi berkas setelah dibuka terlalu besar ({size} MB, paling besar {limit} MB); pecah menjadi beberapa "
+            "berkas"
+        ).format(size=total // (1024 * 1024), limit=limits.max_uncompressed_bytes // (1024 * 1024))
     for entry in entries:
         if entry.file_size > 1024 * 1024 and entry.file_size > limits.max_expansion * max(entry.compress_size, 1):
-            return (
-                f"berkas mencurigakan: bagian {entry.filename[:60]} mengembang "
-                f"{format_number(entry.file_size // max(entry.compress_size, 1))} kali saat dibuka (bom zip); "
+            return _(
+                "berkas mencurigakan: bagian {part} mengembang {times} kali saat dibuka (bom zip); "
                 "simpan ulang dari Excel"
-            )
+            ).format(part=entry.filename[:60], times=format_number(entry.file_size // max(entry.compress_size, 1)))
     names = {entry.filename for entry in entries}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        return "bukan berkas Excel .xlsx (bagian workbook tidak ada); simpan ulang sebagai .xlsx"
+        return _("bukan berkas Excel .xlsx (bagian workbook tidak ada); simpan ulang sebagai .xlsx")
     return None
 
 
@@ -124,8 +124,8 @@ def _suggest(name: str, known: Any) -> str:
     """`; maksud Anda 'status'?` for a near miss, else the list of known names."""
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
     if close:
-        return f"; maksud Anda '{close[0]}'?"
-    return f"; kolom yang dikenal: {', '.join(sorted(known))}"
+        return _("; maksud Anda '{name}'?").format(name=close[0])
+    return _("; kolom yang dikenal: {names}").format(names=", ".join(sorted(known)))
 
 
 def _column_letter(index: int) -> str:
@@ -143,9 +143,11 @@ def _read_sheet(
         last = f"{_column_letter(worksheet.max_column or 1)}{declared_rows}"
         errors.add(
             sheet_title, None, "", None,
-            f"terlalu banyak baris (paling banyak {format_number(limits.max_rows_per_sheet)}); pecah menjadi "
-            f"beberapa berkas. Lembar ini terpakai sampai sel {last}: bila datanya lebih sedikit, hapus isi dan "
-            "format sel di bawah dan di kanan tabel (Ctrl+End di Excel menunjuk sel terakhir) lalu simpan ulang",
+            _(
+                "terlalu banyak baris (paling banyak {count}); pecah menjadi beberapa berkas. Lembar ini terpakai "
+                "sampai sel {last}: bila datanya lebih sedikit, hapus isi dan format sel di bawah dan di kanan "
+                "tabel (Ctrl+End di Excel menunjuk sel terakhir) lalu simpan ulang"
+            ).format(count=format_number(limits.max_rows_per_sheet), last=last),
         )
         return
     worksheet.reset_dimensions()  # the declared size is not trusted: rows are read as they come
@@ -165,16 +167,19 @@ def _read_sheet(
         name = HEADER_ALIASES.get(name, name)
         if name not in known:
             shown = show_value(cell)
-            errors.add(sheet_title, 1, shown, None, f"kolom '{shown}' tidak dikenal{_suggest(name, known)}")
+            errors.add(
+                sheet_title, 1, shown, None,
+                _("kolom '{name}' tidak dikenal").format(name=shown) + _suggest(name, known),
+            )
             continue
         if name in columns.values():
-            errors.add(sheet_title, 1, name, cell, "judul kolom ganda; hapus salah satu")
+            errors.add(sheet_title, 1, name, cell, _("judul kolom ganda; hapus salah satu"))
         columns[index] = name
     missing = [name for name in spec.required if name not in columns.values()]
     if spec.name == "Transaksi" and not {"harga_satuan", "nilai"} & set(columns.values()):
         missing.append("harga_satuan")
     for name in missing:
-        errors.add(sheet_title, 1, name, None, f"kolom '{name}' tidak ada di baris judul")
+        errors.add(sheet_title, 1, name, None, _("kolom '{name}' tidak ada di baris judul").format(name=name))
     if missing:
         return
     count = 0
@@ -187,17 +192,18 @@ def _read_sheet(
                 raise _Deadline
             if number > EXCEL_MAX_ROW:
                 errors.add(sheet_title, None, "", None,
-                           f"baris melewati batas Excel ({format_number(EXCEL_MAX_ROW)}); berkas rusak atau dibuat "
-                           "dengan sengaja; simpan ulang dari Excel")
+                           _("baris melewati batas Excel ({limit}); berkas rusak atau dibuat dengan sengaja; "
+                             "simpan ulang dari Excel").format(limit=format_number(EXCEL_MAX_ROW)))
                 return
             if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
                 empty_run += 1
                 if empty_run >= limits.max_empty_run:
                     errors.add(
                         sheet_title, None, "", None,
-                        f"{format_number(empty_run)} baris kosong berturut-turut mulai baris "
-                        f"{format_number(number - empty_run + 1)}; hapus baris dan sel di bawah tabel (Ctrl+End "
-                        "di Excel menunjuk sel terakhir) lalu simpan ulang",
+                        _(
+                            "{count} baris kosong berturut-turut mulai baris {first}; hapus baris dan sel di bawah "
+                            "tabel (Ctrl+End di Excel menunjuk sel terakhir) lalu simpan ulang"
+                        ).format(count=format_number(empty_run), first=format_number(number - empty_run + 1)),
                     )
                     return
                 continue
@@ -206,8 +212,9 @@ def _read_sheet(
             if count > limits.max_rows_per_sheet:
                 errors.add(
                     sheet_title, None, "", None,
-                    f"terlalu banyak baris (paling banyak {format_number(limits.max_rows_per_sheet)}); pecah menjadi "
-                    "beberapa berkas",
+                    _("terlalu banyak baris (paling banyak {count}); pecah menjadi beberapa berkas").format(
+                        count=format_number(limits.max_rows_per_sheet)
+                    ),
                 )
                 return
             cells = {name: values[i] for i, name in columns.items() if i < len(values)}
@@ -241,7 +248,7 @@ def parse_workbook(
 
     if not openpyxl.DEFUSEDXML:
         # Without defusedxml openpyxl's iterparse would expand entities: refuse rather than risk it.
-        errors.add("", None, "", None, "impor tidak tersedia: pustaka defusedxml tidak terpasang di server")
+        errors.add("", None, "", None, _("impor tidak tersedia: pustaka defusedxml tidak terpasang di server"))
         return result
 
     index = WilayahIndex(wilayah)
@@ -255,7 +262,8 @@ def parse_workbook(
             near = difflib.get_close_matches(key, list(wanted), n=1, cutoff=0.75)
             if key not in wanted and near:
                 errors.add(title, None, "", None,
-                           f"lembar '{show_value(title)}' tidak dikenal; maksud Anda '{wanted[near[0]]}'?")
+                           _("lembar '{name}' tidak dikenal; maksud Anda '{suggestion}'?").format(
+                               name=show_value(title), suggestion=wanted[near[0]]))
         for spec in SHEETS:
             title = titles.get(norm_header(spec.name))
             if title is None:
@@ -263,7 +271,7 @@ def parse_workbook(
             result.sheets.append(spec.name)
             worksheet = workbook[title]
             if getattr(worksheet, "iter_rows", None) is None:
-                errors.add(title, None, "", None, "lembar ini bukan tabel (mis. lembar grafik)")
+                errors.add(title, None, "", None, _("lembar ini bukan tabel (mis. lembar grafik)"))
                 continue
             for row in _read_sheet(worksheet, spec, title, errors, limits, deadline):
                 if spec.name == "Pesantren":
@@ -288,13 +296,15 @@ def parse_workbook(
         if workbook is not None:
             workbook.close()
     if not result.sheets and not result.errors:
-        errors.add("", None, "", None, "tidak ada lembar Pesantren, Pembeli, Produk atau Transaksi")
+        errors.add("", None, "", None, _("tidak ada lembar Pesantren, Pembeli, Produk atau Transaksi"))
     if not result.errors and not (result.pesantren or result.buyers or result.products or result.deals):
         errors.add("", None, "", None,
-                   f"tidak ada baris data di lembar {', '.join(result.sheets)}; isi baris di bawah judul kolom")
+                   _("tidak ada baris data di lembar {sheets}; isi baris di bawah judul kolom").format(
+                       sheets=", ".join(result.sheets)))
     if result.errors_left_off:
         result.errors.append(
-            CellError("", None, "", "", f"dan {result.errors_left_off} galat lain tidak ditampilkan")
+            CellError("", None, "", "", _("dan {count} galat lain tidak ditampilkan").format(
+                count=result.errors_left_off))
         )
     return result
 
@@ -305,9 +315,9 @@ def _refused(exc: Exception, errors: ErrorList, limits: Limits) -> None:
 
     if _caused_by(exc, _Deadline):
         seconds = f"{limits.max_seconds:g}".replace(".", ",")
-        errors.add("", None, "", None, f"berkas terlalu lama dibaca (lebih dari {seconds} detik); pecah menjadi "
-                   "beberapa berkas")
+        errors.add("", None, "", None, _("berkas terlalu lama dibaca (lebih dari {seconds} detik); pecah menjadi "
+                   "beberapa berkas").format(seconds=seconds))
     elif _caused_by(exc, DefusedXmlException):
-        errors.add("", None, "", None, "berkas berisi deklarasi entitas XML (DTD) yang tidak diizinkan")
+        errors.add("", None, "", None, _("berkas berisi deklarasi entitas XML (DTD) yang tidak diizinkan"))
     else:
-        errors.add("", None, "", None, "berkas .xlsx rusak atau tidak bisa dibaca; simpan ulang dari Excel")
+        errors.add("", None, "", None, _("berkas .xlsx rusak atau tidak bisa dibaca; simpan ulang dari Excel"))

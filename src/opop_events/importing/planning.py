@@ -14,6 +14,7 @@ from opop_events.accounts.enums import Role
 from opop_events.catalog.enums import Category
 from opop_events.catalog.tables import Buyer, Pesantren, Product
 from opop_events.core.dates import today_wib
+from opop_events.core.i18n import N_, _
 from opop_events.db import raw
 from opop_events.deals import rules
 from opop_events.deals.enums import DealState
@@ -95,16 +96,22 @@ class _Directory:
             try:
                 place = self.place_of(match["place"])
             except _Bad as exc:
-                return f"keterangan dalam kurung: {exc}"
+                return _("keterangan dalam kurung: {problem}").format(problem=exc)
             candidates = [p for p in self.by_name.get(norm_name(match["name"]), []) if p.place == place]
         if len(candidates) > 1:
             listed = [p for p in candidates if p.in_workbook]
             if len(listed) == 1:
                 return listed[0]
             names = "; ".join(f"'{self.describe(p)}'" for p in candidates[:10])
-            return f"{what} ambigu, ada {len(candidates)} dengan nama ini: {names}; tulis salah satu persis seperti itu"
+            label = _("pesantren") if what == "pesantren" else _("pembeli")
+            return _("{what} ambigu, ada {count} dengan nama ini: {names}; tulis salah satu persis seperti itu").format(
+                what=label, count=len(candidates), names=names
+            )
         if not candidates:
-            return f"{what} tidak ditemukan di basis data maupun di lembar {'Pesantren' if what == 'pesantren' else 'Pembeli'}"
+            label = _("pesantren") if what == "pesantren" else _("pembeli")
+            return _("{what} tidak ditemukan di basis data maupun di lembar {sheet}").format(
+                what=label, sheet="Pesantren" if what == "pesantren" else "Pembeli"
+            )
         return candidates[0]
 
 
@@ -135,14 +142,14 @@ async def plan_import(parsed: ParsedWorkbook, *, event_id: int, starts_on: date,
     for item in parsed.pesantren:
         key = (norm_name(item.name), item.wilayah_code)
         if key in seen:
-            plan.fail("Pesantren", item.row, "nama", item.name, f"ganda dengan baris {seen[key]}")
+            plan.fail("Pesantren", item.row, "nama", item.name, _("ganda dengan baris {row}").format(row=seen[key]))
             continue
         seen[key] = item.row
         found = pesantren.find(item.name, item.wilayah_code)
         if len(found) > 1:
             plan.fail("Pesantren", item.row, "nama", item.name,
-                      f"ada {len(found)} pesantren bernama ini di {names[item.wilayah_code]} (id "
-                      f"{', '.join(str(p.id) for p in found)}); rapikan data lebih dulu")
+                      _("ada {count} pesantren bernama ini di {place} (id {ids}); rapikan data lebih dulu").format(
+                          count=len(found), place=names[item.wilayah_code], ids=", ".join(str(p.id) for p in found)))
             continue
         if found:
             party = found[0]
@@ -154,8 +161,9 @@ async def plan_import(parsed: ParsedWorkbook, *, event_id: int, starts_on: date,
         if item.nspp:
             owner = by_nspp.get(item.nspp)
             if owner is not None and owner is not party:
-                where = f"baris {owner.new.row}" if owner.new is not None else f"'{pesantren.describe(owner)}'"
-                plan.fail("Pesantren", item.row, "nspp", item.nspp, f"NSPP sudah dipakai {where}")
+                where = (_("baris {row}").format(row=owner.new.row) if owner.new is not None
+                         else f"'{pesantren.describe(owner)}'")
+                plan.fail("Pesantren", item.row, "nspp", item.nspp, _("NSPP sudah dipakai {where}").format(where=where))
             by_nspp[item.nspp] = party
 
     # -- buyers
@@ -167,14 +175,14 @@ async def plan_import(parsed: ParsedWorkbook, *, event_id: int, starts_on: date,
     for item in parsed.buyers:
         key = (norm_name(item.name), norm_name(item.city))
         if key in seen:
-            plan.fail("Pembeli", item.row, "nama", item.name, f"ganda dengan baris {seen[key]}")
+            plan.fail("Pembeli", item.row, "nama", item.name, _("ganda dengan baris {row}").format(row=seen[key]))
             continue
         seen[key] = item.row
         found = buyers.find(item.name, norm_name(item.city))
         if len(found) > 1:
             plan.fail("Pembeli", item.row, "nama", item.name,
-                      f"ada {len(found)} pembeli bernama ini (id {', '.join(str(p.id) for p in found)}); "
-                      "rapikan data lebih dulu")
+                      _("ada {count} pembeli bernama ini (id {ids}); rapikan data lebih dulu").format(
+                          count=len(found), ids=", ".join(str(p.id) for p in found)))
             continue
         if found:
             party = found[0]
@@ -199,7 +207,8 @@ async def plan_import(parsed: ParsedWorkbook, *, event_id: int, starts_on: date,
             continue
         key = (id(owner), norm_name(item.name))
         if key in seen_products:
-            plan.fail("Produk", item.row, "nama", item.name, f"ganda dengan baris {seen_products[key]}")
+            plan.fail("Produk", item.row, "nama", item.name,
+                      _("ganda dengan baris {row}").format(row=seen_products[key]))
             continue
         seen_products[key] = item.row
         if key not in products:
@@ -215,14 +224,15 @@ async def plan_import(parsed: ParsedWorkbook, *, event_id: int, starts_on: date,
         to_register[id(party)] = (PartyKind.buyer, party)
     today = today_wib()
     if parsed.deals and (closed := rules.event_status_problem(event_status)):
-        plan.errors.append(CellError("Transaksi", None, "", "", f"{closed}; ubah status acara lebih dulu"))
+        plan.errors.append(CellError("Transaksi", None, "", "",
+                                     _("{problem}; ubah status acara lebih dulu").format(problem=closed)))
     for item in parsed.deals:
         # an agreed or verified row states that both sides agreed (and Dinas checked): only Dinas, whose own
         # rekap it is, may import that; an organizer's list comes in as logged deals the buyers then confirm
         if importer is not Role.admin and item.state != DealState.dicatat.value:
             plan.fail("Transaksi", item.row, "status", item.state,
-                      "hanya staf Dinas yang boleh mengimpor transaksi berstatus dikonfirmasi atau diverifikasi; "
-                      "panitia mengimpor transaksi berstatus dicatat")
+                      _("hanya staf Dinas yang boleh mengimpor transaksi berstatus dikonfirmasi atau diverifikasi; "
+                        "panitia mengimpor transaksi berstatus dicatat"))
         # the same date rule as the API and the forms: not in the future, not long before the event
         if problem := rules.deal_date_problem(item.deal_date, starts_on=starts_on, today=today):
             plan.fail("Transaksi", item.row, "tanggal", item.deal_date.isoformat(), problem)
@@ -236,7 +246,7 @@ async def plan_import(parsed: ParsedWorkbook, *, event_id: int, starts_on: date,
             continue
         if seller.registered == "dibatalkan":
             plan.fail("Transaksi", item.row, "pesantren", item.pesantren,
-                      "pendaftaran pesantren ini di acara dibatalkan; daftarkan ulang lebih dulu")
+                      _("pendaftaran pesantren ini di acara dibatalkan; daftarkan ulang lebih dulu"))
             continue
         to_register.setdefault(id(seller), (PartyKind.pesantren, seller))
         to_register.setdefault(id(buyer), (PartyKind.buyer, buyer))
@@ -276,13 +286,13 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-_DUPLICATE = "(pesantren, pembeli, tanggal, jenis dan barang sama)"
+_DUPLICATE = N_("(pesantren, pembeli, tanggal, jenis dan barang sama)")
 
 
 async def _duplicate_rows(plan: ImportPlan, *, event_id: int) -> list[CellError]:
     """Transaksi rows identical to a deal already in the event (its current revision; cancelled deals aside)
     or to an earlier row of the workbook. Identical means same pesantren, buyer, date, kind and lines."""
-    known = {(seller.id, buyer.id) for _, seller, buyer, _, _ in plan.deals if seller.id and buyer.id}
+    known = {(seller.id, buyer.id) for _row, seller, buyer, _product, _item in plan.deals if seller.id and buyer.id}
     existing: dict[tuple[Any, ...], str] = {}
     if known:
         cur, cur_args = current_event_join(None)
@@ -304,8 +314,12 @@ async def _duplicate_rows(plan: ImportPlan, *, event_id: int) -> list[CellError]
         for deal_id, deal in deals.items():
             key = (deal["pesantren"], deal["buyer"], _as_date(deal["deal_date"]), deal["kind"],
                    tuple(sorted(deal["lines"])))
-            source = f" (asal: {deal['actor_label']})" if deal["actor_label"] else ""
-            existing.setdefault(key, f"{deal_number(deal_id)} yang sudah ada di acara ini{source}")
+            if deal["actor_label"]:
+                known_as = _("{number} yang sudah ada di acara ini (asal: {source})").format(
+                    number=deal_number(deal_id), source=deal["actor_label"])
+            else:
+                known_as = _("{number} yang sudah ada di acara ini").format(number=deal_number(deal_id))
+            existing.setdefault(key, known_as)
     found: list[CellError] = []
     earlier: dict[tuple[Any, ...], int] = {}
     for row, seller, buyer, product, item in plan.deals:
@@ -317,10 +331,11 @@ async def _duplicate_rows(plan: ImportPlan, *, event_id: int) -> list[CellError]
             same = existing.get((seller.id, buyer.id, item.deal_date, item.kind, lines))
         key = (id(seller), id(buyer), item.deal_date, item.kind, lines)
         if same is None and key in earlier:
-            same = f"baris {earlier[key]} berkas ini"
+            same = _("baris {row} berkas ini").format(row=earlier[key])
         earlier.setdefault(key, row)
         if same is not None:
-            found.append(CellError("Transaksi", row, "", "", f"sama persis dengan {same} {_DUPLICATE}"))
+            found.append(CellError("Transaksi", row, "", "", _("sama persis dengan {same} {why}").format(
+                same=same, why=_(_DUPLICATE))))
     return found
 
 

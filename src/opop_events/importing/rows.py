@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from opop_events.core.i18n import N_, _
 from opop_events.core.money import format_rupiah, line_value, quantity_to_text
 from opop_events.deals import rules
 from opop_events.deals.enums import DealKind, DealState
@@ -29,7 +30,7 @@ from opop_events.importing.cells import (
     show_value,
 )
 
-_FORMULA = "rumus tidak diterima, tulis nilainya"
+_FORMULA = N_("rumus tidak diterima, tulis nilainya")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +65,9 @@ class CellError:
         if self.sheet:
             parts.append(self.sheet)
         if self.row is not None:
-            parts.append(f"baris {self.row}")
+            parts.append(_("baris {row}").format(row=self.row))
         if self.column:
-            parts.append(f"kolom {self.column}")
+            parts.append(_("kolom {column}").format(column=self.column))
         return " › ".join(parts) + f": {self.message}"
 
 
@@ -185,12 +186,12 @@ class SheetRow:
         value = self.cells.get(column)
         if isinstance(value, str):
             if value.startswith("="):
-                return self.fail(column, value, _FORMULA)
+                return self.fail(column, value, _(_FORMULA))
             if not value.strip():
                 value = None
         if value is None:
             if required:
-                return self.fail(column, value, "wajib diisi")
+                return self.fail(column, value, _("wajib diisi"))
             return default
         try:
             return convert(value)
@@ -231,7 +232,7 @@ def buyer_row(row: SheetRow) -> BuyerRow | None:
 
 def _certifications(value: Any) -> frozenset[str]:
     if not isinstance(value, str):
-        raise _Bad("tulis kode dipisah koma, mis. halal, pirt")
+        raise _Bad(_("tulis kode dipisah koma, mis. halal, pirt"))
     return frozenset(parse_certification(part.strip()) for part in value.split(",") if part.strip())
 
 
@@ -262,11 +263,11 @@ def deal_row(row: SheetRow) -> DealRow | None:
     if row.failed:
         return None
     if price is None and value is None:
-        row.fail("harga_satuan", None, "isi harga_satuan (dengan jumlah) atau nilai")
+        row.fail("harga_satuan", None, _("isi harga_satuan (dengan jumlah) atau nilai"))
         return None
     if price is None:
         if quantity is not None and quantity != 1:
-            row.fail("harga_satuan", None, "isi harga_satuan bila jumlah lebih dari 1")
+            row.fail("harga_satuan", None, _("isi harga_satuan bila jumlah lebih dari 1"))
             return None
         quantity, price = Decimal(1), value
     quantity = quantity if quantity is not None else Decimal(1)
@@ -285,7 +286,7 @@ def deal_row(row: SheetRow) -> DealRow | None:
         row.fail(
             "nilai",
             row.cells.get("nilai"),
-            f"tidak sama dengan jumlah × harga_satuan = {format_rupiah(computed)}",
+            _("tidak sama dengan jumlah × harga_satuan = {value}").format(value=format_rupiah(computed)),
         )
         return None
     return DealRow(

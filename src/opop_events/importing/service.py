@@ -38,6 +38,7 @@ from opop_events.accounts.services import Actor
 from opop_events.catalog.services import CERT_COLUMNS
 from opop_events.catalog.tables import Buyer, ImportBatch, Pesantren, Product, Wilayah
 from opop_events.core.dates import format_datetime
+from opop_events.core.i18n import _
 from opop_events.core.money import format_number
 from opop_events.db import is_postgres, raw, write_transaction
 from opop_events.deals.enums import DealKind, DealState
@@ -67,11 +68,20 @@ class PriorImport:
     def describe(self) -> str:
         """`isi berkas ini sudah diimpor ke acara ini pada 9 Desember 2020 16.00 WIB oleh Staf (rekap.xlsx;
         24 transaksi dibuat)`."""
-        times = f" {self.times} kali, terakhir" if self.times > 1 else ""
-        who = f" oleh {self.actor_label}" if self.actor_label else ""
         when = format_datetime(self.imported_at)
-        return (f"isi berkas ini sudah diimpor ke acara ini{times} pada {when}{who} "
-                f"({self.filename}; {self.created_deals} transaksi dibuat)")
+        if self.times > 1 and self.actor_label:
+            text = _("isi berkas ini sudah diimpor ke acara ini {times} kali, terakhir pada {when} oleh {who} "
+                     "({filename}; {count} transaksi dibuat)")
+        elif self.times > 1:
+            text = _("isi berkas ini sudah diimpor ke acara ini {times} kali, terakhir pada {when} "
+                     "({filename}; {count} transaksi dibuat)")
+        elif self.actor_label:
+            text = _("isi berkas ini sudah diimpor ke acara ini pada {when} oleh {who} "
+                     "({filename}; {count} transaksi dibuat)")
+        else:
+            text = _("isi berkas ini sudah diimpor ke acara ini pada {when} ({filename}; {count} transaksi dibuat)")
+        return text.format(times=self.times, when=when, who=self.actor_label, filename=self.filename,
+                           count=self.created_deals)
 
 
 @dataclass
@@ -105,9 +115,10 @@ class ImportResult:
     def headline(self, filename: str) -> str:
         """One line for the person importing: a dry run says plainly it is a preview that stored nothing."""
         if self.dry_run:
-            return (f"Pratinjau {filename}: tidak ada galat; bila diimpor, {format_number(self.created_deals)} "
-                    "transaksi akan dibuat. Tidak ada yang disimpan.")
-        return f"{filename} diimpor: {format_number(self.created_deals)} transaksi dibuat."
+            return _("Pratinjau {filename}: tidak ada galat; bila diimpor, {count} transaksi akan dibuat. "
+                     "Tidak ada yang disimpan.").format(filename=filename, count=format_number(self.created_deals))
+        return _("{filename} diimpor: {count} transaksi dibuat.").format(
+            filename=filename, count=format_number(self.created_deals))
 
     @property
     def only_duplicates(self) -> bool:
@@ -167,7 +178,7 @@ def _result(parsed: ParsedWorkbook, plan: ImportPlan | None, *, dry_run: bool, p
         return ImportResult(errors=errors, dry_run=dry_run, previous=previous, duplicates=duplicates,
                             forced=force)
     totals = {state.value: 0 for state in (DealState.dicatat, DealState.dikonfirmasi, DealState.diverifikasi)}
-    for *_, item in plan.deals:
+    for *_rest, item in plan.deals:
         totals[item.state] += item.value_rp
     return ImportResult(
         created_pesantren=len(plan.new_pesantren),

@@ -41,7 +41,7 @@ async def enqueue(
 
 
 async def _active_users(*, pesantren_id: int | None = None, buyer_id: int | None = None) -> list[dict[str, object]]:
-    query = User.select(User.id, User.email, User.language).where(User.active == True)  # noqa: E712
+    query = User.select(User.id, User.email, User.language).where(User.active == True)
     if pesantren_id is not None:
         query = query.where(User.pesantren == pesantren_id)
     else:

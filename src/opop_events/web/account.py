@@ -16,6 +16,7 @@ from opop_events.accounts.services import SESSION_LIFETIME, Actor, require_actor
 from opop_events.api import SESSION_COOKIE, CurrentActor
 from opop_events.core import i18n
 from opop_events.core.errors import InvalidInput, TooManyRequests, Unauthorized
+from opop_events.core.i18n import _
 from opop_events.languages import LANGUAGE_COOKIE
 from opop_events.settings import get_settings
 from opop_events.web.errors import safe_next
@@ -66,7 +67,7 @@ async def login_form(actor: CurrentActor, next: NextParam = None) -> Template | 
     if actor is not None:
         return Redirect(safe_next(next) or role_home(actor), status_code=303)
     return page(
-        "akun/login.html", actor=None, title="Masuk", values={"email": "", "next": safe_next(next) or ""}
+        "akun/login.html", actor=None, title=_("Masuk"), values={"email": "", "next": safe_next(next) or ""}
     )
 
 
@@ -76,7 +77,7 @@ async def login(request: Request) -> Response | Template:
     target = safe_next(values.text("next"))
     try:
         if not values.text("email") or not values.get("password"):
-            raise InvalidInput.field(FORM_ERROR, "Isi email dan kata sandi.")
+            raise InvalidInput.field(FORM_ERROR, _("Isi email dan kata sandi."))
         settings = get_settings()
         actor = await accounts.authenticate(
             email=values.text("email"),
@@ -90,7 +91,7 @@ async def login(request: Request) -> Response | Template:
         shown = page(
             "akun/login.html",
             actor=None,
-            title="Masuk",
+            title=_("Masuk"),
             status_code=status,
             errors={FORM_ERROR: exc.errors[0].message if exc.errors else exc.detail},
             values={"email": values.text("email"), "next": target or ""},
@@ -148,8 +149,8 @@ async def password_form(
     actor: CurrentActor, berhasil: Annotated[int | None, QueryParameter(ge=0, le=1)] = None
 ) -> Template:
     actor = require_actor(actor)
-    notice = "Kata sandi berhasil diganti." if berhasil else ""
-    return page("akun/password.html", actor=actor, title="Ganti kata sandi", section="akun", notice=notice)
+    notice = _("Kata sandi berhasil diganti.") if berhasil else ""
+    return page("akun/password.html", actor=actor, title=_("Ganti kata sandi"), section="akun", notice=notice)
 
 
 @post("/akun/sandi", name="sandi-kirim", cache=False, include_in_schema=False, status_code=303)
@@ -159,7 +160,7 @@ async def change_password(request: Request, actor: CurrentActor) -> Response | T
     new_password = str(values.get("new_password", ""))
     try:
         if new_password != values.get("confirm_password", ""):
-            raise InvalidInput.field("confirm_password", "ulangan kata sandi baru tidak sama")
+            raise InvalidInput.field("confirm_password", _("ulangan kata sandi baru tidak sama"))
         await accounts.change_password(
             actor=actor, old_password=str(values.get("old_password", "")), new_password=new_password
         )
@@ -171,7 +172,7 @@ async def change_password(request: Request, actor: CurrentActor) -> Response | T
         return page(
             "akun/password.html",
             actor=actor,
-            title="Ganti kata sandi",
+            title=_("Ganti kata sandi"),
             section="akun",
             status_code=422,
             errors=errors,

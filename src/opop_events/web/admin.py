@@ -27,12 +27,12 @@ USER_FIELDS = {"email", "name", "role", "password", "pesantren_id", "buyer_id"}
 async def admin_home(actor: CurrentActor) -> Template:
     actor = require_role(actor, Role.admin)
     figures = {
-        "Pesantren": (await catalog.list_pesantren(per_page=1)).total,
-        "Produk aktif": (await catalog.list_products(per_page=1)).total,
-        "Pembeli": (await catalog.list_buyers(actor=actor, per_page=1)).total,
-        "Acara": (await events.list_events(per_page=1)).total,
+        _("Pesantren"): (await catalog.list_pesantren(per_page=1)).total,
+        _("Produk aktif"): (await catalog.list_products(per_page=1)).total,
+        _("Pembeli"): (await catalog.list_buyers(actor=actor, per_page=1)).total,
+        _("Acara"): (await events.list_events(per_page=1)).total,
     }
-    return page("dinas/home.html", actor=actor, title="Beranda Dinas KUK", section="dinas", figures=figures)
+    return page("dinas/home.html", actor=actor, title=_("Beranda Dinas KUK"), section="dinas", figures=figures)
 
 
 async def _organisations(actor: Actor) -> dict[str, Any]:
@@ -63,7 +63,7 @@ async def _users_page(actor: Actor, **context: Any) -> Template:
     return page(
         "dinas/users.html",
         actor=actor,
-        title="Pengguna",
+        title=_("Pengguna"),
         section="dinas",
         users=users,
         **(await _organisations(actor)),
@@ -76,7 +76,7 @@ async def users_page(
     actor: CurrentActor, dibuat: Annotated[str | None, QueryParameter(max_length=254)] = None
 ) -> Template:
     actor = require_role(actor, Role.admin)
-    notice = f"Akun {dibuat} berhasil dibuat." if dibuat else ""
+    notice = _("Akun {email} berhasil dibuat.").format(email=dibuat) if dibuat else ""
     return await _users_page(actor, notice=notice, values={"role": Role.seller.value})
 
 
@@ -88,12 +88,12 @@ async def user_create(request: Request, actor: CurrentActor) -> Redirect | Templ
         required(values, "email", "role", "password")
         role = Role(values.text("role")) if values.text("role") in {r.value for r in Role} else None
         if role is None:
-            raise InvalidInput.field("role", "pilih peran")
+            raise InvalidInput.field("role", _("pilih peran"))
         ids: dict[str, int | None] = {}
         for name in ("pesantren_id", "buyer_id"):
             text = values.text(name)
             if text and not text.isdigit():
-                raise InvalidInput.field(name, "pilih dari daftar")
+                raise InvalidInput.field(name, _("pilih dari daftar"))
             ids[name] = int(text) if text else None
         created = await accounts.create_user(
             email=values.text("email"),
@@ -107,7 +107,7 @@ async def user_create(request: Request, actor: CurrentActor) -> Redirect | Templ
     except (InvalidInput, Conflict) as exc:
         errors = field_errors(exc, known=USER_FIELDS)
         if isinstance(exc, Conflict):
-            errors = {"email": "email ini sudah terdaftar"}
+            errors = {"email": _("email ini sudah terdaftar")}
         values.pop("password", None)
         return await _users_page(actor, status_code=exc.status, values=values, errors=errors)
     return Redirect(f"/dinas/pengguna?{urlencode({'dibuat': created.email})}", status_code=303)

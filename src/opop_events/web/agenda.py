@@ -12,6 +12,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from opop_events.core.dates import WIB
+from opop_events.core.i18n import _
 from opop_events.core.phone import wa_link
 from opop_events.events import services as events
 from opop_events.matching import schemas
@@ -28,11 +29,10 @@ def pdf_url(token: str) -> str:
 
 
 def _message(agenda: schemas.Agenda, item: schemas.AgendaItem) -> str:
-    when = f" pukul {format_clock(item.starts_at)} WIB" if item.starts_at else ""
-    table = f" di meja {item.table_code}" if item.table_code else ""
-    return (
-        f"Assalamu'alaikum, saya dari {agenda.participant}. Kita dijadwalkan bertemu di {agenda.event_name}"
-        f"{when}{table}."
+    when = " " + _("pukul {time} WIB").format(time=format_clock(item.starts_at)) if item.starts_at else ""
+    table = _(" di meja {table}").format(table=item.table_code) if item.table_code else ""
+    return _("Assalamu'alaikum, saya dari {participant}. Kita dijadwalkan bertemu di {event}{when}{table}.").format(
+        participant=agenda.participant, event=agenda.event_name, when=when, table=table
     )
 
 

@@ -13,6 +13,7 @@ from opop_events.api import CurrentActor
 from opop_events.conditional import not_modified, still_fresh, validator_headers
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Forbidden, Gone, InvalidInput, NotFound
+from opop_events.core.i18n import _
 from opop_events.deals import services as deals
 from opop_events.deals.enums import KIND_LABELS, DealAction, DealKind, DealState
 from opop_events.events import services as events
@@ -61,14 +62,19 @@ async def board_figures(request: Request, slug: FromPath[str]) -> Template | Res
 
 def _why_not(deal: Any) -> str:
     if deal.state not in (DealState.dicatat, DealState.perubahan):
-        return f"Transaksi ini sudah berstatus {deal.state_label.lower()}; tautan ini tidak bisa dipakai lagi."
+        return _("Transaksi ini sudah berstatus {state}; tautan ini tidak bisa dipakai lagi.").format(
+            state=deal.state_label.lower()
+        )
     if deal.expires_at <= now_utc():
-        return "Tautan ini sudah kedaluwarsa. Minta tautan baru kepada pesantren."
-    return "Tautan ini sudah dipakai atau diganti dengan tautan yang lebih baru. Minta tautan baru kepada pesantren."
+        return _("Tautan ini sudah kedaluwarsa. Minta tautan baru kepada pesantren.")
+    return _(
+        "Tautan ini sudah dipakai atau diganti dengan tautan yang lebih baru. Minta tautan baru kepada pesantren."
+    )
 
 
 def _gone(status: int, detail: str, deal: Any = None) -> Template:
-    title = {404: "Tautan tidak ditemukan", 403: "Tautan ini untuk pembeli"}.get(status, "Tautan tidak berlaku lagi")
+    titles = {404: _("Tautan tidak ditemukan"), 403: _("Tautan ini untuk pembeli")}
+    title = titles.get(status, _("Tautan tidak berlaku lagi"))
     return Template(
         template_name="konfirmasi/gone.html",
         context={"title": title, "detail": detail, "deal": deal, "status": status},
@@ -81,10 +87,10 @@ def _link_page(token: str, deal: Any, *, status_code: int = 200, errors: dict[st
     return Template(
         template_name="konfirmasi/link.html",
         context={
-            "title": f"Konfirmasi transaksi {deal.number}",
+            "title": _("Konfirmasi transaksi {number}").format(number=deal.number),
             "token": token,
             "deal": deal,
-            "kind_label": KIND_LABELS[deal.kind],
+            "kind_label": _(KIND_LABELS[deal.kind]),
             "errors": errors or {},
             "values": values or {},
             "done": done,
@@ -98,8 +104,8 @@ async def link_page(token: FromPath[str]) -> Template:
     try:
         deal = await deals.open_link(token=token)
     except NotFound:
-        return _gone(404, "Tautan ini tidak dikenal. Periksa apakah tautannya tersalin utuh, atau minta tautan baru "
-                          "kepada pesantren.")
+        return _gone(404, _("Tautan ini tidak dikenal. Periksa apakah tautannya tersalin utuh, atau minta tautan "
+                            "baru kepada pesantren."))
     if not deal.can_act:
         return _gone(410, _why_not(deal), deal)
     return _link_page(token, deal)
@@ -112,19 +118,19 @@ async def link_act(request: Request, actor: CurrentActor, token: FromPath[str]) 
     action = DealAction.konfirmasi if choice == "konfirmasi" else DealAction.sanggah if choice == "sanggah" else None
     try:
         if action is None:
-            raise InvalidInput.field("aksi", "pilih Konfirmasi atau Sanggah")
+            raise InvalidInput.field("aksi", _("pilih Konfirmasi atau Sanggah"))
         deal = await deals.act_on_link(token=token, action=action, reason=values.text("reason"), caller=actor)
     except Forbidden as exc:
         return _gone(403, exc.detail)
     except NotFound:
-        return _gone(404, "Tautan ini tidak dikenal. Minta tautan baru kepada pesantren.")
+        return _gone(404, _("Tautan ini tidak dikenal. Minta tautan baru kepada pesantren."))
     except Gone as exc:
         return _gone(410, exc.detail)
     except InvalidInput as exc:
         try:
             deal = await deals.open_link(token=token)
         except NotFound:
-            return _gone(404, "Tautan ini tidak dikenal. Minta tautan baru kepada pesantren.")
+            return _gone(404, _("Tautan ini tidak dikenal. Minta tautan baru kepada pesantren."))
         return _link_page(token, deal, status_code=422, errors=field_errors(exc), values=values)
     return _link_page(token, deal, done=action.value)
 

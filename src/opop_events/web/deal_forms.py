@@ -19,6 +19,7 @@ from opop_events.catalog import services as catalog
 from opop_events.catalog.enums import BUYER_TYPE_LABELS, Category
 from opop_events.core.dates import today_wib
 from opop_events.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput
+from opop_events.core.i18n import N_, _
 from opop_events.core.money import format_quantity, format_rupiah, parse_rupiah
 from opop_events.deals import schemas
 from opop_events.deals import services as deals
@@ -52,13 +53,15 @@ LINE_FIELDS = ("product_id", "description", "category", "quantity", "unit_price_
 BUYER_FIELDS = ("name", "buyer_type", "whatsapp")
 _LINE_PATH = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
 KINDS = [(k.value, KIND_LABELS[k]) for k in DealKind]
-REALISATION_KINDS = [(RealisationKind.pembayaran.value, "Pembayaran"), (RealisationKind.pengiriman.value, "Pengiriman")]
+REALISATION_KINDS = [
+    (RealisationKind.pembayaran.value, N_("Pembayaran")), (RealisationKind.pengiriman.value, N_("Pengiriman"))
+]
 
 
 def _seller(actor: Actor | None) -> Actor:
     actor = require_role(actor, Role.seller)
     if actor.pesantren_id is None:
-        raise Forbidden("Akun ini tidak terhubung ke pesantren.")
+        raise Forbidden(_("Akun ini tidak terhubung ke pesantren."))
     return actor
 
 
@@ -84,7 +87,7 @@ class _LineRows(msgspec.Struct):
 
 LINE_RULES: dict[str, Any] = {
     "convert": {"quantity": id_quantity, "unit_price_rp": parse_rupiah},
-    "choices": {"product_id": "pilih dari daftar", "buyer_id": "pilih dari daftar"},
+    "choices": {"product_id": N_("pilih dari daftar"), "buyer_id": N_("pilih dari daftar")},
     "ignore": ("unit",),  # a line's own unit is a hidden field: alone it does not fill a row
 }
 
@@ -98,13 +101,13 @@ def _line_rules(values: FormValues, rows: list[int]) -> dict[str, str]:
         if values.text(f"{name}.product_id"):
             continue
         if not values.text(f"{name}.description"):
-            errors[f"{name}.description"] = "pilih produk atau tulis uraian"
+            errors[f"{name}.description"] = _("pilih produk atau tulis uraian")
         if not values.text(f"{name}.category"):
-            errors[f"{name}.category"] = "pilih kategori untuk barang di luar daftar"
+            errors[f"{name}.category"] = _("pilih kategori untuk barang di luar daftar")
         if not values.text(f"{name}.unit_price_rp"):
-            errors[f"{name}.unit_price_rp"] = "wajib diisi"
+            errors[f"{name}.unit_price_rp"] = _("wajib diisi")
     if not rows:
-        errors["lines[0].quantity"] = "isi paling sedikit satu baris"
+        errors["lines[0].quantity"] = _("isi paling sedikit satu baris")
     return errors
 
 
@@ -170,7 +173,7 @@ def _deal_values(deal: schemas.Deal, terms: schemas.Offer | None = None) -> dict
 def _version(values: FormValues) -> int:
     text = values.text("version")
     if not text.isdigit():
-        raise InvalidInput.field(FORM_ERROR, "formulir tidak lengkap; muat ulang halaman lalu coba lagi")
+        raise InvalidInput.field(FORM_ERROR, _("formulir tidak lengkap; muat ulang halaman lalu coba lagi"))
     return int(text)
 
 
@@ -201,7 +204,7 @@ async def _new_form(actor: Actor, values: dict[str, Any], *, status_code: int = 
     return page(
         "transaksi/form.html",
         actor=actor,
-        title="Catat transaksi",
+        title=_("Catat transaksi"),
         section="transaksi",
         status_code=status_code,
         deal=None,
@@ -228,7 +231,7 @@ def _logging_for(actor: Actor, values: dict[str, Any]) -> int:
         return actor.pesantren_id or 0
     chosen = str(values.get("pesantren_id", ""))
     if not chosen.isdigit():
-        raise InvalidInput.field("pesantren_id", "pilih pesantren yang transaksinya dicatat")
+        raise InvalidInput.field("pesantren_id", _("pilih pesantren yang transaksinya dicatat"))
     return int(chosen)
 
 
@@ -249,7 +252,7 @@ async def deal_new(
     if actor.is_admin and pesantren is None:
         found = await catalog.list_pesantren(q=cari or None, page=halaman, per_page=30)
         return page(
-            "transaksi/pilih_pesantren.html", actor=actor, title="Catat transaksi untuk pesantren",
+            "transaksi/pilih_pesantren.html", actor=actor, title=_("Catat transaksi untuk pesantren"),
             section="transaksi", found=found.items, total=found.total, pager=pager(request, found), cari=cari or "",
         )
     prefill = {"event_slug": event, "buyer_id": buyer_id, "meeting_id": meeting_id, "pesantren_id": pesantren}
@@ -264,9 +267,9 @@ def _buyer_part(values: FormValues) -> tuple[tuple[str, ...], dict[str, str]]:
         return ("buyer_id",), {}
     if not values.text("new_buyer.name"):
         field = "new_buyer.name" if chosen == "baru" else "buyer_id"
-        return ("new_buyer",), {field: "pilih pembeli atau isi nama pembeli baru"}
+        return ("new_buyer",), {field: _("pilih pembeli atau isi nama pembeli baru")}
     if not values.text("new_buyer.buyer_type"):
-        return ("new_buyer",), {"new_buyer.buyer_type": "pilih jenis pembeli"}
+        return ("new_buyer",), {"new_buyer.buyer_type": _("pilih jenis pembeli")}
     return ("new_buyer",), {}
 
 
@@ -290,7 +293,7 @@ async def deal_create(request: Request, actor: CurrentActor) -> Redirect | Templ
     try:
         key = values.text("form_key")
         if not key:
-            raise InvalidInput.field(FORM_ERROR, "formulir tidak lengkap; muat ulang halaman lalu isi lagi")
+            raise InvalidInput.field(FORM_ERROR, _("formulir tidak lengkap; muat ulang halaman lalu isi lagi"))
         deal_id, created = await create_once(
             scope=f"user:{actor.user_id}", key=key, create=lambda: deals.log_deal(actor=actor, data=data)
         )
@@ -310,7 +313,7 @@ async def _amend_form(actor: Actor, deal: schemas.Deal, values: dict[str, Any], 
     return page(
         "transaksi/form.html",
         actor=actor,
-        title=f"Ubah transaksi {deal.number}",
+        title=_("Ubah transaksi {number}").format(number=deal.number),
         section="transaksi",
         status_code=status_code,
         deal=deal,
@@ -328,7 +331,8 @@ async def _amendable(actor: Actor | None, deal_id: int) -> tuple[Actor, schemas.
     actor = require_actor(actor)
     deal = await deals.get_deal(actor=actor, deal_id=deal_id)
     if DealAction.ubah not in deal.allowed_actions and DealAction.ajukan_ubah not in deal.allowed_actions:
-        raise Conflict(f"Transaksi {deal.number} berstatus {deal.state_label.lower()} dan tidak bisa diubah.")
+        raise Conflict(_("Transaksi {number} berstatus {state} dan tidak bisa diubah.").format(
+            number=deal.number, state=deal.state_label.lower()))
     return actor, deal
 
 
@@ -347,7 +351,7 @@ async def deal_amend(request: Request, actor: CurrentActor, deal_id: FromPath[in
         values["baris"] = str(min(MAX_LINES, _line_count(values) + 1))
         return await _amend_form(actor, deal, values)
     version = values.text("version")
-    found = {} if version.isdigit() else {FORM_ERROR: "formulir tidak lengkap; muat ulang halaman lalu coba lagi"}
+    found = {} if version.isdigit() else {FORM_ERROR: _("formulir tidak lengkap; muat ulang halaman lalu coba lagi")}
     data, errors, rows = _read_deal_form(
         schemas.DealAmend, values, fields=("kind", "deal_date", "lines", "note"), found=found,
         required=("kind", "deal_date"), given={"version": int(version)} if version.isdigit() else {},
@@ -378,7 +382,7 @@ async def _interest_form(actor: Actor, product_id: int, values: dict[str, Any], 
     return page(
         "transaksi/minat.html",
         actor=actor,
-        title="Ajukan minat beli",
+        title=_("Ajukan minat beli"),
         section="transaksi",
         status_code=status_code,
         product=product,

@@ -15,6 +15,7 @@ from opop_events.accounts.services import Actor, require_actor
 from opop_events.api import CurrentActor
 from opop_events.core.dates import today_wib
 from opop_events.core.errors import AppError, Conflict, Forbidden, InvalidInput
+from opop_events.core.i18n import N_, _
 from opop_events.core.money import parse_rupiah
 from opop_events.deals import schemas
 from opop_events.deals import services as deals
@@ -56,8 +57,8 @@ def _state(value: str | None) -> DealState | None:
 
 EventFilter = Annotated[str | None, QueryParameter(max_length=80)]
 
-_LIST_TITLES = {Role.seller: "Transaksi saya", Role.buyer: "Transaksi saya", Role.organizer: "Transaksi acara saya",
-                Role.admin: "Semua transaksi"}
+_LIST_TITLES = {Role.seller: N_("Transaksi saya"), Role.buyer: N_("Transaksi saya"),
+                Role.organizer: N_("Transaksi acara saya"), Role.admin: N_("Semua transaksi")}
 
 
 @get("/transaksi", name="transaksi", cache=False, include_in_schema=False)
@@ -78,7 +79,7 @@ async def deal_list(
     return page(
         "transaksi/list.html",
         actor=actor,
-        title=_LIST_TITLES[actor.role],
+        title=_(_LIST_TITLES[actor.role]),
         section="transaksi",
         deals=result.items,
         total=result.total,
@@ -109,14 +110,14 @@ async def _deal_page(actor: Actor, deal_id: int, *, status_code: int = 200, noti
     return page(
         "transaksi/detail.html",
         actor=actor,
-        title=f"Transaksi {deal.number}",
+        title=_("Transaksi {number}").format(number=deal.number),
         section="dinas" if actor.is_admin else "transaksi",
         status_code=status_code,
         deal=deal,
         kind_label=KIND_LABELS[deal.kind],
         history=list(reversed(entries)),
         realisations=realisations,
-        realisation_kinds=REALISATION_KINDS,
+        realisation_kinds=[(kind, _(label)) for kind, label in REALISATION_KINDS],
         can=set(deal.allowed_actions),
         can_link=can_link,
         link=link,
@@ -136,13 +137,13 @@ def _confirm_defaults(deal: schemas.Deal) -> dict[str, Any]:
 
 
 _NOTICES = {
-    "baru": "Transaksi tercatat. Kirim tautan konfirmasi ke pembeli agar transaksi terhitung.",
-    "minat": "Minat beli terkirim. Pesantren akan menanggapinya; transaksi terhitung setelah pesantren mengonfirmasi.",
-    "sudah": "Formulir ini sudah terkirim sebelumnya; transaksi tidak dicatat dua kali.",
-    "ok": "Perubahan tersimpan.",
-    "konfirmasi": "Transaksi dikonfirmasi dan kini terhitung.",
-    "tawar": "Penawaran balik terkirim. Transaksi baru terhitung setelah pihak lain menyetujui syarat baru ini.",
-    "usul": "Usulan perubahan terkirim. Nilai yang sudah disepakati tetap terhitung sampai pihak lain menyetujuinya.",
+    "baru": N_("Transaksi tercatat. Kirim tautan konfirmasi ke pembeli agar transaksi terhitung."),
+    "minat": N_("Minat beli terkirim. Pesantren akan menanggapinya; transaksi terhitung setelah pesantren mengonfirmasi."),
+    "sudah": N_("Formulir ini sudah terkirim sebelumnya; transaksi tidak dicatat dua kali."),
+    "ok": N_("Perubahan tersimpan."),
+    "konfirmasi": N_("Transaksi dikonfirmasi dan kini terhitung."),
+    "tawar": N_("Penawaran balik terkirim. Transaksi baru terhitung setelah pihak lain menyetujui syarat baru ini."),
+    "usul": N_("Usulan perubahan terkirim. Nilai yang sudah disepakati tetap terhitung sampai pihak lain menyetujuinya."),
 }
 
 
@@ -154,7 +155,7 @@ async def deal_detail(
     actor = require_actor(actor)
     flags = {"baru": baru, "minat": minat, "sudah": sudah, "ok": ok, "tawar": tawar, "usul": usul,
              "konfirmasi": konfirmasi}
-    notice = next((text for flag, text in _NOTICES.items() if flags[flag]), "")
+    notice = next((_(text) for flag, text in _NOTICES.items() if flags[flag]), "")
     return await _deal_page(actor, deal_id, notice=notice)
 
 

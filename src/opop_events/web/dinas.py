@@ -15,6 +15,7 @@ from opop_events.accounts.services import Actor, require_role
 from opop_events.api import CurrentActor
 from opop_events.core.dates import today_wib
 from opop_events.core.errors import Conflict, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.core.pagination import Page, offset
 from opop_events.core.types import YEAR_RANGE
 from opop_events.deals import services as deals
@@ -45,12 +46,12 @@ async def verification_queue(request: Request, actor: CurrentActor, halaman: Pag
     return page(
         "transaksi/verifikasi.html",
         actor=actor,
-        title="Antrean verifikasi",
+        title=_("Antrean verifikasi"),
         section="dinas",
         deals=result.items,
         total=result.total,
         pager=pager(request, result),
-        notice="Transaksi diverifikasi." if ok else "",
+        notice=_("Transaksi diverifikasi.") if ok else "",
         review_threshold=review_threshold_rp(),
     )
 
@@ -71,7 +72,7 @@ async def follow_up_list(
     return page(
         "transaksi/tindak_lanjut.html",
         actor=actor,
-        title="Tindak lanjut realisasi",
+        title=_("Tindak lanjut realisasi"),
         section="dinas",
         items=shown.items,
         total=len(items),
@@ -100,7 +101,7 @@ async def _report_form(actor: Actor, values: dict[str, Any], *, status_code: int
     return page(
         "transaksi/laporan.html",
         actor=actor,
-        title="Unduh laporan",
+        title=_("Unduh laporan"),
         section="dinas" if actor.is_admin else "acara",
         status_code=status_code,
         event_options=[(e.slug, e.name) for e in found.items],
@@ -122,9 +123,10 @@ async def report_form(actor: CurrentActor, acara: Short = None) -> Template:
 def _report_errors(exc: InvalidInput, *, by_year: bool) -> dict[str, str]:
     """The request's field errors in this form's fields and words."""
     words = {
-        "year": ("tahun", f"pilih tahun program {YEAR_RANGE}") if by_year else ("acara", "pilih acara"),
-        "format": ("format", "pilih xlsx, pdf atau csv"),
-        "as_of": ("per", "bukan waktu yang sah; contoh 2020-12-09 16:00"),
+        "year": ("tahun", _("pilih tahun program {years}").format(years=YEAR_RANGE)) if by_year
+        else ("acara", _("pilih acara")),
+        "format": ("format", _("pilih xlsx, pdf atau csv")),
+        "as_of": ("per", _("bukan waktu yang sah; contoh 2020-12-09 16:00")),
     }
     errors: dict[str, str] = {}
     for error in exc.errors:
@@ -174,7 +176,7 @@ async def _import_page(actor: Actor, *, values: dict[str, Any], status_code: int
     return page(
         "transaksi/impor.html",
         actor=actor,
-        title="Impor Excel",
+        title=_("Impor Excel"),
         section="dinas",
         status_code=status_code,
         event_options=[(e.slug, e.name) for e in found.items],
@@ -204,12 +206,12 @@ async def import_upload(request: Request, actor: CurrentActor) -> Template:
     values = {"event_slug": str(form.get("event_slug", "")), "dry_run": "1" if form.get("dry_run") else ""}
     errors: dict[str, str] = {}
     if not values["event_slug"]:
-        errors["event_slug"] = "pilih acara"
+        errors["event_slug"] = _("pilih acara")
     content = await upload.read() if isinstance(upload, UploadFile) else b""
     if not content:
-        errors["berkas"] = "pilih berkas Excel (.xlsx)"
+        errors["berkas"] = _("pilih berkas Excel (.xlsx)")
     elif len(content) > MAX_WORKBOOK_BYTES:
-        errors["berkas"] = "berkas lebih dari 10 MB"
+        errors["berkas"] = _("berkas lebih dari 10 MB")
     if errors:
         return await _import_page(actor, values=values, status_code=422, errors=errors)
     assert isinstance(upload, UploadFile)
@@ -246,7 +248,7 @@ async def _page(actor: Actor, *, status_code: int = 200, notice: str = "", error
     return page(
         "dinas/tutup_buku.html",
         actor=actor,
-        title="Tutup buku acara",
+        title=_("Tutup buku acara"),
         section="dinas",
         status_code=status_code,
         rows=await _rows(),
@@ -260,8 +262,8 @@ async def _page(actor: Actor, *, status_code: int = 200, notice: str = "", error
 @get("/dinas/tutup-buku", name="dinas-tutup-buku", cache=False, include_in_schema=False)
 async def closing_page(actor: CurrentActor, ok: Annotated[str | None, QueryParameter(max_length=8)] = None) -> Template:
     actor = require_role(actor, Role.admin)
-    notice = {"tutup": "Buku acara ditutup; angka resminya tidak berubah lagi.",
-              "buka": "Buku acara dibuka kembali; angkanya mengikuti buku besar lagi."}.get(ok or "", "")
+    notice = {"tutup": _("Buku acara ditutup; angka resminya tidak berubah lagi."),
+              "buka": _("Buku acara dibuka kembali; angkanya mengikuti buku besar lagi.")}.get(ok or "", "")
     return await _page(actor, notice=notice)
 
 
@@ -278,7 +280,7 @@ async def closing_decide(request: Request, actor: CurrentActor, slug: FromPath[s
         elif choice == closing.REOPEN:
             await closing.reopen_books(actor=actor, slug=slug, data=data)
         else:
-            raise InvalidInput.field(FORM_ERROR, "pilih tutup buku atau buka kembali")
+            raise InvalidInput.field(FORM_ERROR, _("pilih tutup buku atau buka kembali"))
     except (InvalidInput, Conflict) as exc:
         errors = field_errors(exc, known={"reason"})
         if isinstance(exc, Conflict):

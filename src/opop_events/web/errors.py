@@ -15,20 +15,21 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 
 from opop_events.core.errors import AppError, Unauthorized
+from opop_events.core.i18n import N_, _
 from opop_events.db import database_unavailable
 
 LOGIN_PATH = "/masuk"
 
 _HTTP_TITLES = {
-    400: ("Permintaan tidak sah", "Alamat atau isian tidak dapat dibaca. Periksa lagi lalu coba ulang."),
-    403: ("Tidak diizinkan", "Anda tidak memiliki izin untuk membuka halaman ini."),
-    404: ("Halaman tidak ditemukan", "Halaman yang Anda cari tidak ada atau sudah dipindahkan."),
-    405: ("Tidak dapat diproses", "Cara membuka halaman ini tidak didukung."),
-    409: ("Tidak dapat diproses", "Data sudah berubah atau sudah ada."),
-    413: ("Berkas terlalu besar", "Isian yang dikirim terlalu besar."),
-    422: ("Data tidak valid", "Periksa kembali isian Anda."),
-    429: ("Terlalu banyak permintaan", "Tunggu sebentar lalu coba lagi."),
-    500: ("Terjadi kesalahan", "Terjadi kesalahan di server. Data Anda tidak berubah; silakan coba lagi."),
+    400: (N_("Permintaan tidak sah"), N_("Alamat atau isian tidak dapat dibaca. Periksa lagi lalu coba ulang.")),
+    403: (N_("Tidak diizinkan"), N_("Anda tidak memiliki izin untuk membuka halaman ini.")),
+    404: (N_("Halaman tidak ditemukan"), N_("Halaman yang Anda cari tidak ada atau sudah dipindahkan.")),
+    405: (N_("Tidak dapat diproses"), N_("Cara membuka halaman ini tidak didukung.")),
+    409: (N_("Tidak dapat diproses"), N_("Data sudah berubah atau sudah ada.")),
+    413: (N_("Berkas terlalu besar"), N_("Isian yang dikirim terlalu besar.")),
+    422: (N_("Data tidak valid"), N_("Periksa kembali isian Anda.")),
+    429: (N_("Terlalu banyak permintaan"), N_("Tunggu sebentar lalu coba lagi.")),
+    500: (N_("Terjadi kesalahan"), N_("Terjadi kesalahan di server. Data Anda tidak berubah; silakan coba lagi.")),
 }
 
 
@@ -79,7 +80,7 @@ def app_error_handler(request: Request, exc: AppError) -> Response[Any]:
 
 def validation_handler(request: Request, exc: ValidationException) -> Response[Any]:
     title, detail = _HTTP_TITLES[400]
-    return _render(request, 400, title, detail)
+    return _render(request, 400, _(title), _(detail))
 
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response[Any]:
@@ -88,14 +89,16 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Any]:
         return _render(
             request,
             403,
-            "Formulir kedaluwarsa",
-            "Formulir ini tidak dapat diterima karena kode keamanannya tidak cocok atau sudah kedaluwarsa. "
-            "Kembali ke halaman sebelumnya, muat ulang, lalu kirim lagi.",
+            _("Formulir kedaluwarsa"),
+            _(
+                "Formulir ini tidak dapat diterima karena kode keamanannya tidak cocok atau sudah kedaluwarsa. "
+                "Kembali ke halaman sebelumnya, muat ulang, lalu kirim lagi."
+            ),
         )
     if isinstance(exc, NotFoundException):
         status = 404
     title, detail = _HTTP_TITLES.get(status, _HTTP_TITLES[500] if status >= 500 else _HTTP_TITLES[400])
-    response = _render(request, status, title, detail)
+    response = _render(request, status, _(title), _(detail))
     if exc.headers:
         response.headers.update(exc.headers)
     return response
@@ -105,14 +108,14 @@ def internal_error_handler(request: Request, exc: Exception) -> Response[Any]:
     if database_unavailable(exc):
         request.logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         response = _render(
-            request, 503, "Sedang tidak dapat dihubungi",
-            "Basis data sedang tidak dapat dihubungi. Tunggu sebentar lalu muat ulang halaman ini.",
+            request, 503, _("Sedang tidak dapat dihubungi"),
+            _("Basis data sedang tidak dapat dihubungi. Tunggu sebentar lalu muat ulang halaman ini."),
         )
         response.headers["Retry-After"] = "5"
         return response
     request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
     title, detail = _HTTP_TITLES[500]
-    return _render(request, 500, title, detail)
+    return _render(request, 500, _(title), _(detail))
 
 
 WEB_EXCEPTION_HANDLERS: dict[Any, Any] = {

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Union, get_args, get_
 import msgspec
 
 from opop_events.core.errors import AppError, FieldError, InvalidInput, translate_validation_message
+from opop_events.core.i18n import _
 from opop_events.core.money import MoneyError, parse_rupiah
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def rupiah_field(values: FormValues, name: str, *, required: bool = True) -> int
     text = values.text(name)
     if not text:
         if required:
-            raise InvalidInput.field(name, "wajib diisi")
+            raise InvalidInput.field(name, _("wajib diisi"))
         return None
     try:
         return parse_rupiah(text)
@@ -92,7 +93,7 @@ def quantity_text(values: FormValues, name: str) -> str | None:
 
 
 def missing(values: FormValues, *names: str) -> list[FieldError]:
-    return [FieldError(field=name, message="wajib diisi") for name in names if not values.text(name)]
+    return [FieldError(field=name, message=_("wajib diisi")) for name in names if not values.text(name)]
 
 
 def raise_all(errors: list[FieldError]) -> None:
@@ -198,11 +199,16 @@ class _Reader:
             self.scalar(data, field, name)
         return data
 
+    def _choice(self, field_name: str) -> str:
+        """The form's own words for a wrong choice (marked with `N_` where the form is defined), translated."""
+        message = self.choices.get(field_name)
+        return _(message) if message else ""
+
     def scalar(self, data: dict[str, Any], field: msgspec.structs.FieldInfo, name: str) -> None:
         text = self.values.text(name)
         if not text:
             if field.required or field.name in self.required:
-                self.errors.setdefault(name, "wajib diisi")
+                self.errors.setdefault(name, _("wajib diisi"))
             elif _takes_text(field.type):
                 data[field.name] = ""
             return
@@ -212,9 +218,9 @@ class _Reader:
                 value = self.convert[field.name](text)
             msgspec.convert(value, field.type, strict=False)
         except msgspec.ValidationError as exc:
-            self.errors.setdefault(name, self.choices.get(field.name) or translate_validation_message(str(exc))[1])
+            self.errors.setdefault(name, self._choice(field.name) or translate_validation_message(str(exc))[1])
         except ValueError as exc:  # a converter's refusal (MoneyError), worded for people
-            self.errors.setdefault(name, self.choices.get(field.name) or str(exc))
+            self.errors.setdefault(name, self._choice(field.name) or str(exc))
         else:
             data[field.name] = value
 

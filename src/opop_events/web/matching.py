@@ -17,6 +17,7 @@ from opop_events.api import CurrentActor
 from opop_events.catalog import services as catalog
 from opop_events.catalog.enums import Category
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput
+from opop_events.core.i18n import N_, _
 from opop_events.core.pagination import Page
 from opop_events.core.phone import wa_link
 from opop_events.events import schemas as event_schemas
@@ -47,20 +48,20 @@ DEAL_FORM = "/transaksi/baru"
 """The ledger's deal form (web/deal_forms.py); a "sepakat" rating opens it with the meeting linked."""
 
 NOTICES = {
-    "terkirim": "Permintaan pertemuan terkirim. Pihak yang Anda minta akan menjawabnya.",
-    "diterima": "Permintaan diterima. Pertemuan ini masuk ke penyusunan jadwal.",
-    "ditolak": "Permintaan ditolak.",
-    "dibatalkan": "Permintaan dibatalkan.",
-    "tersimpan": "Ketersediaan Anda tersimpan.",
-    "dinilai": "Penilaian hasil pertemuan tersimpan.",
-    "sepakat": "Penilaian tersimpan. Pesantren akan mencatat transaksinya; Anda akan diminta mengonfirmasi.",
+    "terkirim": N_("Permintaan pertemuan terkirim. Pihak yang Anda minta akan menjawabnya."),
+    "diterima": N_("Permintaan diterima. Pertemuan ini masuk ke penyusunan jadwal."),
+    "ditolak": N_("Permintaan ditolak."),
+    "dibatalkan": N_("Permintaan dibatalkan."),
+    "tersimpan": N_("Ketersediaan Anda tersimpan."),
+    "dinilai": N_("Penilaian hasil pertemuan tersimpan."),
+    "sepakat": N_("Penilaian tersimpan. Pesantren akan mencatat transaksinya; Anda akan diminta mengonfirmasi."),
 }
 
 
 def _participant(actor: Actor | None) -> Actor:
     actor = require_role(actor, Role.buyer, Role.seller)
     if (actor.buyer_id if actor.role is Role.buyer else actor.pesantren_id) is None:
-        raise Forbidden("Akun ini tidak terhubung ke pembeli atau pesantren.")
+        raise Forbidden(_("Akun ini tidak terhubung ke pembeli atau pesantren."))
     return actor
 
 
@@ -71,18 +72,18 @@ def _my_side(actor: Actor) -> Side:
 async def _registered_event(actor: Actor, slug: str) -> event_schemas.Event:
     event = await events.get_event(slug=slug)
     if not (await events.list_registrations(actor=actor, slug=slug, per_page=1)).total:
-        raise Forbidden("Anda belum terdaftar sebagai peserta acara ini.")
+        raise Forbidden(_("Anda belum terdaftar sebagai peserta acara ini."))
     return event
 
 
 def _tabs(actor: Actor) -> list[tuple[str, str, str]]:
     tabs = [
-        ("permintaan", "Permintaan", ""),
-        ("agenda", "Agenda", "/agenda"),
-        ("ketersediaan", "Ketersediaan", "/ketersediaan"),
+        ("permintaan", _("Permintaan"), ""),
+        ("agenda", _("Agenda"), "/agenda"),
+        ("ketersediaan", _("Ketersediaan"), "/ketersediaan"),
     ]
     if actor.role is Role.buyer:
-        tabs.insert(0, ("katalog", "Cari pesantren", "/katalog"))
+        tabs.insert(0, ("katalog", _("Cari pesantren"), "/katalog"))
     return tabs
 
 
@@ -113,7 +114,7 @@ async def my_events(actor: CurrentActor) -> Template:
         and (await events.list_registrations(actor=actor, slug=e.slug, per_page=1)).total
     ]
     return page(
-        "pertemuan/events.html", actor=actor, title="Temu bisnis saya", section="pertemuan", items=mine
+        "pertemuan/events.html", actor=actor, title=_("Temu bisnis saya"), section="pertemuan", items=mine
     )
 
 
@@ -168,7 +169,7 @@ async def event_catalog(
         actor=actor,
         event=event,
         tab="katalog",
-        title=f"Cari pesantren — {event.name}",
+        title=_("Cari pesantren — {event}").format(event=event.name),
         view="pesantren" if lihat == "pesantren" else "produk",
         filters={"q": query, "kategori": category or ""},
         categories=[(c.value, c.label) for c in Category],
@@ -200,7 +201,7 @@ async def _request_form(
         actor=actor,
         event=event,
         tab="katalog" if actor.role is Role.buyer else "permintaan",
-        title="Minta pertemuan",
+        title=_("Minta pertemuan"),
         status_code=status_code,
         values=values,
         errors=errors or {},
@@ -247,7 +248,7 @@ async def request_create(request: Request, actor: CurrentActor, slug: FromPath[s
     key = "pesantren_id" if actor.role is Role.buyer else "buyer_id"
     try:
         if not values.text("counterpart_id"):
-            raise InvalidInput.field("counterpart_id", "wajib dipilih")
+            raise InvalidInput.field("counterpart_id", _("wajib dipilih"))
         data = to_struct(
             {
                 key: values.text("counterpart_id"),
@@ -280,11 +281,11 @@ async def my_requests(actor: CurrentActor, slug: FromPath[str], pesan: Choice = 
         actor=actor,
         event=event,
         tab="permintaan",
-        title=f"Permintaan pertemuan — {event.name}",
+        title=_("Permintaan pertemuan — {event}").format(event=event.name),
         incoming=[r for r in items if r.requested_by is not side],
         outgoing=[r for r in items if r.requested_by is side],
         priority_labels={p.value: PRIORITY_LABELS[p] for p in Priority},
-        notice=NOTICES.get(pesan or "", ""),
+        notice=_(NOTICES.get(pesan or "", "")),
         can_request=event.status is EventStatus.open,
     )
 
@@ -336,10 +337,12 @@ async def request_cancel(actor: CurrentActor, slug: FromPath[str], request_id: F
 
 
 def _agenda_message(event: event_schemas.Event, item: schemas.AgendaItem, actor: Actor) -> str:
-    when = f"pukul {format_clock(item.starts_at)} WIB" if item.starts_at else ""
-    table = f" di meja {item.table_code}" if item.table_code else ""
-    who = "pembeli" if actor.role is Role.buyer else "pesantren"
-    return f"Assalamu'alaikum, saya {who} yang dijadwalkan bertemu Anda di {event.name} {when}{table}."
+    when = _("pukul {time} WIB").format(time=format_clock(item.starts_at)) if item.starts_at else ""
+    table = _(" di meja {table}").format(table=item.table_code) if item.table_code else ""
+    who = _("pembeli") if actor.role is Role.buyer else _("pesantren")
+    return _("Assalamu'alaikum, saya {who} yang dijadwalkan bertemu Anda di {event} {when}{table}.").format(
+        who=who, event=event.name, when=when, table=table
+    )
 
 
 @get("/pertemuan/{slug:str}/agenda", name="pertemuan-agenda", cache=False, include_in_schema=False)
@@ -353,7 +356,7 @@ async def my_agenda(actor: CurrentActor, slug: FromPath[str], pesan: Choice = No
         actor=actor,
         event=event,
         tab="agenda",
-        title=f"Agenda saya — {event.name}",
+        title=_("Agenda saya — {event}").format(event=event.name),
         agenda=agenda,
         wa={
             i.meeting_id: wa_link(i.counterpart_whatsapp, _agenda_message(event, i, actor))
@@ -363,7 +366,7 @@ async def my_agenda(actor: CurrentActor, slug: FromPath[str], pesan: Choice = No
         rated=rated,
         held=MeetingStatus.hadir,
         outcomes=[(o.value, OUTCOME_LABELS[o]) for o in Outcome],
-        notice=NOTICES.get(pesan or "", ""),
+        notice=_(NOTICES.get(pesan or "", "")),
     )
 
 
@@ -391,7 +394,7 @@ async def rate(
     actor = _participant(actor)
     values = await read_form(request)
     if values.text("outcome") not in {o.value for o in Outcome}:
-        raise InvalidInput.field("outcome", "pilih salah satu hasil")
+        raise InvalidInput.field("outcome", _("pilih salah satu hasil"))
     result = await matching.rate_meeting(
         actor=actor,
         meeting_id=meeting_id,
@@ -421,7 +424,7 @@ async def _availability_page(
         actor=actor,
         event=event,
         tab="ketersediaan",
-        title=f"Ketersediaan — {event.name}",
+        title=_("Ketersediaan — {event}").format(event=event.name),
         sessions=await events.list_sessions(slug=event.slug),
         chosen=chosen,
         errors=errors or {},
@@ -438,7 +441,7 @@ async def availability_form(actor: CurrentActor, slug: FromPath[str], pesan: Cho
     event = await _registered_event(actor, slug)
     current = await matching.get_availability(actor=actor, slug=slug)
     return await _availability_page(
-        actor, event, set(current.unavailable_slot_ids), notice=NOTICES.get(pesan or "", "")
+        actor, event, set(current.unavailable_slot_ids), notice=_(NOTICES.get(pesan or "", ""))
     )
 
 

@@ -17,6 +17,7 @@ from opop_events.api import CurrentActor
 from opop_events.catalog import services as catalog
 from opop_events.core.dates import format_date
 from opop_events.core.errors import Conflict, InvalidInput
+from opop_events.core.i18n import N_, _
 from opop_events.events import schemas
 from opop_events.events import services as events
 from opop_events.events.enums import EVENT_STATUS_LABELS, EVENT_TRANSITIONS, EventStatus, PartyKind
@@ -37,17 +38,17 @@ EVENT_FIELDS = {
     "meeting_quota",
 }
 SESSION_FIELDS = {"name", "day", "slots.start", "slots.minutes", "slots.count", "slots.gap_minutes"}
-PARTY_LABELS = {PartyKind.pesantren: "Pesantren", PartyKind.buyer: "Pembeli"}
+PARTY_LABELS = {PartyKind.pesantren: N_("Pesantren"), PartyKind.buyer: N_("Pembeli")}
 
 # The tabs of an event; later domains (schedule, deals, reports) add their own entries here.
 EVENT_TABS = (
-    ("ringkasan", "Ringkasan", ""),
-    ("sesi", "Sesi & slot", "/sesi"),
-    ("meja", "Meja", "/meja"),
-    ("peserta", "Peserta", "/peserta"),
-    ("kehadiran", "Kehadiran", "/kehadiran"),
-    ("permintaan", "Permintaan", "/permintaan"),
-    ("jadwal", "Jadwal", "/jadwal"),
+    ("ringkasan", N_("Ringkasan"), ""),
+    ("sesi", N_("Sesi & slot"), "/sesi"),
+    ("meja", N_("Meja"), "/meja"),
+    ("peserta", N_("Peserta"), "/peserta"),
+    ("kehadiran", N_("Kehadiran"), "/kehadiran"),
+    ("permintaan", N_("Permintaan"), "/permintaan"),
+    ("jadwal", N_("Jadwal"), "/jadwal"),
 )
 
 
@@ -69,7 +70,7 @@ def _event_page(name: str, *, actor: Actor, event: schemas.Event, tab: str, **co
         title=context.pop("title", event.name),
         section="acara",
         event=event,
-        tabs=EVENT_TABS,
+        tabs=[(key, _(label), path) for key, label, path in EVENT_TABS],
         tab=tab,
         **context,
     )
@@ -85,7 +86,7 @@ async def my_events(request: Request, actor: CurrentActor, halaman: PageNo = 1) 
     return page(
         "acara/list.html",
         actor=actor,
-        title="Acara saya" if actor.role is Role.organizer else "Semua acara",
+        title=_("Acara saya") if actor.role is Role.organizer else _("Semua acara"),
         section="acara",
         items=result.items,
         pager=pager(request, result),
@@ -102,7 +103,7 @@ async def event_new(actor: CurrentActor) -> Template:
     return page(
         "acara/form.html",
         actor=actor,
-        title="Buat acara",
+        title=_("Buat acara"),
         section="acara",
         values={"meeting_quota": "12", "wilayah_code": "3273"},
         regions=await _regions(),
@@ -132,11 +133,11 @@ async def event_create(request: Request, actor: CurrentActor) -> Redirect | Temp
     except (InvalidInput, Conflict) as exc:
         errors = field_errors(exc, known=EVENT_FIELDS)
         if isinstance(exc, Conflict) and "Slug" in exc.detail:
-            errors = {"slug": "alamat singkat ini sudah dipakai acara lain; pilih yang lain"}
+            errors = {"slug": _("alamat singkat ini sudah dipakai acara lain; pilih yang lain")}
         return page(
             "acara/form.html",
             actor=actor,
-            title="Buat acara",
+            title=_("Buat acara"),
             section="acara",
             status_code=exc.status,
             values=values,
@@ -170,7 +171,7 @@ async def event_overview(actor: CurrentActor, slug: FromPath[str]) -> Template:
         slots=sum(len(s.slots) for s in sessions),
         tables=len(tables),
         registrations=registrations.total,
-        by_kind={PARTY_LABELS[k]: n for k, n in by_kind.items()},
+        by_kind={_(PARTY_LABELS[k]): n for k, n in by_kind.items()},
         transitions=[
             (s.value, EVENT_STATUS_LABELS[s]) for s in EventStatus if s in EVENT_TRANSITIONS[event.status]
         ],
@@ -179,7 +180,7 @@ async def event_overview(actor: CurrentActor, slug: FromPath[str]) -> Template:
 
 @post("/acara/{slug:str}/status", name="acara-status", cache=False, include_in_schema=False, status_code=303)
 async def event_status(request: Request, actor: CurrentActor, slug: FromPath[str]) -> Redirect:
-    actor, _ = await _event_for(actor, slug)
+    actor, _event = await _event_for(actor, slug)
     values = await read_form(request)
     data = to_struct({"status": values.text("status")}, schemas.EventUpdate)
     await events.update_event(actor=actor, slug=slug, data=data)
@@ -202,7 +203,7 @@ async def sessions_page(actor: CurrentActor, slug: FromPath[str]) -> Template:
         actor=actor,
         event=event,
         tab="sesi",
-        title=f"Sesi & slot — {event.name}",
+        title=_("Sesi & slot — {event}").format(event=event.name),
         sessions=await events.list_sessions(slug=slug),
         days=_event_days(event),
         values={
@@ -243,7 +244,7 @@ async def session_create(request: Request, actor: CurrentActor, slug: FromPath[s
             actor=actor,
             event=event,
             tab="sesi",
-            title=f"Sesi & slot — {event.name}",
+            title=_("Sesi & slot — {event}").format(event=event.name),
             status_code=exc.status,
             sessions=await events.list_sessions(slug=slug),
             days=_event_days(event),
@@ -264,7 +265,7 @@ async def tables_page(actor: CurrentActor, slug: FromPath[str]) -> Template:
         actor=actor,
         event=event,
         tab="meja",
-        title=f"Meja — {event.name}",
+        title=_("Meja — {event}").format(event=event.name),
         tables=await events.list_tables(slug=slug),
         values={"count": "10", "prefix": "M"},
     )
@@ -288,7 +289,7 @@ async def tables_create(request: Request, actor: CurrentActor, slug: FromPath[st
             actor=actor,
             event=event,
             tab="meja",
-            title=f"Meja — {event.name}",
+            title=_("Meja — {event}").format(event=event.name),
             status_code=exc.status,
             tables=await events.list_tables(slug=slug),
             values=values,
@@ -332,12 +333,12 @@ async def _registrations_page(
         actor=actor,
         event=event,
         tab="peserta",
-        title=f"Peserta — {event.name}",
+        title=_("Peserta — {event}").format(event=event.name),
         status_code=status_code,
         items=result.items,
         pager=pager(request, result),
         kind=kind or "",
-        party_labels={k.value: v for k, v in PARTY_LABELS.items()},
+        party_labels={k.value: _(v) for k, v in PARTY_LABELS.items()},
         cari=cari,
         candidates=await _candidates(actor, kind or PartyKind.pesantren.value, cari),
         notice=notice,
@@ -356,7 +357,7 @@ async def registrations_page(
     halaman: PageNo = 1,
 ) -> Template:
     actor, event = await _event_for(actor, slug)
-    notice = f"{terdaftar} berhasil didaftarkan." if terdaftar else ""
+    notice = _("{name} berhasil didaftarkan.").format(name=terdaftar) if terdaftar else ""
     return await _registrations_page(
         request, actor, event, jenis=jenis, cari=(cari or "").strip(), halaman=halaman, notice=notice
     )
@@ -412,11 +413,11 @@ async def checkin_page(
         actor=actor,
         event=event,
         tab="kehadiran",
-        title=f"Kehadiran — {event.name}",
+        title=_("Kehadiran — {event}").format(event=event.name),
         items=result.items,
         pager=pager(request, result),
         q=query,
-        party_labels={k.value: v for k, v in PARTY_LABELS.items()},
+        party_labels={k.value: _(v) for k, v in PARTY_LABELS.items()},
         use_htmx=True,
     )
 
@@ -440,7 +441,7 @@ async def checkin(
                 "r": registration,
                 "event": {"slug": slug},
                 "q": "",
-                "party_labels": {k.value: v for k, v in PARTY_LABELS.items()},
+                "party_labels": {k.value: _(v) for k, v in PARTY_LABELS.items()},
             },
             status_code=200,
         )

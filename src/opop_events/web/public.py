@@ -19,6 +19,7 @@ from opop_events.catalog.enums import (
 )
 from opop_events.catalog.schemas import Pesantren, Product
 from opop_events.core.errors import NotFound
+from opop_events.core.i18n import _
 from opop_events.core.phone import wa_link
 from opop_events.settings import get_settings
 from opop_events.web.rendering import page, pager
@@ -32,10 +33,10 @@ PageNo = Annotated[int, QueryParameter(ge=1, le=100_000)]
 def product_message(product: Product) -> str:
     """The WhatsApp text a buyer sends: names the product, so the pesantren knows what is asked about."""
     url = f"{get_settings().base_url}/produk/{product.id}"
-    return (
-        f"Assalamu'alaikum, saya tertarik dengan produk {product.name} dari {product.pesantren_name} "
-        f"yang saya lihat di Pameran Online OPOP Jawa Barat ({url}). Apakah masih tersedia?"
-    )
+    return _(
+        "Assalamu'alaikum, saya tertarik dengan produk {product} dari {pesantren} "
+        "yang saya lihat di Pameran Online OPOP Jawa Barat ({url}). Apakah masih tersedia?"
+    ).format(product=product.name, pesantren=product.pesantren_name, url=url)
 
 
 def pesantren_message(pesantren: Pesantren) -> str:
@@ -78,7 +79,7 @@ async def exhibition(
     return page(
         "pameran/home.html",
         actor=actor,
-        title="Pameran Online Produk Pesantren",
+        title=_("Pameran Online Produk Pesantren"),
         section="pameran",
         products=result.items,
         pager=pager(request, result),
@@ -98,7 +99,7 @@ async def exhibition(
 async def product_page(actor: CurrentActor, product_id: FromPath[int]) -> Template:
     product = await catalog.get_product(product_id=product_id)
     if not product.active:
-        raise NotFound(f"Produk {product_id} tidak ditampilkan.")
+        raise NotFound(_("Produk {number} tidak ditampilkan.").format(number=product_id))
     pesantren = await catalog.get_pesantren(pesantren_id=product.pesantren_id)
     return page(
         "pameran/product.html",
@@ -126,7 +127,7 @@ async def pesantren_list(
     return page(
         "pameran/pesantren_list.html",
         actor=actor,
-        title="Daftar Pesantren",
+        title=_("Daftar Pesantren"),
         section="pesantren",
         items=result.items,
         pager=pager(request, result),

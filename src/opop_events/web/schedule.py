@@ -17,6 +17,7 @@ from opop_events.accounts.services import Actor
 from opop_events.api import CurrentActor
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Conflict, InvalidInput, NotFound
+from opop_events.core.i18n import N_, _
 from opop_events.core.pagination import Page
 from opop_events.events import schemas as event_schemas
 from opop_events.events import services as events
@@ -42,17 +43,17 @@ REQUESTS_PER_PAGE = 100
 OptionalId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 PLACED = (MeetingStatus.usulan, MeetingStatus.terjadwal, MeetingStatus.hadir, MeetingStatus.tidak_hadir)
 PRINTS = {
-    "agenda.pdf": (schedule_prints.agenda_pdf, "Agenda semua peserta (PDF)"),
-    "meja.pdf": (schedule_prints.table_sheets_pdf, "Lembar per meja (PDF)"),
-    "jadwal.pdf": (schedule_prints.grid_pdf, "Jadwal lengkap slot × meja (PDF)"),
-    "jadwal.xlsx": (schedule_prints.grid_xlsx, "Jadwal lengkap (Excel)"),
-    "tanda-peserta.pdf": (schedule_prints.badges_pdf, "Tanda peserta dengan kode QR (PDF)"),
+    "agenda.pdf": (schedule_prints.agenda_pdf, N_("Agenda semua peserta (PDF)")),
+    "meja.pdf": (schedule_prints.table_sheets_pdf, N_("Lembar per meja (PDF)")),
+    "jadwal.pdf": (schedule_prints.grid_pdf, N_("Jadwal lengkap slot × meja (PDF)")),
+    "jadwal.xlsx": (schedule_prints.grid_xlsx, N_("Jadwal lengkap (Excel)")),
+    "tanda-peserta.pdf": (schedule_prints.badges_pdf, N_("Tanda peserta dengan kode QR (PDF)")),
 }
 NOTICES = {
-    "tersusun": "Usulan jadwal tersusun. Periksa, pindahkan bila perlu, lalu terbitkan.",
-    "terbit": "Jadwal terbit. Peserta sekarang melihat agenda mereka.",
-    "dipindah": "Pertemuan dipindah.",
-    "walkin": "Pertemuan langsung ditambahkan.",
+    "tersusun": N_("Usulan jadwal tersusun. Periksa, pindahkan bila perlu, lalu terbitkan."),
+    "terbit": N_("Jadwal terbit. Peserta sekarang melihat agenda mereka."),
+    "dipindah": N_("Pertemuan dipindah."),
+    "walkin": N_("Pertemuan langsung ditambahkan."),
 }
 _PARTY_TOKEN = re.compile(r"\b([bp])(\d+)\b")
 
@@ -75,7 +76,7 @@ async def requests_page(
         actor=actor,
         event=event,
         tab="permintaan",
-        title=f"Permintaan pertemuan — {event.name}",
+        title=_("Permintaan pertemuan — {event}").format(event=event.name),
         items=shown[start : start + REQUESTS_PER_PAGE],
         shown=len(shown),
         pager=pager(request, Page(items=[], total=len(shown), page=halaman, per_page=REQUESTS_PER_PAGE)),
@@ -143,12 +144,12 @@ def _left_out(grid: Grid) -> list[tuple[str, str, list[str]]]:
     placed |= {("p", m.pesantren_id) for m in grid.meetings if m.slot_id and m.status in PLACED}
     found: dict[tuple[str, int], tuple[str, str, list[str]]] = {}
     for m in grid.unscheduled:
-        for key, name, kind in (("b", m.buyer_name, "Pembeli"), ("p", m.pesantren_name, "Pesantren")):
+        for key, name, kind in (("b", m.buyer_name, _("Pembeli")), ("p", m.pesantren_name, _("Pesantren"))):
             party = (key, m.buyer_id if key == "b" else m.pesantren_id)
             if party in placed:
                 continue
             entry = found.setdefault(party, (kind, name, []))
-            reason = _reason(grid, m.unscheduled_reason) or "tidak ada slot yang cocok"
+            reason = _reason(grid, m.unscheduled_reason) or _("tidak ada slot yang cocok")
             if reason not in entry[2]:
                 entry[2].append(reason)
     return sorted(found.values(), key=lambda e: (e[0], e[1]))
@@ -181,7 +182,7 @@ async def _schedule_page(
         actor=actor,
         event=event,
         tab="jadwal",
-        title=f"Susun jadwal — {event.name}",
+        title=_("Susun jadwal — {event}").format(event=event.name),
         status_code=status_code,
         errors=errors or {},
         values=values or {"time_limit": "20"},
@@ -194,7 +195,7 @@ async def _schedule_page(
         slot_options=[(slot.id, slot_label(s, slot)) for s, slot in grid.slots],
         buyer_options=[(r.buyer_id, r.party_name) for r in buyers.items],
         pesantren_options=[(r.pesantren_id, r.party_name) for r in pesantren.items],
-        prints=[(name, label) for name, (_, label) in PRINTS.items()],
+        prints=[(name, _(label)) for name, (_print, label) in PRINTS.items()],
         use_htmx=False,
     )
 
@@ -202,7 +203,7 @@ async def _schedule_page(
 @get("/acara/{slug:str}/jadwal", name="acara-jadwal", cache=False, include_in_schema=False)
 async def schedule_page(actor: CurrentActor, slug: FromPath[str], pesan: Choice = None) -> Template:
     actor, event = await _event_for(actor, slug)
-    return await _schedule_page(actor, event, notice=NOTICES.get(pesan or "", ""))
+    return await _schedule_page(actor, event, notice=_(NOTICES.get(pesan or "", "")))
 
 
 @post(
@@ -221,7 +222,7 @@ async def schedule_run(request: Request, actor: CurrentActor, slug: FromPath[str
     except (InvalidInput, Conflict) as exc:
         errors = field_errors(exc, known={"time_limit"})
         if "time_limit" in errors:
-            errors["time_limit"] = "isi angka 1 sampai 300 detik"
+            errors["time_limit"] = _("isi angka 1 sampai 300 detik")
         return await _schedule_page(actor, event, status_code=exc.status, errors=errors, values=values)
     return Redirect(f"/acara/{slug}/jadwal?pesan=tersusun#hasil", status_code=303)
 
@@ -283,7 +284,7 @@ async def schedule_walk_in(request: Request, actor: CurrentActor, slug: FromPath
 async def _meeting_of(actor: Actor, event: event_schemas.Event, meeting_id: int) -> schemas.Meeting:
     meeting = await matching.get_meeting(meeting_id=meeting_id)
     if meeting.event_slug != event.slug:
-        raise NotFound(f"Pertemuan {meeting_id} tidak ditemukan di acara ini.")
+        raise NotFound(_("Pertemuan {number} tidak ditemukan di acara ini.").format(number=meeting_id))
     return meeting
 
 
@@ -328,7 +329,7 @@ async def meeting_page(
 ) -> Template:
     actor, event = await _event_for(actor, slug)
     meeting = await _meeting_of(actor, event, meeting_id)
-    return await _meeting_page(actor, event, meeting, notice=NOTICES.get(pesan or "", ""))
+    return await _meeting_page(actor, event, meeting, notice=_(NOTICES.get(pesan or "", "")))
 
 
 @post(
@@ -346,7 +347,7 @@ async def meeting_move(
     values = await read_form(request)
     try:
         if not values.text("slot_id"):
-            raise InvalidInput.field("slot_id", "wajib dipilih")
+            raise InvalidInput.field("slot_id", _("wajib dipilih"))
         data = to_struct(
             {
                 "slot_id": values.text("slot_id"),
@@ -370,10 +371,10 @@ async def meeting_move(
 
 def _current_slot(grid: Grid, now: datetime) -> int | None:
     """The slot running now (or next); after the event, the first slot that had meetings."""
-    for _, slot in grid.slots:
+    for _session, slot in grid.slots:
         if slot.ends_at > now and slot.id in grid.by_slot:
             return slot.id
-    busy = [slot.id for _, slot in grid.slots if slot.id in grid.by_slot]
+    busy = [slot.id for _session, slot in grid.slots if slot.id in grid.by_slot]
     return busy[0] if busy else (grid.slots[0][1].id if grid.slots else None)
 
 
@@ -381,14 +382,14 @@ def _current_slot(grid: Grid, now: datetime) -> int | None:
 async def attendance_page(actor: CurrentActor, slug: FromPath[str], slot: OptionalId = None) -> Template:
     actor, event = await _event_for(actor, slug)
     grid = await _grid(actor, slug)
-    slot_ids = [s.id for _, s in grid.slots]
+    slot_ids = [s.id for _session, s in grid.slots]
     chosen = slot if slot in slot_ids else _current_slot(grid, now_utc())
     return _event_page(
         "jadwal/attendance.html",
         actor=actor,
         event=event,
         tab="jadwal",
-        title=f"Kehadiran di meja — {event.name}",
+        title=_("Kehadiran di meja — {event}").format(event=event.name),
         grid=grid,
         chosen=chosen,
         items=sorted(grid.by_slot.get(chosen or 0, []), key=lambda m: m.table_code or ""),
@@ -442,9 +443,9 @@ async def meeting_attendance(
     include_in_schema=False,
 )
 async def schedule_print(actor: CurrentActor, slug: FromPath[str], name: FromPath[str]) -> Response[bytes]:
-    actor, _ = await _event_for(actor, slug)
+    actor, _event = await _event_for(actor, slug)
     if name not in PRINTS:
-        raise NotFound(f"Cetakan '{name}' tidak dikenal.")
+        raise NotFound(_("Cetakan '{name}' tidak dikenal.").format(name=name))
     printed = await PRINTS[name][0](actor=actor, slug=slug)
     return Response(
         printed.content,

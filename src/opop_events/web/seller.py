@@ -15,6 +15,7 @@ from opop_events.catalog import schemas
 from opop_events.catalog import services as catalog
 from opop_events.catalog.enums import TRACK_LABELS, Category, Certification
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.core.money import format_quantity
 from opop_events.web.forms import (
     FormValues,
@@ -43,7 +44,7 @@ PRODUCT_FIELDS = {
 def _seller(actor: Actor | None) -> Actor:
     actor = require_role(actor, Role.seller)
     if actor.pesantren_id is None:  # create_user forbids it; kept for clarity of the type
-        raise Forbidden("Akun ini tidak terhubung ke pesantren.")
+        raise Forbidden(_("Akun ini tidak terhubung ke pesantren."))
     return actor
 
 
@@ -71,7 +72,7 @@ async def seller_home(actor: CurrentActor, tersimpan: Flag = None) -> Template:
         pesantren=pesantren,
         products=products.items,
         total=products.total,
-        notice="Perubahan tersimpan." if tersimpan else "",
+        notice=_("Perubahan tersimpan.") if tersimpan else "",
     )
 
 
@@ -93,7 +94,7 @@ async def pesantren_form(actor: CurrentActor) -> Template:
     return page(
         "kelola/pesantren_form.html",
         actor=actor,
-        title="Ubah profil pesantren",
+        title=_("Ubah profil pesantren"),
         section="kelola",
         values=_pesantren_values(pesantren),
         **await _choices(),
@@ -128,7 +129,7 @@ async def pesantren_save(request: Request, actor: CurrentActor) -> Redirect | Te
         return page(
             "kelola/pesantren_form.html",
             actor=actor,
-            title="Ubah profil pesantren",
+            title=_("Ubah profil pesantren"),
             section="kelola",
             status_code=exc.status,
             values=values,
@@ -185,7 +186,7 @@ async def product_new(actor: CurrentActor) -> Template:
     return page(
         "kelola/product_form.html",
         actor=actor,
-        title="Tambah produk",
+        title=_("Tambah produk"),
         section="kelola",
         product=None,
         values={"min_order": "1", "certifications": [], "unit": "pcs"},
@@ -206,7 +207,7 @@ async def product_create(request: Request, actor: CurrentActor) -> Redirect | Te
         return page(
             "kelola/product_form.html",
             actor=actor,
-            title="Tambah produk",
+            title=_("Tambah produk"),
             section="kelola",
             status_code=422,
             product=None,
@@ -220,7 +221,7 @@ async def product_create(request: Request, actor: CurrentActor) -> Redirect | Te
 async def _own_product(actor: Actor, product_id: int) -> schemas.Product:
     product = await catalog.get_product(product_id=product_id)
     if product.pesantren_id != actor.pesantren_id:
-        raise Forbidden("Anda hanya boleh mengubah produk pesantren Anda sendiri.")
+        raise Forbidden(_("Anda hanya boleh mengubah produk pesantren Anda sendiri."))
     return product
 
 
@@ -231,7 +232,7 @@ async def product_edit(actor: CurrentActor, product_id: FromPath[int]) -> Templa
     return page(
         "kelola/product_form.html",
         actor=actor,
-        title=f"Ubah produk: {product.name}",
+        title=_("Ubah produk: {name}").format(name=product.name),
         section="kelola",
         product=product,
         values=_product_values(product),
@@ -260,7 +261,7 @@ async def product_update(
         return page(
             "kelola/product_form.html",
             actor=actor,
-            title=f"Ubah produk: {product.name}",
+            title=_("Ubah produk: {name}").format(name=product.name),
             section="kelola",
             status_code=422,
             product=product,

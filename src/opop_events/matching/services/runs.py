@@ -93,12 +93,12 @@ async def run_scheduler(*, actor: Actor | None, slug: str, data: schemas.Schedul
     async with write_transaction():
         pinned = {
             r["request"]: r
-            for r in await Meeting.select().where((Meeting.event == event.id) & (Meeting.pinned == True))  # noqa: E712
+            for r in await Meeting.select().where((Meeting.event == event.id) & (Meeting.pinned == True))
         }
         await Meeting.delete().where(
             (Meeting.event == event.id)
             & Meeting.status.is_in([MeetingStatus.usulan.value, MeetingStatus.belum_terjadwal.value])
-            & (Meeting.pinned == False)  # noqa: E712
+            & (Meeting.pinned == False)
             & Meeting.request.is_not_null()
         )
         if pinned:
