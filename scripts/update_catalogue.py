@@ -62,7 +62,7 @@ def main() -> None:
                 else:
                     string = tuple(string)[:2]
             elif not isinstance(string, str):
-                string = tuple(string)[0]
+                string = next(iter(string))
             catalog.add(message_id, string, flags=("python-brace-format",) if "{" in key else ())
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as handle:
