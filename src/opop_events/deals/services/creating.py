@@ -12,6 +12,7 @@ from opop_events.catalog.services import buyer_summary, clean_whatsapp, pesantre
 from opop_events.catalog.tables import Buyer
 from opop_events.core.dates import now_utc, today_wib
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.db import is_postgres, raw, write_transaction
 from opop_events.deals import schemas
 from opop_events.deals.enums import (
@@ -142,11 +143,11 @@ async def _create(
         ),
         buyer=schemas.BuyerRef(
             id=buyer_id, name=buyer_name, buyer_type=BuyerType(buyer_type),
-            buyer_type_label=BUYER_TYPE_LABELS[BuyerType(buyer_type)],
+            buyer_type_label=_(BUYER_TYPE_LABELS[BuyerType(buyer_type)]),
         ),
         origin=origin,
         state=state,
-        state_label=STATE_LABELS[state],
+        state_label=_(STATE_LABELS[state]),
         version=1,
         kind=DealKind(kind),
         deal_date=deal_date,
@@ -158,7 +159,7 @@ async def _create(
         created_at=at,
         changed_at=at,
         allowed_actions=allowed_actions(actor, current),
-        state_hint=STATE_HINTS[state],
+        state_hint=_(STATE_HINTS[state]),
         awaiting=awaiting(current),
         needs_review=needs_review(sum(line.value_rp for line in lines)),
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from opop_events.catalog.enums import Category
 from opop_events.core.errors import NotFound
+from opop_events.core.i18n import _
 from opop_events.db import raw
 from opop_events.deals import schemas
 from opop_events.deals.enums import (
@@ -58,7 +59,7 @@ def hint(current: _Current) -> str:
     """What the state means for whoever reads a list (STATE_HINTS), with Dinas's send-back named."""
     if current.state is DealState.dicatat and current.action == DealAction.kembalikan.value:
         return "dikembalikan Dinas; menunggu pesantren memperbaikinya"
-    return STATE_HINTS[current.state]
+    return _(STATE_HINTS[current.state])
 
 
 async def _current(deal_id: int) -> _Current:

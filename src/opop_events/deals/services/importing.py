@@ -10,6 +10,7 @@ from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_role
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Forbidden, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.db import get_engine, is_postgres, raw
 from opop_events.deals.enums import (
     DealAction,

@@ -9,6 +9,7 @@ from datetime import date
 from opop_events.accounts.services import Actor, require_actor
 from opop_events.core.dates import as_date
 from opop_events.core.errors import Conflict, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.db import write_transaction
 from opop_events.deals import schemas
 from opop_events.deals.enums import (

@@ -14,6 +14,7 @@ from opop_events.accounts.services import Actor, require_actor
 from opop_events.catalog.tables import Buyer
 from opop_events.core.dates import as_date, as_datetime, format_date, format_datetime, now_utc
 from opop_events.core.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from opop_events.core.i18n import _
 from opop_events.core.money import (
     format_rupiah,
 )
@@ -148,7 +149,7 @@ async def open_link(*, token: str) -> schemas.PublicDeal:
         pesantren_name=info["pesantren_name"],
         buyer_name=info["buyer_name"],
         state=current.state,
-        state_label=STATE_LABELS[current.state],
+        state_label=_(STATE_LABELS[current.state]),
         kind=DealKind(info["kind"]),
         deal_date=as_date(info["deal_date"]),
         lines=lines,

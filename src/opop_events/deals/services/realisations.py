@@ -9,6 +9,7 @@ from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor, require_role
 from opop_events.core.dates import as_date, as_datetime, format_date, now_utc
 from opop_events.core.errors import Conflict, InvalidInput, NotFound
+from opop_events.core.i18n import _
 from opop_events.core.money import (
     format_rupiah,
 )

@@ -11,6 +11,7 @@ from opop_events.accounts.services import Actor
 from opop_events.catalog.tables import Product
 from opop_events.core.dates import as_date, now_utc
 from opop_events.core.errors import Conflict, FieldError, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.core.money import (
     MoneyError,
     format_quantity,
