@@ -144,10 +144,10 @@ async def get_deal(*, actor: Actor | None, deal_id: int, as_of: datetime | None 
     actor = require_actor(actor)
     current = await _current(deal_id)
     if not await _can_see(actor, current):
-        raise Forbidden("Anda tidak berhak melihat transaksi ini.")
+        raise Forbidden(_("Anda tidak berhak melihat transaksi ini."))
     rows = await _deal_rows("d.id = {}", [deal_id], as_of=as_of)
     if not rows:
-        raise NotFound(f"Transaksi {deal_number(deal_id)} belum ada pada waktu itu.")
+        raise NotFound(_("Transaksi {number} belum ada pada waktu itu.").format(number=deal_number(deal_id)))
     return (await _to_schemas(rows, actor))[0]
 
 
