@@ -64,3 +64,14 @@ async def test_the_ledgers_refusals_are_english_when_asked(client, market):
     assert too_early.status_code == 409
     assert too_early.json()["title"] == "Conflict"
     assert too_early.json()["detail"] == "Only confirmed deals can be verified or sent back; this one is logged."
+
+
+async def test_the_openapi_document_speaks_the_callers_language(client):
+    english = (await client.get("/schema/openapi.json", headers=ENGLISH)).json()
+    assert english["info"]["description"] == "Business matching API of OPOP West Java. Errors come back as application/problem+json."
+    assert english["paths"]["/api/v1/deals"]["post"]["summary"] == "A pesantren logs a deal (state: logged)"
+    assert english["paths"]["/api/v1/deals"]["post"]["tags"] == ["Deals"]
+
+    indonesian = (await client.get("/schema/openapi.json")).json()
+    assert indonesian["paths"]["/api/v1/deals"]["post"]["summary"] == "Pesantren mencatat transaksi (status dicatat)"
+    assert indonesian["paths"]["/api/v1/deals"]["post"]["tags"] == ["Transaksi"]
