@@ -33,6 +33,7 @@ from opop_events.core.errors import (
     Unauthorized,
     translate_validation_message,
 )
+from opop_events.core.i18n import N_, _
 from opop_events.db import database_unavailable
 from opop_events.languages import apply_saved_language
 
@@ -41,10 +42,10 @@ SESSION_COOKIE = "opop_session"
 CurrentActor = NamedDependency[Actor | None]
 """The caller, injected into handlers by name (see `provide_actor`)."""
 
-PageParam = Annotated[int, QueryParameter(ge=1, le=100_000, description="Nomor halaman")]
-PerPageParam = Annotated[int, QueryParameter(ge=1, le=200, description="Butir per halaman (maks. 200)")]
-SearchParam = Annotated[str | None, QueryParameter(max_length=100, description="Cari nama")]
-IdPath = Annotated[int, PathParameter(ge=1, le=2**31 - 1, description="Nomor id")]
+PageParam = Annotated[int, QueryParameter(ge=1, le=100_000, description=N_("Nomor halaman"))]
+PerPageParam = Annotated[int, QueryParameter(ge=1, le=200, description=N_("Butir per halaman (maks. 200)"))]
+SearchParam = Annotated[str | None, QueryParameter(max_length=100, description=N_("Cari nama"))]
+IdPath = Annotated[int, PathParameter(ge=1, le=2**31 - 1, description=N_("Nomor id"))]
 """A row id in a path, bounded so that no number reaches the database driver out of range (a 500 otherwise):
 ids are PostgreSQL `serial`, 32-bit."""
 
@@ -52,13 +53,15 @@ AsOf = Annotated[
     str | None,
     QueryParameter(
         max_length=40,
-        description="Keadaan pada waktu ini (ISO 8601; tanpa zona = WIB), mis. 2020-12-09T16:00 atau 2020-12-09 16:00",
+        description=N_(
+            "Keadaan pada waktu ini (ISO 8601; tanpa zona = WIB), mis. 2020-12-09T16:00 atau 2020-12-09 16:00"
+        ),
     ),
 ]
 """`as_of`: the moment a ledger answer or a report is rebuilt as of (see `aware`)."""
 
 AgendaToken = Annotated[
-    str, PathParameter(max_length=80, description="Token bertanda tangan dari tautan agenda")
+    str, PathParameter(max_length=80, description=N_("Token bertanda tangan dari tautan agenda"))
 ]
 """The signed token of a participant's agenda link (`matching.services.make_agenda_token`)."""
 
@@ -71,72 +74,78 @@ def aware(value: str | None) -> datetime | None:
         return parse_local_datetime(value)
     except ValueError as exc:
         raise InvalidInput.field(
-            "as_of", f"bukan waktu yang sah (tahun {EARLIEST_YEAR}–{LATEST_YEAR}); contoh 2020-12-09T16:00"
+            "as_of",
+            _("bukan waktu yang sah (tahun {first}–{last}); contoh 2020-12-09T16:00").format(
+                first=EARLIEST_YEAR, last=LATEST_YEAR
+            ),
         ) from exc
 
 
 _DESCRIPTIONS = {
-    400: "Permintaan rusak (JSON tidak sah)",
-    401: "Belum masuk: kirim header Authorization: Bearer <token>",
-    403: "Tidak diizinkan untuk peran atau data ini",
-    404: "Tidak ditemukan",
-    409: "Konflik dengan keadaan data (mis. versi berubah, sudah ada)",
-    410: "Tautan sudah tidak berlaku",
-    413: "Berkas terlalu besar",
-    422: "Data tidak valid; `errors` menyebut kolom yang salah",
-    429: "Terlalu banyak permintaan",
+    400: N_("Permintaan rusak (JSON tidak sah)"),
+    401: N_("Belum masuk: kirim header Authorization: Bearer <token>"),
+    403: N_("Tidak diizinkan untuk peran atau data ini"),
+    404: N_("Tidak ditemukan"),
+    409: N_("Konflik dengan keadaan data (mis. versi berubah, sudah ada)"),
+    410: N_("Tautan sudah tidak berlaku"),
+    413: N_("Berkas terlalu besar"),
+    422: N_("Data tidak valid; `errors` menyebut kolom yang salah"),
+    429: N_("Terlalu banyak permintaan"),
 }
 
 
 _PROBLEM_TYPE = "https://opop-events.jabarprov.go.id/problems"
 PROBLEM_EXAMPLES: dict[int, dict[str, Any]] = {
     400: {
-        "type": f"{_PROBLEM_TYPE}/bad-request", "title": "Permintaan tidak dapat diproses", "status": 400,
-        "detail": "body: JSON tidak sah", "errors": [{"field": "body", "message": "JSON tidak sah"}],
+        "type": f"{_PROBLEM_TYPE}/bad-request", "title": N_("Permintaan tidak dapat diproses"), "status": 400,
+        "detail": N_("body: JSON tidak sah"), "errors": [{"field": "body", "message": N_("JSON tidak sah")}],
         "instance": "/api/v1/deals",
     },
     401: {
-        "type": f"{_PROBLEM_TYPE}/unauthorized", "title": "Belum masuk", "status": 401,
-        "detail": "Silakan masuk terlebih dahulu: kirim header Authorization: Bearer <token>.",
+        "type": f"{_PROBLEM_TYPE}/unauthorized", "title": N_("Belum masuk"), "status": 401,
+        "detail": N_("Silakan masuk terlebih dahulu: kirim header Authorization: Bearer <token>."),
         "instance": "/api/v1/deals",
     },
     403: {
-        "type": f"{_PROBLEM_TYPE}/forbidden", "title": "Tidak diizinkan", "status": 403,
-        "detail": "Anda hanya boleh melihat atau mengubah data organisasi Anda sendiri.",
+        "type": f"{_PROBLEM_TYPE}/forbidden", "title": N_("Tidak diizinkan"), "status": 403,
+        "detail": N_("Anda hanya boleh melihat atau mengubah data organisasi Anda sendiri."),
         "instance": "/api/v1/pesantren/12",
     },
     404: {
-        "type": f"{_PROBLEM_TYPE}/not-found", "title": "Tidak ditemukan", "status": 404,
-        "detail": "Acara 'temu-bisnis-opop-2026' tidak ditemukan.",
+        "type": f"{_PROBLEM_TYPE}/not-found", "title": N_("Tidak ditemukan"), "status": 404,
+        "detail": N_("Acara 'temu-bisnis-opop-2026' tidak ditemukan."),
         "instance": "/api/v1/events/temu-bisnis-opop-2026",
     },
     409: {
-        "type": f"{_PROBLEM_TYPE}/conflict", "title": "Konflik", "status": 409,
-        "detail": "Slot atau meja itu baru saja terisi; muat ulang lalu coba lagi.",
+        "type": f"{_PROBLEM_TYPE}/conflict", "title": N_("Konflik"), "status": 409,
+        "detail": N_("Slot atau meja itu baru saja terisi; muat ulang lalu coba lagi."),
         "instance": "/api/v1/meetings/41/move",
     },
     410: {
-        "type": f"{_PROBLEM_TYPE}/gone", "title": "Tidak berlaku lagi", "status": 410,
-        "detail": "Tautan ini sudah dipakai.", "instance": "/api/v1/links/7.Qm9…/confirm",
+        "type": f"{_PROBLEM_TYPE}/gone", "title": N_("Tidak berlaku lagi"), "status": 410,
+        "detail": N_("Tautan ini sudah dipakai."), "instance": "/api/v1/links/7.Qm9…/confirm",
     },
     413: {
-        "type": f"{_PROBLEM_TYPE}/payload-too-large", "title": "Isi permintaan terlalu besar", "status": 413,
-        "detail": "Isi permintaan paling besar 1 MiB.", "instance": "/api/v1/deals",
+        "type": f"{_PROBLEM_TYPE}/payload-too-large", "title": N_("Isi permintaan terlalu besar"), "status": 413,
+        "detail": N_("Isi permintaan paling besar 1 MiB."), "instance": "/api/v1/deals",
     },
     422: {
-        "type": f"{_PROBLEM_TYPE}/invalid-input", "title": "Data tidak valid", "status": 422,
-        "detail": "lines[0].unit_price_rp: harus berupa bilangan bulat — tulis sebagai angka JSON, tanpa tanda "
-        "kutip dan tanpa titik ribuan",
+        "type": f"{_PROBLEM_TYPE}/invalid-input", "title": N_("Data tidak valid"), "status": 422,
+        "detail": N_(
+            "lines[0].unit_price_rp: harus berupa bilangan bulat — tulis sebagai angka JSON, tanpa tanda kutip dan "
+            "tanpa titik ribuan"
+        ),
         "errors": [{
             "field": "lines[0].unit_price_rp",
-            "message": "harus berupa bilangan bulat — tulis sebagai angka JSON, tanpa tanda kutip dan tanpa "
-            "titik ribuan",
+            "message": N_(
+                "harus berupa bilangan bulat — tulis sebagai angka JSON, tanpa tanda kutip dan tanpa titik ribuan"
+            ),
         }],
         "instance": "/api/v1/deals",
     },
     429: {
-        "type": f"{_PROBLEM_TYPE}/too-many-requests", "title": "Terlalu banyak permintaan", "status": 429,
-        "detail": "Terlalu banyak percobaan masuk. Coba lagi dalam satu menit.", "instance": "/api/v1/auth/token",
+        "type": f"{_PROBLEM_TYPE}/too-many-requests", "title": N_("Terlalu banyak permintaan"), "status": 429,
+        "detail": N_("Terlalu banyak percobaan masuk. Coba lagi dalam satu menit."), "instance": "/api/v1/auth/token",
     },
 }
 """A realistic answer per documented error status, as the API writes it (shown in the docs' examples)."""
@@ -184,13 +193,13 @@ def document_body_limits(app: Any) -> None:
                 **(handler.responses or {}),
                 413: ResponseSpec(
                     data_container=Problem,
-                    description=(
-                        f"Isi permintaan lebih dari {size_text(limit)}: ditolak sebelum dibaca (menurut "
-                        "Content-Length, atau begitu batasnya terlewati)"
-                    ),
+                    description=N_(
+                        "Isi permintaan lebih dari {size}: ditolak sebelum dibaca (menurut Content-Length, atau "
+                        "begitu batasnya terlewati)"
+                    ).format(size=size_text(limit)),
                     media_type=PROBLEM_MEDIA_TYPE,
                     examples=[Example(summary=_DESCRIPTIONS[413], value={
-                        **PROBLEM_EXAMPLES[413], "detail": f"Isi permintaan paling besar {size_text(limit)}."
+                        **PROBLEM_EXAMPLES[413], "detail": N_("Isi permintaan paling besar {size}.").format(size=size_text(limit))
                     })],
                 ),
             }
@@ -219,7 +228,7 @@ async def signed_in(connection: ASGIConnection, handler: BaseRouteHandler) -> No
         return
     actor = await provide_actor(connection)  # type: ignore[arg-type]
     if actor is None:
-        raise Unauthorized("Silakan masuk terlebih dahulu: kirim header Authorization: Bearer <token>.")
+        raise Unauthorized(_("Silakan masuk terlebih dahulu: kirim header Authorization: Bearer <token>."))
 
 
 async def provide_actor(request: Request) -> Actor | None:
@@ -236,7 +245,7 @@ async def provide_actor(request: Request) -> Actor | None:
 async def _find_actor(request: Request) -> Actor | None:
     header = request.headers.get("authorization", "")
     if header:
-        scheme, _, token = header.partition(" ")
+        scheme, _sep, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:
             return None
         return await actor_from_api_token(token.strip())
@@ -394,7 +403,7 @@ def _validation_problem(exc: ValidationException, request: Request | None = None
     if not errors:
         path, message = translate_validation_message(str(exc.detail))
         errors.append(FieldError(field=path or "body", message=message))
-    malformed = any(e.message in ("JSON tidak sah", "JSON terpotong") for e in errors)
+    malformed = any(e.message in (_("JSON tidak sah"), _("JSON terpotong")) for e in errors)
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
     error = AppError(detail, errors=errors) if malformed else InvalidInput(detail, errors=errors)
     return error.to_problem()
@@ -415,15 +424,15 @@ def validation_handler(request: Request, exc: ValidationException) -> Response[A
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response[Any]:
     if isinstance(exc, NotFoundException):
-        return problem_response(NotFound("Alamat tidak ditemukan.").to_problem(instance=request.url.path))
+        return problem_response(NotFound(_("Alamat tidak ditemukan.")).to_problem(instance=request.url.path))
     messages = {
-        405: "Metode tidak diizinkan untuk alamat ini.",
-        413: "Isi permintaan terlalu besar.",
-        415: "Jenis isi tidak didukung.",
-        401: "Belum masuk.",
-        403: "Tidak diizinkan.",
-        429: "Terlalu banyak permintaan.",
-        400: "Permintaan tidak sah.",
+        405: _("Metode tidak diizinkan untuk alamat ini."),
+        413: _("Isi permintaan terlalu besar."),
+        415: _("Jenis isi tidak didukung."),
+        401: _("Belum masuk."),
+        403: _("Tidak diizinkan."),
+        429: _("Terlalu banyak permintaan."),
+        400: _("Permintaan tidak sah."),
     }
     status = exc.status_code if 400 <= exc.status_code < 600 else 500
     if status == 413:
@@ -431,19 +440,21 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Any]:
         limit = request.route_handler.resolve_request_max_body_size()
         if limit:
             return problem_response(
-                PayloadTooLarge(f"Isi permintaan paling besar {size_text(limit)}.").to_problem(instance=request.url.path)
+                PayloadTooLarge(
+                    _("Isi permintaan paling besar {size}.").format(size=size_text(limit))
+                ).to_problem(instance=request.url.path)
             )
     if status == 400:
         # Litestar reports an undecodable JSON body as a plain 400; name the body and say why in Indonesian
-        _, message = translate_validation_message(str(exc.detail))
-        if message in ("JSON tidak sah", "JSON terpotong"):
+        _path, message = translate_validation_message(str(exc.detail))
+        if message in (_("JSON tidak sah"), _("JSON terpotong")):
             error = AppError(f"body: {message}", errors=[FieldError(field="body", message=message)])
             return problem_response(error.to_problem(instance=request.url.path))
     problem = Problem(
         type="about:blank",
-        title=messages.get(status, "Permintaan tidak dapat diproses"),
+        title=messages.get(status, _("Permintaan tidak dapat diproses")),
         status=status,
-        detail=messages.get(status, "Permintaan tidak dapat diproses."),
+        detail=messages.get(status, _("Permintaan tidak dapat diproses.")),
         instance=request.url.path,
     )
     response = problem_response(problem)
@@ -460,9 +471,9 @@ def internal_error_handler(request: Request, exc: Exception) -> Response[Any]:
         request.logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         problem = Problem(
             type="https://opop-events.jabarprov.go.id/problems/database-unavailable",
-            title="Basis data sedang tidak dapat dihubungi",
+            title=_("Basis data sedang tidak dapat dihubungi"),
             status=503,
-            detail=(
+            detail=_(
                 "Basis data sedang tidak dapat dihubungi. Coba lagi sebentar lagi; kirim ulang dengan "
                 "Idempotency-Key yang sama agar tidak tercatat dua kali."
             ),
@@ -474,9 +485,9 @@ def internal_error_handler(request: Request, exc: Exception) -> Response[Any]:
     request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
     problem = Problem(
         type="about:blank",
-        title="Kesalahan server",
+        title=_("Kesalahan server"),
         status=500,
-        detail="Terjadi kesalahan di server. Data Anda tidak berubah; silakan coba lagi.",
+        detail=_("Terjadi kesalahan di server. Data Anda tidak berubah; silakan coba lagi."),
         instance=request.url.path,
     )
     return problem_response(problem)

@@ -12,10 +12,14 @@
   success and header descriptions are in Bahasa Indonesia; a report download names its media types (xlsx, pdf,
   csv) instead of an empty one; Litestar's own 400 answer (shaped as its JSON
   error, which the API never sends) is documented as the problem+json the API really sends.
+- Its words (summaries, descriptions, tags, the examples' titles and details) are marked `N_` where they are
+  written and translated when the document is rendered (`translate_document`), in the caller's language
+  (`Accept-Language`); the Indonesian document is Litestar's own, unchanged.
 """
 
 from __future__ import annotations
 
+from html import escape
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +31,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from opop_events.api import _DESCRIPTIONS, PROBLEM_EXAMPLES
 from opop_events.core.errors import PROBLEM_MEDIA_TYPE
+from opop_events.core.i18n import N_, SOURCE_LANGUAGE, _, current_language
 from opop_events.idempotency.store import MAX_KEY_LENGTH
 
 if TYPE_CHECKING:
@@ -38,37 +43,38 @@ SCHEMA_PATH = "/schema"
 SWAGGER_DIR: Path = swagger_ui_path  # type: ignore[assignment]
 """`…/swagger_ui_bundle/vendor/swagger-ui-5.31.0`: served as `/static/swagger-ui-5.31.0/…` (see `rendering`)."""
 SWAGGER_URL = f"/static/{SWAGGER_DIR.name}"
-DOCS_TITLE = "Dokumentasi API opop-events"
+DOCS_TITLE = N_("Dokumentasi API opop-events")
 
 UNSAFE_METHODS = ("post", "put", "patch", "delete")
+IDEMPOTENCY_DESCRIPTION = N_(
+    "Kunci unik per tindakan (mis. UUID), agar pengiriman ulang tidak tercatat dua kali: permintaan ulang "
+    "dengan kunci yang sama dan isi yang sama mendapat jawaban pertama lagi (dengan header "
+    "`Idempotent-Replayed: true`); kunci yang sama untuk isi lain ditolak dengan 422. "
+    "1–{length} karakter ASCII tanpa spasi."
+)
 IDEMPOTENCY_PARAMETER = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": False,
-    "description": (
-        "Kunci unik per tindakan (mis. UUID), agar pengiriman ulang tidak tercatat dua kali: permintaan ulang "
-        "dengan kunci yang sama dan isi yang sama mendapat jawaban pertama lagi (dengan header "
-        "`Idempotent-Replayed: true`); kunci yang sama untuk isi lain ditolak dengan 422. "
-        f"1–{MAX_KEY_LENGTH} karakter ASCII tanpa spasi."
-    ),
+    "description": IDEMPOTENCY_DESCRIPTION.format(length=MAX_KEY_LENGTH),
     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "^[!-~]+$"},
     "example": "5f0c6f2e-8b1d-4c3a-9e27-1a4b6d8c2f90",
 }
 REPLAYED_HEADER = {
-    "description": "Ada (`true`) bila jawaban ini ulangan jawaban pertama untuk Idempotency-Key yang sama.",
+    "description": N_("Ada (`true`) bila jawaban ini ulangan jawaban pertama untuk Idempotency-Key yang sama."),
     "required": False,
     "schema": {"type": "string", "enum": ["true"]},
 }
 _SUCCESS = {
-    200: "Berhasil",
-    201: "Berhasil dibuat",
-    202: "Diterima untuk diproses",
-    204: "Berhasil, tanpa isi",
+    200: N_("Berhasil"),
+    201: N_("Berhasil dibuat"),
+    202: N_("Diterima untuk diproses"),
+    204: N_("Berhasil, tanpa isi"),
 }
 _HEADER_DESCRIPTIONS = {
-    "File size in bytes": "Ukuran berkas dalam byte",
-    "Last modified data-time in RFC 2822 format": "Waktu terakhir berubah (format RFC 2822)",
-    "Entity tag": "Penanda versi berkas (ETag)",
+    "File size in bytes": N_("Ukuran berkas dalam byte"),
+    "Last modified data-time in RFC 2822 format": N_("Waktu terakhir berubah (format RFC 2822)"),
+    "Entity tag": N_("Penanda versi berkas (ETag)"),
 }
 ENGLISH_PHRASES = frozenset(
     text for status in HTTPStatus for text in (status.phrase, status.description) if text
@@ -132,7 +138,7 @@ def complete_document(document: dict[str, Any]) -> dict[str, Any]:
                     response["content"] = _file_media_types(operation, response["content"])
                 if response.get("description") in ENGLISH_PHRASES:
                     if code.startswith("2"):
-                        response["description"] = _SUCCESS.get(int(code), "Berhasil")
+                        response["description"] = _SUCCESS.get(int(code), _SUCCESS[200])
                     elif int(code) in _DESCRIPTIONS:
                         responses[code] = response = _problem_response(int(code))
                 for header in (response.get("headers") or {}).values():
@@ -145,12 +151,42 @@ def complete_document(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+_TRANSLATED_KEYS = frozenset({"summary", "description", "title", "detail", "message"})
+"""The document's words: an operation's summary, any description, an example problem's title, detail and
+field messages. Anything not in the catalogue (names, paths, schema titles) comes back unchanged."""
+
+
+def translate_document(value: Any, key: str = "") -> Any:
+    """A copy of the (completed) document in the current language; the document itself in Bahasa Indonesia.
+    Litestar keeps one document for every caller, so it is never changed here."""
+    if current_language() == SOURCE_LANGUAGE:
+        return value
+    if isinstance(value, dict):
+        return {k: translate_document(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tag(item) if key == "tags" else translate_document(item) for item in value]
+    if isinstance(value, str) and key in _TRANSLATED_KEYS:
+        if value == IDEMPOTENCY_PARAMETER["description"]:
+            return _(IDEMPOTENCY_DESCRIPTION).format(length=MAX_KEY_LENGTH)
+        return _(value)
+    return value
+
+
+def _tag(tag: Any) -> Any:
+    """An operation's tag (a name) or the document's (an object with its name): named in the current language."""
+    if isinstance(tag, str):
+        return _(tag)
+    if isinstance(tag, dict) and isinstance(tag.get("name"), str):
+        return {**translate_document(tag), "name": _(tag["name"])}
+    return translate_document(tag)
+
+
 class CompleteJsonRenderPlugin(JsonRenderPlugin):
     """`/schema/openapi.json`: Litestar's document, completed by `complete_document` (idempotent, and a walk over
     ~80 operations costs far less than encoding the document, so it simply runs on every render)."""
 
     def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
-        return super().render(request, complete_document(openapi_schema))
+        return super().render(request, translate_document(complete_document(openapi_schema)))
 
 
 class LocalSwaggerRenderPlugin(SwaggerRenderPlugin):
@@ -168,18 +204,20 @@ class LocalSwaggerRenderPlugin(SwaggerRenderPlugin):
 
     def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
         spec_url = f"{SCHEMA_PATH}/openapi.json"
+        title = escape(_(DOCS_TITLE))
+        needs_script = escape(_("Dokumentasi interaktif memerlukan JavaScript. Dokumen OpenAPI:"))
         return f"""<!doctype html>
-<html lang="id">
+<html lang="{current_language()}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{DOCS_TITLE}</title>
+<title>{title}</title>
 {self.favicon}
 <link rel="stylesheet" href="{self.css_url}">
 <link rel="stylesheet" href="/static/api-docs.css">
 </head>
 <body>
-<noscript><p class="api-docs-noscript">Dokumentasi interaktif memerlukan JavaScript. Dokumen OpenAPI:
+<noscript><p class="api-docs-noscript">{needs_script}
 <a href="{spec_url}">{spec_url}</a></p></noscript>
 <div id="swagger-container" data-openapi-url="{spec_url}"></div>
 <script src="{self.js_url}"></script>
@@ -193,7 +231,8 @@ class LocalSwaggerRenderPlugin(SwaggerRenderPlugin):
         """Swagger UI's OAuth2 return page, with its script from a file (the API uses bearer tokens, not
         OAuth2; the page stays for Swagger UI's own use)."""
         return (
-            f'<!doctype html><html lang="id"><head><meta charset="utf-8"><title>{DOCS_TITLE}</title></head>'
+            f'<!doctype html><html lang="{current_language()}"><head><meta charset="utf-8">'
+            f"<title>{escape(_(DOCS_TITLE))}</title></head>"
             f'<body><script src="{SWAGGER_URL}/oauth2-redirect.js"></script></body></html>'
         ).encode()
 

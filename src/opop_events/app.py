@@ -25,6 +25,7 @@ from opop_events.api import (
 )
 from opop_events.api_docs import openapi_router, render_plugins
 from opop_events.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
+from opop_events.core.i18n import N_
 from opop_events.db import close_pool, open_pool
 from opop_events.deals.controllers import CONTROLLERS as DEAL_CONTROLLERS
 from opop_events.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
 
-@get("/api/v1/health", operation_id="health", opt=PUBLIC, summary="Cek hidup", tags=["Sistem"], cache=False)
+@get("/api/v1/health", operation_id="health", opt=PUBLIC, summary=N_("Cek hidup"), tags=[N_("Sistem")], cache=False)
 async def health() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -105,7 +106,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="opop-events API",
             version=__version__,
-            description="API temu bisnis OPOP Jawa Barat. Galat dikembalikan sebagai application/problem+json.",
+            description=N_("API temu bisnis OPOP Jawa Barat. Galat dikembalikan sebagai application/problem+json."),
             path="/schema",
             render_plugins=render_plugins(interactive=settings.api_docs),
             openapi_router=openapi_router(),

@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 from opop_events.catalog.tables import Wilayah
+from opop_events.core.i18n import _
 from opop_events.db import raw, write_transaction
 
 
@@ -18,7 +19,9 @@ async def run_migrations(*, quiet: bool = True) -> None:
     with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
         result = await run_forwards(app_name="all", migration_id="all", fake=False)
     if not result.success:
-        raise RuntimeError(f"migrasi gagal: {result.message}\n{sink.getvalue()}")
+        raise RuntimeError(
+            _("migrasi gagal: {reason}").format(reason=result.message) + "\n" + sink.getvalue()
+        )
 
 
 async def seed_wilayah(fixtures_dir: Path) -> int:

@@ -62,21 +62,26 @@ class Settings:
         if not secret:
             if production:
                 raise SettingsError(
-                    "OPOP_SECRET_KEY wajib diisi pada mode produksi (OPOP_ENV=production); "
-                    "buat dengan: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+                    _(
+                        "OPOP_SECRET_KEY wajib diisi pada mode produksi (OPOP_ENV=production); "
+                        "buat dengan: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+                    )
                 )
             secret = DEV_SECRET
         elif len(secret) < 32:
-            raise SettingsError("OPOP_SECRET_KEY minimal 32 karakter")
+            raise SettingsError(_("OPOP_SECRET_KEY minimal 32 karakter"))
         database_url = env.get("OPOP_DATABASE_URL", "").strip() or "sqlite:///opop_events.sqlite"
         if not database_url.startswith(("sqlite://", "postgres://", "postgresql://")):
             raise SettingsError(
-                "OPOP_DATABASE_URL harus berawalan sqlite:/// atau postgresql:// "
-                f"(diterima: {database_url.split('://')[0]}://…)"
+                _("OPOP_DATABASE_URL harus berawalan sqlite:/// atau postgresql:// (diterima: {scheme}://…)").format(
+                    scheme=database_url.split("://")[0]
+                )
             )
         base_url = (env.get("OPOP_BASE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")
         if not base_url.startswith(("http://", "https://")):
-            raise SettingsError(f"OPOP_BASE_URL harus berawalan http:// atau https:// (diterima: {base_url!r})")
+            raise SettingsError(
+                _("OPOP_BASE_URL harus berawalan http:// atau https:// (diterima: {value})").format(value=repr(base_url))
+            )
         secure_default = "1" if base_url.startswith("https://") else "0"
         return cls(
             database_url=database_url,
@@ -123,7 +128,9 @@ def _switch(env: dict[str, str], name: str, *, default: bool) -> bool:
         return True
     if text in ("0", "false", "no", "off"):
         return False
-    raise SettingsError(f"{name} harus 1 (nyala) atau 0 (mati) (diterima: {text!r})")
+    raise SettingsError(
+        _("{name} harus 1 (nyala) atau 0 (mati) (diterima: {value})").format(name=name, value=repr(text))
+    )
 
 
 def _whole_number(env: dict[str, str], name: str, default: int, *, low: int, high: int) -> int:
@@ -133,9 +140,17 @@ def _whole_number(env: dict[str, str], name: str, default: int, *, low: int, hig
     try:
         value = int(text)
     except ValueError:
-        raise SettingsError(f"{name} harus bilangan bulat antara {low} dan {high} (diterima: {text!r})") from None
+        raise SettingsError(
+            _("{name} harus bilangan bulat antara {low} dan {high} (diterima: {value})").format(
+                name=name, low=low, high=high, value=repr(text)
+            )
+        ) from None
     if not low <= value <= high:
-        raise SettingsError(f"{name} harus antara {low} dan {high} (diterima: {value})")
+        raise SettingsError(
+            _("{name} harus antara {low} dan {high} (diterima: {value})").format(
+                name=name, low=low, high=high, value=value
+            )
+        )
     return value
 
 
@@ -148,7 +163,9 @@ def _networks(env: dict[str, str], name: str) -> tuple[IPNetwork, ...]:
                 found.append(ip_network(part.strip(), strict=False))
             except ValueError:
                 raise SettingsError(
-                    f"{name} harus berisi alamat IP atau rentang CIDR dipisah koma (diterima: {part.strip()!r})"
+                    _("{name} harus berisi alamat IP atau rentang CIDR dipisah koma (diterima: {value})").format(
+                        name=name, value=repr(part.strip())
+                    )
                 ) from None
     return tuple(found)
 

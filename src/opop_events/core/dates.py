@@ -79,5 +79,5 @@ def parse_local_datetime(text: str) -> datetime:
     value = datetime.fromisoformat(text.strip())
     value = value if value.tzinfo else value.replace(tzinfo=WIB)
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValueError(f"tahun di luar {EARLIEST_YEAR}–{LATEST_YEAR}")
+        raise ValueError(_("tahun di luar {first}–{last}").format(first=EARLIEST_YEAR, last=LATEST_YEAR))
     return value

@@ -15,7 +15,7 @@ QUANTITY_PLACES = 3
 
 
 class MoneyError(ValueError):
-    """A value that is not a valid rupiah amount or quantity; the message is in Bahasa Indonesia."""
+    """A value that is not a valid rupiah amount or quantity; the message is in the current language (`core.i18n`)."""
 
 
 def _separators() -> tuple[str, str]:
@@ -66,7 +66,7 @@ def parse_rupiah(text: str | int) -> int:
     Anything else (`1,5 juta`, `1.5`, negative values, fractions of a rupiah) raises MoneyError.
     """
     if isinstance(text, bool):
-        raise MoneyError("bukan angka rupiah")
+        raise MoneyError(_("bukan angka rupiah"))
     if isinstance(text, int):
         amount = text
     else:
@@ -74,7 +74,9 @@ def parse_rupiah(text: str | int) -> int:
         match = _RP_TEXT.match(cleaned.replace(" ", "")) if cleaned else None
         if not match:
             raise MoneyError(
-                f"'{text}' bukan nilai rupiah yang sah; tulis angka bulat seperti 1.500.000 atau Rp 1.500.000"
+                _(
+                    "'{text}' bukan nilai rupiah yang sah; tulis angka bulat seperti 1.500.000 atau Rp 1.500.000"
+                ).format(text=text)
             )
         amount = int(match.group(1).replace(".", ""))
     check_amount(amount)
@@ -84,9 +86,9 @@ def parse_rupiah(text: str | int) -> int:
 def check_amount(amount: int, *, maximum: int = MAX_LINE_RP) -> int:
     """Return `amount` if 0 <= amount <= maximum, else raise MoneyError."""
     if amount < 0:
-        raise MoneyError("nilai rupiah tidak boleh negatif")
+        raise MoneyError(_("nilai rupiah tidak boleh negatif"))
     if amount > maximum:
-        raise MoneyError(f"nilai rupiah paling besar {format_rupiah(maximum)}")
+        raise MoneyError(_("nilai rupiah paling besar {amount}").format(amount=format_rupiah(maximum)))
     return amount
 
 
@@ -98,23 +100,23 @@ def parse_quantity(text: str | int | Decimal) -> Decimal:
     refuse `1.500` as ambiguous before it gets here.
     """
     if isinstance(text, bool):
-        raise MoneyError("jumlah harus angka")
+        raise MoneyError(_("jumlah harus angka"))
     try:
         if isinstance(text, str):
             raw = text.strip().replace(",", ".")
             if raw.count(".") > 1 or not re.fullmatch(r"\d+(\.\d+)?", raw):
-                raise MoneyError(f"'{text}' bukan jumlah yang sah; contoh: 12 atau 12,5")
+                raise MoneyError(_("'{text}' bukan jumlah yang sah; contoh: 12 atau 12,5").format(text=text))
             quantity = Decimal(raw)
         else:
             quantity = Decimal(text)
     except InvalidOperation as exc:
-        raise MoneyError(f"'{text}' bukan jumlah yang sah") from exc
+        raise MoneyError(_("'{text}' bukan jumlah yang sah").format(text=text)) from exc
     if not quantity.is_finite() or quantity <= 0:
-        raise MoneyError("jumlah harus lebih dari nol")
+        raise MoneyError(_("jumlah harus lebih dari nol"))
     if quantity > MAX_QUANTITY:
-        raise MoneyError("jumlah paling besar 1.000.000.000")
+        raise MoneyError(_("jumlah paling besar 1.000.000.000"))
     if quantity != quantity.quantize(Decimal(1).scaleb(-QUANTITY_PLACES)):
-        raise MoneyError("jumlah paling banyak tiga angka di belakang koma")
+        raise MoneyError(_("jumlah paling banyak tiga angka di belakang koma"))
     return quantity.normalize() if quantity == quantity.to_integral() else quantity
 
 
@@ -140,7 +142,20 @@ def line_value(quantity: Decimal, unit_price: int) -> int:
     return int((quantity * unit_price).to_integral_value(rounding=ROUND_HALF_UP))
 
 
-_UNITS = ["", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan", "sepuluh", "sebelas"]
+_UNITS = [
+    "",
+    "satu",
+    "dua",
+    "tiga",
+    "empat",
+    "lima",
+    "enam",
+    "tujuh",
+    "delapan",
+    "sembilan",
+    "sepuluh",
+    "sebelas",
+]
 
 
 def _below_thousand(n: int) -> str:

@@ -1,8 +1,11 @@
-"""Deal kinds, states, actions and the transition table the ledger enforces."""
+"""Deal kinds, states, actions and the transition table the ledger enforces; labels are marked `N_` and
+translated where they are shown."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from opop_events.core.i18n import N_
 
 
 class DealKind(StrEnum):
@@ -11,7 +14,11 @@ class DealKind(StrEnum):
     komitmen = "komitmen"  # MoU / letter of intent
 
 
-KIND_LABELS = {DealKind.transaksi: "Transaksi langsung", DealKind.kontrak: "Kontrak/PO", DealKind.komitmen: "Komitmen (MoU/LoI)"}
+KIND_LABELS = {
+    DealKind.transaksi: N_("Transaksi langsung"),
+    DealKind.kontrak: N_("Kontrak/PO"),
+    DealKind.komitmen: N_("Komitmen (MoU/LoI)"),
+}
 
 
 class DealState(StrEnum):
@@ -25,23 +32,25 @@ class DealState(StrEnum):
 
 
 STATE_LABELS = {
-    DealState.minat: "Minat beli",
-    DealState.dicatat: "Dicatat",
-    DealState.dikonfirmasi: "Dikonfirmasi",
-    DealState.perubahan: "Perubahan diajukan",
-    DealState.diverifikasi: "Diverifikasi",
-    DealState.disanggah: "Disanggah",
-    DealState.dibatalkan: "Dibatalkan",
+    DealState.minat: N_("Minat beli"),
+    DealState.dicatat: N_("Dicatat"),
+    DealState.dikonfirmasi: N_("Dikonfirmasi"),
+    DealState.perubahan: N_("Perubahan diajukan"),
+    DealState.diverifikasi: N_("Diverifikasi"),
+    DealState.disanggah: N_("Disanggah"),
+    DealState.dibatalkan: N_("Dibatalkan"),
 }
 
 STATE_HINTS = {
-    DealState.minat: "menunggu pesantren menyetujui syarat pembeli",
-    DealState.dicatat: "menunggu pembeli menyetujui syarat pesantren",
-    DealState.dikonfirmasi: "disetujui kedua pihak",
-    DealState.perubahan: "disetujui kedua pihak; perubahan syarat menunggu pihak lain (yang dihitung: syarat lama)",
-    DealState.diverifikasi: "disetujui kedua pihak dan diperiksa Dinas",
-    DealState.disanggah: "pembeli menyanggah; menunggu pesantren",
-    DealState.dibatalkan: "tidak berlaku",
+    DealState.minat: N_("menunggu pesantren menyetujui syarat pembeli"),
+    DealState.dicatat: N_("menunggu pembeli menyetujui syarat pesantren"),
+    DealState.dikonfirmasi: N_("disetujui kedua pihak"),
+    DealState.perubahan: N_(
+        "disetujui kedua pihak; perubahan syarat menunggu pihak lain (yang dihitung: syarat lama)"
+    ),
+    DealState.diverifikasi: N_("disetujui kedua pihak dan diperiksa Dinas"),
+    DealState.disanggah: N_("pembeli menyanggah; menunggu pesantren"),
+    DealState.dibatalkan: N_("tidak berlaku"),
 }
 """What each state means for whoever reads a list: who must act next, and what counts."""
 
@@ -69,7 +78,9 @@ class DealAction(StrEnum):
     verifikasi = "verifikasi"  # Dinas verifies
     kembalikan = "kembalikan"  # Dinas sends back with a reason
     batal = "batal"  # cancelled
-    tawar = "tawar"  # a counter-offer: confirming with changed terms turns them into an offer to the other side
+    tawar = (
+        "tawar"  # a counter-offer: confirming with changed terms turns them into an offer to the other side
+    )
     ajukan_ubah = "ajukan_ubah"  # one side proposes changed terms for an agreed deal
     tolak_ubah = "tolak_ubah"  # the proposed change is declined (or withdrawn); the agreed terms stand
     realisasi = "realisasi"  # a realisation was recorded (state unchanged)
@@ -77,19 +88,19 @@ class DealAction(StrEnum):
 
 
 ACTION_LABELS = {
-    DealAction.minat: "Minat beli didaftarkan",
-    DealAction.catat: "Transaksi dicatat",
-    DealAction.ubah: "Transaksi diubah",
-    DealAction.konfirmasi: "Dikonfirmasi",
-    DealAction.sanggah: "Disanggah",
-    DealAction.verifikasi: "Diverifikasi Dinas",
-    DealAction.kembalikan: "Dikembalikan Dinas",
-    DealAction.batal: "Dibatalkan",
-    DealAction.tawar: "Penawaran balik",
-    DealAction.ajukan_ubah: "Perubahan diajukan",
-    DealAction.tolak_ubah: "Perubahan ditolak",
-    DealAction.realisasi: "Realisasi dicatat",
-    DealAction.koreksi_realisasi: "Realisasi dikoreksi",
+    DealAction.minat: N_("Minat beli didaftarkan"),
+    DealAction.catat: N_("Transaksi dicatat"),
+    DealAction.ubah: N_("Transaksi diubah"),
+    DealAction.konfirmasi: N_("Dikonfirmasi"),
+    DealAction.sanggah: N_("Disanggah"),
+    DealAction.verifikasi: N_("Diverifikasi Dinas"),
+    DealAction.kembalikan: N_("Dikembalikan Dinas"),
+    DealAction.batal: N_("Dibatalkan"),
+    DealAction.tawar: N_("Penawaran balik"),
+    DealAction.ajukan_ubah: N_("Perubahan diajukan"),
+    DealAction.tolak_ubah: N_("Perubahan ditolak"),
+    DealAction.realisasi: N_("Realisasi dicatat"),
+    DealAction.koreksi_realisasi: N_("Realisasi dikoreksi"),
 }
 
 

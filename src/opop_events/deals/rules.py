@@ -33,6 +33,7 @@ from decimal import Decimal
 
 from opop_events.core.dates import as_date, format_date, today_wib
 from opop_events.core.errors import InvalidInput
+from opop_events.core.i18n import _
 from opop_events.core.money import format_number, format_rupiah
 from opop_events.core.types import MIN_YEAR
 from opop_events.settings import get_settings
@@ -55,13 +56,14 @@ def deal_date_problem(deal_date: date, *, starts_on: date, today: date | None = 
     """Why a deal of the event starting on `starts_on` cannot be dated `deal_date`, or None."""
     today = today or today_wib()
     if deal_date > today + timedelta(days=FUTURE_GRACE_DAYS):
-        return "tanggal transaksi tidak boleh di masa depan"
+        return _("tanggal transaksi tidak boleh di masa depan")
     if deal_date.year < EARLIEST_YEAR:
-        return f"tanggal transaksi paling awal tahun {EARLIEST_YEAR}"
+        return _("tanggal transaksi paling awal tahun {year}").format(year=EARLIEST_YEAR)
     earliest = earliest_deal_date(starts_on)
     if deal_date < earliest:
-        return (f"tanggal transaksi paling awal {format_date(earliest)} ({PRE_EVENT_DAYS} hari sebelum acara "
-                f"dimulai {format_date(starts_on)})")
+        return _("tanggal transaksi paling awal {earliest} ({days} hari sebelum acara dimulai {starts})").format(
+            earliest=format_date(earliest), days=PRE_EVENT_DAYS, starts=format_date(starts_on)
+        )
     return None
 
 
@@ -74,7 +76,9 @@ def check_deal_date(deal_date: date, *, starts_on: date | str, first_realisation
     if problem is None and first_realisation is not None:
         first = as_date(first_realisation)
         if deal_date > first:
-            problem = f"tanggal transaksi tidak boleh sesudah realisasi pertama ({format_date(first)})"
+            problem = _("tanggal transaksi tidak boleh sesudah realisasi pertama ({date})").format(
+                date=format_date(first)
+            )
     if problem:
         raise InvalidInput.field(field, problem)
 
@@ -82,7 +86,7 @@ def check_deal_date(deal_date: date, *, starts_on: date | str, first_realisation
 def event_status_problem(status: str) -> str | None:
     """Why an event in `status` takes no deals, or None."""
     if status == "draft":
-        return "acara masih draf; transaksi belum bisa dicatat"
+        return _("acara masih draf; transaksi belum bisa dicatat")
     return None
 
 
@@ -91,9 +95,11 @@ def realisation_date_problem(realised_on: date, *, deal_date: date | None = None
     """Why a realisation cannot be dated `realised_on` (for a deal dated `deal_date`, when known), or None."""
     today = today or today_wib()
     if realised_on > today + timedelta(days=FUTURE_GRACE_DAYS):
-        return "tanggal realisasi tidak boleh di masa depan"
+        return _("tanggal realisasi tidak boleh di masa depan")
     if deal_date is not None and realised_on < deal_date:
-        return f"tanggal realisasi tidak boleh sebelum tanggal transaksi ({format_date(deal_date)})"
+        return _("tanggal realisasi tidak boleh sebelum tanggal transaksi ({date})").format(
+            date=format_date(deal_date)
+        )
     return None
 
 
@@ -126,12 +132,20 @@ def line_problems(quantity: Decimal, unit_price_rp: int, value_rp: int) -> list[
     cap = max_deal_rp()
     found: list[tuple[str, str]] = []
     if quantity > MAX_QUANTITY:
-        found.append(("quantity", f"jumlah per baris paling banyak {format_number(int(MAX_QUANTITY))}"))
+        found.append(
+            ("quantity", _("jumlah per baris paling banyak {limit}").format(limit=format_number(int(MAX_QUANTITY))))
+        )
     if unit_price_rp > cap:
-        found.append(("unit_price_rp", f"harga satuan paling besar {format_rupiah(cap)}"))
+        found.append(("unit_price_rp", _("harga satuan paling besar {limit}").format(limit=format_rupiah(cap))))
     if value_rp > cap and not found:
-        found.append(("value_rp", f"nilai baris {format_rupiah(value_rp)} melebihi batas {format_rupiah(cap)} "
-                                  "per transaksi; periksa jumlah dan harga satuan"))
+        found.append(
+            (
+                "value_rp",
+                _(
+                    "nilai baris {value} melebihi batas {limit} per transaksi; periksa jumlah dan harga satuan"
+                ).format(value=format_rupiah(value_rp), limit=format_rupiah(cap)),
+            )
+        )
     return found
 
 
@@ -140,8 +154,9 @@ def total_problem(values_rp: Iterable[int]) -> str | None:
     total = sum(values_rp)
     cap = max_deal_rp()
     if total > cap:
-        return (f"total transaksi {format_rupiah(total)} melebihi batas {format_rupiah(cap)} per transaksi; "
-                "periksa jumlah dan harga satuan")
+        return _(
+            "total transaksi {value} melebihi batas {limit} per transaksi; periksa jumlah dan harga satuan"
+        ).format(value=format_rupiah(total), limit=format_rupiah(cap))
     return None
 
 
@@ -155,6 +170,6 @@ def deal_problems(*, deal_date: date, starts_on: date, lines: Iterable[tuple[Dec
         found.append(problem)
     for quantity, price, value in lines:
         found += [reason for _, reason in line_problems(quantity, price, value)]
-    if problem := total_problem(value for _, _, value in lines):
+    if problem := total_problem(value for _quantity, _price, value in lines):
         found.append(problem)
     return found

@@ -8,11 +8,12 @@ from typing import Annotated
 import msgspec
 
 from opop_events.catalog.enums import BuyerType, Category
+from opop_events.core.i18n import N_
 from opop_events.core.types import Id, Name, Phone, Quantity, Rupiah, ShortText, Slug
 from opop_events.deals.enums import DealAction, DealKind, DealState, Origin, RealisationKind
 
-Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000, description="Alasan (wajib)")]
-Version = Annotated[int, msgspec.Meta(ge=1, le=1_000_000, description="Versi yang Anda lihat (cek bentrok)")]
+Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000, description=N_("Alasan (wajib)"))]
+Version = Annotated[int, msgspec.Meta(ge=1, le=1_000_000, description=N_("Versi yang Anda lihat (cek bentrok)"))]
 Note = Annotated[str, msgspec.Meta(max_length=1000)]
 
 

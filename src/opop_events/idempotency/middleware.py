@@ -38,6 +38,7 @@ from opop_events.core.errors import (
     PayloadTooLarge,
     Unauthorized,
 )
+from opop_events.core.i18n import _
 from opop_events.db import is_unique_violation, write_transaction
 from opop_events.idempotency.store import MAX_KEY_LENGTH, lookup, scope_hash, store
 
@@ -53,7 +54,7 @@ NEVER_STORED_OPERATIONS = frozenset({"createConfirmLink"})
 
 
 def _too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"Isi permintaan paling besar {size_text(limit)}.")
+    return PayloadTooLarge(_("Isi permintaan paling besar {size}.").format(size=size_text(limit)))
 
 
 class _Rollback(Exception):
@@ -64,7 +65,7 @@ def _problem(status: int, detail: str, instance: str) -> tuple[int, bytes]:
     """The same problem+json shape (and encoding) as every other API error."""
     problem = InvalidInput(detail, errors=[FieldError(field="Idempotency-Key", message=detail)]).to_problem(instance)
     problem.type = "https://opop-events.jabarprov.go.id/problems/idempotency"
-    problem.title = "Idempotency-Key tidak dapat dipakai"
+    problem.title = _("Idempotency-Key tidak dapat dipakai")
     problem.status = status
     return status, msgspec.json.encode(problem)
 
@@ -82,7 +83,7 @@ async def _caller_or_401(scope: Scope) -> Any:
     `provide_actor`, so the guard and the handler do not look it up again); 401 without a valid credential."""
     actor = await provide_actor(ASGIConnection(scope))  # type: ignore[arg-type]
     if actor is None:
-        raise Unauthorized("Silakan masuk terlebih dahulu: kirim header Authorization: Bearer <token>.")
+        raise Unauthorized(_("Silakan masuk terlebih dahulu: kirim header Authorization: Bearer <token>."))
     return actor
 
 
@@ -95,7 +96,7 @@ def _announced_length(scope: Scope, limit: int) -> None:
     try:
         length = int(value)
     except ValueError:
-        raise AppError("Header Content-Length tidak sah.") from None
+        raise AppError(_("Header Content-Length tidak sah.")) from None
     if length > limit:
         raise _too_large(limit)
 
@@ -150,7 +151,8 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
             return
         key = raw_key.decode("latin-1").strip()
         if not key or len(key) > MAX_KEY_LENGTH:
-            await _send_plain(send, *_problem(422, f"Idempotency-Key harus 1–{MAX_KEY_LENGTH} karakter", scope["path"]), PROBLEM_MEDIA_TYPE)
+            detail = _("Idempotency-Key harus 1–{length} karakter").format(length=MAX_KEY_LENGTH)
+            await _send_plain(send, *_problem(422, detail, scope["path"]), PROBLEM_MEDIA_TYPE)
             return
         who = _who(scope, actor)
         if who is None:
@@ -172,7 +174,9 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
             if record.fingerprint != fingerprint:
                 await _send_plain(
                     send,
-                    *_problem(422, "Idempotency-Key ini sudah dipakai untuk permintaan lain; buat kunci baru.", scope["path"]),
+                    *_problem(
+                        422, _("Idempotency-Key ini sudah dipakai untuk permintaan lain; buat kunci baru."), scope["path"]
+                    ),
                     PROBLEM_MEDIA_TYPE,
                 )
             else:

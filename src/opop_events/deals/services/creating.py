@@ -12,6 +12,7 @@ from opop_events.catalog.services import buyer_summary, clean_whatsapp, pesantre
 from opop_events.catalog.tables import Buyer
 from opop_events.core.dates import now_utc, today_wib
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.db import is_postgres, raw, write_transaction
 from opop_events.deals import schemas
 from opop_events.deals.enums import (
@@ -65,12 +66,12 @@ async def _parties(*, slug: str, pesantren_id: int, buyer_id: int | None, pesant
     """The event (must exist and not be a draft), the pesantren (must be registered for it) and the buyer."""
     event = await event_header(slug)
     if event is None:  # the event is named in the body: a field of this request, not the resource asked for
-        raise InvalidInput.field("event_slug", f"acara '{slug}' tidak ditemukan")
+        raise InvalidInput.field("event_slug", _("acara '{slug}' tidak ditemukan").format(slug=slug))
     if event["status"] is EventStatus.draft:
-        raise Conflict(f"Acara '{slug}' masih draf; transaksi belum bisa dicatat.")
+        raise Conflict(_("Acara '{slug}' masih draf; transaksi belum bisa dicatat.").format(slug=slug))
     seller = await pesantren_region(pesantren_id)
     if seller is None or not await is_registered(event["id"], pesantren_id=pesantren_id):
-        raise InvalidInput.field(pesantren_field, "pesantren ini tidak terdaftar di acara tersebut")
+        raise InvalidInput.field(pesantren_field, _("pesantren ini tidak terdaftar di acara tersebut"))
     buyer = await buyer_summary(buyer_id) if buyer_id is not None else None
     return _Parties(
         event_id=event["id"], event_slug=slug, event_name=event["name"], pesantren_id=pesantren_id,
@@ -143,11 +144,11 @@ async def _create(
         ),
         buyer=schemas.BuyerRef(
             id=buyer_id, name=buyer_name, buyer_type=BuyerType(buyer_type),
-            buyer_type_label=BUYER_TYPE_LABELS[BuyerType(buyer_type)],
+            buyer_type_label=_(BUYER_TYPE_LABELS[BuyerType(buyer_type)]),
         ),
         origin=origin,
         state=state,
-        state_label=STATE_LABELS[state],
+        state_label=_(STATE_LABELS[state]),
         version=1,
         kind=DealKind(kind),
         deal_date=deal_date,
@@ -159,7 +160,7 @@ async def _create(
         created_at=at,
         changed_at=at,
         allowed_actions=allowed_actions(actor, current),
-        state_hint=STATE_HINTS[state],
+        state_hint=_(STATE_HINTS[state]),
         awaiting=awaiting(current),
         needs_review=needs_review(sum(line.value_rp for line in lines)),
     )
@@ -202,24 +203,26 @@ async def log_deal(*, actor: Actor | None, data: schemas.DealCreate) -> schemas.
     actor = require_role(actor, Role.seller, Role.admin)
     if actor.role is Role.seller:
         if data.pesantren_id not in (None, actor.pesantren_id):
-            raise Forbidden("Anda hanya boleh mencatat transaksi pesantren Anda sendiri.")
+            raise Forbidden(_("Anda hanya boleh mencatat transaksi pesantren Anda sendiri."))
         pesantren_id = actor.pesantren_id
     else:
         if data.pesantren_id is None:
-            raise InvalidInput.field("pesantren_id", "wajib diisi oleh staf Dinas")
+            raise InvalidInput.field("pesantren_id", _("wajib diisi oleh staf Dinas"))
         pesantren_id = data.pesantren_id
     assert pesantren_id is not None
     if (data.buyer_id is None) == (data.new_buyer is None):
-        raise InvalidInput.field("buyer_id", "isi tepat satu: buyer_id atau new_buyer")
+        raise InvalidInput.field("buyer_id", _("isi tepat satu: buyer_id atau new_buyer"))
     parties = await _parties(
         slug=data.event_slug, pesantren_id=pesantren_id, buyer_id=data.buyer_id, pesantren_field="event_slug"
     )
     if data.buyer_id is not None and parties.buyer_name is None:
-        raise InvalidInput.field("buyer_id", f"pembeli {data.buyer_id} tidak ada")
+        raise InvalidInput.field("buyer_id", _("pembeli {id} tidak ada").format(id=data.buyer_id))
     await _check_deal_date(data.deal_date, parties.event_id)
     lines = await _clean_lines(data.lines, pesantren_id)
     if data.meeting_id is not None and data.new_buyer is not None:
-        raise InvalidInput.field("meeting_id", "pertemuan selalu dengan pembeli yang sudah terdaftar; pilih buyer_id")
+        raise InvalidInput.field(
+            "meeting_id", _("pertemuan selalu dengan pembeli yang sudah terdaftar; pilih buyer_id")
+        )
     if data.meeting_id is not None and data.buyer_id is not None:
         await check_meeting_for_deal(
             meeting_id=data.meeting_id, event_id=parties.event_id, pesantren_id=pesantren_id, buyer_id=data.buyer_id

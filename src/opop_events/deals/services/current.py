@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from opop_events.catalog.enums import Category
 from opop_events.core.errors import NotFound
+from opop_events.core.i18n import _
 from opop_events.db import raw
 from opop_events.deals import schemas
 from opop_events.deals.enums import (
@@ -57,8 +58,8 @@ def awaiting(current: _Current) -> str:
 def hint(current: _Current) -> str:
     """What the state means for whoever reads a list (STATE_HINTS), with Dinas's send-back named."""
     if current.state is DealState.dicatat and current.action == DealAction.kembalikan.value:
-        return "dikembalikan Dinas; menunggu pesantren memperbaikinya"
-    return STATE_HINTS[current.state]
+        return _("dikembalikan Dinas; menunggu pesantren memperbaikinya")
+    return _(STATE_HINTS[current.state])
 
 
 async def _current(deal_id: int) -> _Current:
@@ -69,7 +70,7 @@ async def _current(deal_id: int) -> _Current:
         deal_id,
     )
     if not rows:
-        raise NotFound(f"Transaksi {deal_number(deal_id)} tidak ditemukan.")
+        raise NotFound(_("Transaksi {number} tidak ditemukan.").format(number=deal_number(deal_id)))
     r = rows[0]
     return _Current(
         deal_id=r["id"],

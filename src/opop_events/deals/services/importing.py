@@ -10,6 +10,7 @@ from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_role
 from opop_events.core.dates import now_utc
 from opop_events.core.errors import Forbidden, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.db import get_engine, is_postgres, raw
 from opop_events.deals.enums import (
     DealAction,
@@ -53,9 +54,13 @@ def _check_importable(actor: Actor, state: DealState) -> None:
     both sides agreed: Dinas's own rekap may say so, an organizer's list may not (its deals come in as logged,
     for the buyers to confirm)."""
     if state not in _IMPORT_PATH:
-        raise InvalidInput.field("status", "status impor hanya dicatat, dikonfirmasi atau diverifikasi")
+        raise InvalidInput.field(
+            "status", _("status impor hanya dicatat, dikonfirmasi atau diverifikasi")
+        )
     if state is not DealState.dicatat and not actor.is_admin:
-        raise Forbidden("Hanya staf Dinas yang boleh mengimpor transaksi berstatus dikonfirmasi atau diverifikasi.")
+        raise Forbidden(
+            _("Hanya staf Dinas yang boleh mengimpor transaksi berstatus dikonfirmasi atau diverifikasi.")
+        )
 
 
 async def import_deal(

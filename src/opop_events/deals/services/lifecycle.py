@@ -9,6 +9,7 @@ from datetime import date
 from opop_events.accounts.services import Actor, require_actor
 from opop_events.core.dates import as_date
 from opop_events.core.errors import Conflict, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.db import present, write_transaction
 from opop_events.deals import schemas
 from opop_events.deals.enums import (
@@ -61,7 +62,7 @@ async def _transition(
         revision_id, offer = current.revision_id, None
         if accept_offer:
             if current.offer_revision_id is None:
-                raise Conflict("Tidak ada perubahan yang menunggu persetujuan.")
+                raise Conflict(_("Tidak ada perubahan yang menunggu persetujuan."))
             revision_id = current.offer_revision_id
             # the proposal becomes the terms: the same date rules as any change (event window, realisations)
             offered = present(await DealRevision.select(DealRevision.deal_date).where(DealRevision.id == revision_id).first())
@@ -135,7 +136,9 @@ async def amend(*, actor: Actor | None, deal_id: int, data: schemas.DealAmend) -
         content = await _content_after(current, kind=data.kind, deal_date=data.deal_date, note=data.note,
                                        lines=data.lines, base_revision=base, min_order=side == BUYER_SIDE)
         if content == await _content_after(current, kind=None, deal_date=None, note=None, lines=None):
-            raise InvalidInput.field("lines", "usulan sama dengan syarat yang sudah disepakati; tidak ada yang diubah")
+            raise InvalidInput.field(
+                "lines", _("usulan sama dengan syarat yang sudah disepakati; tidak ada yang diubah")
+            )
         await _transition(
             actor=actor, deal_id=deal_id, action=action, to_state=DealState.perubahan, expected_version=data.version,
             new_content=content, offer_by=side,

@@ -14,6 +14,7 @@ from opop_events.accounts.services import Actor, require_actor
 from opop_events.catalog.tables import Buyer
 from opop_events.core.dates import as_date, as_datetime, format_date, format_datetime, now_utc
 from opop_events.core.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from opop_events.core.i18n import _
 from opop_events.core.money import (
     format_rupiah,
 )
@@ -57,12 +58,14 @@ async def create_confirm_link(*, actor: Actor | None, deal_id: int) -> schemas.C
     if not _is_seller(actor, current):
         # the link acts for the buyer: only the side that waits for the buyer may send it, and Dinas, who
         # verifies, never holds a buyer's proxy
-        raise Forbidden("Hanya pesantren penjual yang mengirim tautan konfirmasi.")
+        raise Forbidden(_("Hanya pesantren penjual yang mengirim tautan konfirmasi."))
     change = current.state is DealState.perubahan and current.offer_by == SELLER_SIDE
     if current.state is not DealState.dicatat and not change:
         raise Conflict(
-            "Tautan konfirmasi hanya untuk transaksi berstatus dicatat atau perubahan yang diajukan pesantren "
-            f"(kini {STATE_LABELS[current.state].lower()})."
+            _(
+                "Tautan konfirmasi hanya untuk transaksi berstatus dicatat atau perubahan yang diajukan pesantren "
+                "(kini {state})."
+            ).format(state=_(STATE_LABELS[current.state]).lower())
         )
     link_revision = current.offer_revision_id if change else current.revision_id
     settings = get_settings()
@@ -83,17 +86,35 @@ async def create_confirm_link(*, actor: Actor | None, deal_id: int) -> schemas.C
     buyer = present(await Buyer.select(Buyer.whatsapp, Buyer.contact_person).where(Buyer.id == current.buyer_id).first())
     greeting = f"Assalamu'alaikum {buyer['contact_person']}".strip() if buyer["contact_person"] else "Assalamu'alaikum"
     if change and deal.offer is not None:
-        message = (
-            f"{greeting},\n{deal.pesantren.name} mengajukan perubahan transaksi {deal.number} dengan "
-            f"{deal.buyer.name}: dari {format_rupiah(deal.total_rp)} menjadi {format_rupiah(deal.offer.total_rp)} "
-            f"({deal.event_name}).\nMohon setujui atau tolak melalui tautan ini (berlaku sampai "
-            f"{format_datetime(expires_at)}):\n{url}"
+        message = _(
+            "{greeting},\n{pesantren} mengajukan perubahan transaksi {number} dengan {buyer}: dari {old_value} "
+            "menjadi {new_value} ({event}).\nMohon setujui atau tolak melalui tautan ini (berlaku sampai "
+            "{expires}):\n{url}"
+        ).format(
+            greeting=greeting,
+            pesantren=deal.pesantren.name,
+            number=deal.number,
+            buyer=deal.buyer.name,
+            old_value=format_rupiah(deal.total_rp),
+            new_value=format_rupiah(deal.offer.total_rp),
+            event=deal.event_name,
+            expires=format_datetime(expires_at),
+            url=url,
         )
     else:
-        message = (
-            f"{greeting},\n{deal.pesantren.name} mencatat transaksi {deal.number} dengan {deal.buyer.name} "
-            f"senilai {format_rupiah(deal.total_rp)} pada {format_date(deal.deal_date)} ({deal.event_name}).\n"
-            f"Mohon konfirmasi atau sanggah melalui tautan ini (berlaku sampai {format_datetime(expires_at)}):\n{url}"
+        message = _(
+            "{greeting},\n{pesantren} mencatat transaksi {number} dengan {buyer} senilai {value} pada {date} "
+            "({event}).\nMohon konfirmasi atau sanggah melalui tautan ini (berlaku sampai {expires}):\n{url}"
+        ).format(
+            greeting=greeting,
+            pesantren=deal.pesantren.name,
+            number=deal.number,
+            buyer=deal.buyer.name,
+            value=format_rupiah(deal.total_rp),
+            date=format_date(deal.deal_date),
+            event=deal.event_name,
+            expires=format_datetime(expires_at),
+            url=url,
         )
     # Without the buyer's number, wa.me opens WhatsApp's contact picker with the message ready.
     whatsapp_url = wa_link(buyer["whatsapp"] or "", message)
@@ -101,22 +122,22 @@ async def create_confirm_link(*, actor: Actor | None, deal_id: int) -> schemas.C
 
 
 async def _link(token: str) -> tuple[dict[str, Any], _Current]:
-    nonce, _, signature = token.partition(".")
+    nonce, _sep, signature = token.partition(".")
     if not nonce or not signature or len(token) > 120:
-        raise NotFound("Tautan konfirmasi tidak sah.")
+        raise NotFound(_("Tautan konfirmasi tidak sah."))
     row = await ConfirmLink.select().where(ConfirmLink.nonce == nonce).first()
     if row is None:
-        raise NotFound("Tautan konfirmasi tidak sah.")
+        raise NotFound(_("Tautan konfirmasi tidak sah."))
     if not hmac.compare_digest(signature, _sign(nonce, row["deal"])):
-        raise NotFound("Tautan konfirmasi tidak sah.")
+        raise NotFound(_("Tautan konfirmasi tidak sah."))
     return row, await _current(row["deal"])
 
 
 def _link_usable(row: dict[str, Any], current: _Current) -> str | None:
     if row["used_at"] is not None:
-        return "Tautan ini sudah dipakai. Minta tautan baru kepada pesantren bila perlu."
+        return _("Tautan ini sudah dipakai. Minta tautan baru kepada pesantren bila perlu.")
     if as_datetime(row["expires_at"]) <= now_utc():
-        return "Tautan ini sudah kedaluwarsa. Minta tautan baru kepada pesantren."
+        return _("Tautan ini sudah kedaluwarsa. Minta tautan baru kepada pesantren.")
     if current.state is DealState.perubahan and current.offer_by == SELLER_SIDE:
         on_table = current.offer_revision_id
     elif current.state is DealState.dicatat:
@@ -124,7 +145,7 @@ def _link_usable(row: dict[str, Any], current: _Current) -> str | None:
     else:
         on_table = None
     if on_table != row["revision"]:
-        return "Transaksi sudah berubah sejak tautan dibuat. Minta tautan baru kepada pesantren."
+        return _("Transaksi sudah berubah sejak tautan dibuat. Minta tautan baru kepada pesantren.")
     return None
 
 
@@ -148,7 +169,7 @@ async def open_link(*, token: str) -> schemas.PublicDeal:
         pesantren_name=info["pesantren_name"],
         buyer_name=info["buyer_name"],
         state=current.state,
-        state_label=STATE_LABELS[current.state],
+        state_label=_(STATE_LABELS[current.state]),
         kind=DealKind(info["kind"]),
         deal_date=as_date(info["deal_date"]),
         lines=lines,
@@ -169,13 +190,15 @@ async def act_on_link(*, token: str, action: DealAction, reason: str = "",
     `caller`: whoever is signed in on the device that opened the link — the deal's own pesantren (or any
     account but the buyer's) may not answer for the buyer."""
     if action not in (DealAction.konfirmasi, DealAction.sanggah):
-        raise InvalidInput.field("action", "hanya konfirmasi atau sanggah")
+        raise InvalidInput.field("action", _("hanya konfirmasi atau sanggah"))
     if action is DealAction.sanggah and len(reason.strip()) < 3:
-        raise InvalidInput.field("reason", "tuliskan alasan sanggahan (minimal 3 karakter)")
+        raise InvalidInput.field("reason", _("tuliskan alasan sanggahan (minimal 3 karakter)"))
     async with write_transaction():
         row, current = await _link(token)
         if caller is not None and not (caller.role is Role.buyer and caller.buyer_id == current.buyer_id):
-            raise Forbidden("Tautan ini untuk pembeli. Keluar dari akun Anda, atau minta pembeli membukanya sendiri.")
+            raise Forbidden(
+                _("Tautan ini untuk pembeli. Keluar dari akun Anda, atau minta pembeli membukanya sendiri.")
+            )
         problem = _link_usable(row, current)
         if problem:
             raise Gone(problem)
@@ -183,7 +206,7 @@ async def act_on_link(*, token: str, action: DealAction, reason: str = "",
             {ConfirmLink.used_at: now_utc(), ConfirmLink.used_action: action.value}
         ).where((ConfirmLink.id == row["id"]) & ConfirmLink.used_at.is_null()).returning(ConfirmLink.id)
         if not spent:
-            raise Gone("Tautan ini sudah dipakai.")
+            raise Gone(_("Tautan ini sudah dipakai."))
         # The link stands in for the buyer: act with the buyer's rights, recorded as "via tautan".
         buyer_proxy = Actor(user_id=0, email="", name="", role=Role.buyer, buyer_id=current.buyer_id)
         buyer = present(await Buyer.select(Buyer.name).where(Buyer.id == current.buyer_id).first())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor
 from opop_events.core.errors import Conflict, FieldError, Forbidden
+from opop_events.core.i18n import _
 from opop_events.deals.enums import (
     AMENDABLE_STATES,
     CANCELLABLE_STATES,
@@ -54,65 +55,96 @@ def _refusal(actor: Actor | None, current: _Current, action: DealAction) -> tupl
     side = _side(actor, current)
     seller, buyer = side == SELLER_SIDE, side == BUYER_SIDE
     admin = actor is not None and actor.is_admin
-    label = STATE_LABELS[state].lower()
+    label = _(STATE_LABELS[state]).lower()
     if action is DealAction.ubah:
         if state is DealState.minat:
-            return None if buyer else (_ROLE, "Hanya pembeli yang mengajukan minat yang boleh mengubahnya.")
+            return (
+                None if buyer else (_ROLE, _("Hanya pembeli yang mengajukan minat yang boleh mengubahnya."))
+            )
         if state is DealState.perubahan:
             if side and side == current.offer_by:
                 return None
-            return _ROLE, "Hanya pihak yang mengajukan perubahan yang boleh mengubah usulannya."
+            return _ROLE, _("Hanya pihak yang mengajukan perubahan yang boleh mengubah usulannya.")
         if not seller:
-            return _ROLE, "Hanya pesantren penjual yang boleh mengubah transaksi."
-        return None if state in AMENDABLE_STATES else (_STATE, f"Transaksi yang sudah {label} tidak bisa diubah.")
+            return _ROLE, _("Hanya pesantren penjual yang boleh mengubah transaksi.")
+        return (
+            None
+            if state in AMENDABLE_STATES
+            else (_STATE, _("Transaksi yang sudah {label} tidak bisa diubah.").format(label=label))
+        )
     if action is DealAction.ajukan_ubah:
         if not side:
-            return _ROLE, "Hanya pesantren penjual atau pembeli yang boleh mengajukan perubahan."
+            return _ROLE, _("Hanya pesantren penjual atau pembeli yang boleh mengajukan perubahan.")
         if state is DealState.dikonfirmasi:
             return None
-        return _STATE, f"Perubahan diajukan untuk transaksi yang sudah dikonfirmasi; ini {label}."
+        return _STATE, _("Perubahan diajukan untuk transaksi yang sudah dikonfirmasi; ini {label}.").format(
+            label=label
+        )
     if action in (DealAction.konfirmasi, DealAction.tawar):
         if state is DealState.minat:
-            return None if seller else (_ROLE, "Minat beli dikonfirmasi oleh pesantren penjual.")
+            return None if seller else (_ROLE, _("Minat beli dikonfirmasi oleh pesantren penjual."))
         if state is DealState.perubahan:
             if side and side != current.offer_by:
                 return None
-            return _ROLE, "Perubahan disetujui oleh pihak lain, bukan oleh yang mengajukannya."
+            return _ROLE, _("Perubahan disetujui oleh pihak lain, bukan oleh yang mengajukannya.")
         if not buyer:
-            return _ROLE, "Transaksi yang dicatat pesantren dikonfirmasi oleh pembelinya."
+            return _ROLE, _("Transaksi yang dicatat pesantren dikonfirmasi oleh pembelinya.")
         if state is DealState.dicatat and current.action == DealAction.kembalikan.value:
-            return _STATE, "Transaksi ini dikembalikan Dinas; pesantren perlu memperbaikinya dulu sebelum dikonfirmasi lagi."
-        return None if state is DealState.dicatat else (_STATE, f"Transaksi berstatus {label} tidak bisa dikonfirmasi.")
+            return _STATE, _(
+                "Transaksi ini dikembalikan Dinas; pesantren perlu memperbaikinya dulu sebelum dikonfirmasi lagi."
+            )
+        return (
+            None
+            if state is DealState.dicatat
+            else (_STATE, _("Transaksi berstatus {label} tidak bisa dikonfirmasi.").format(label=label))
+        )
     if action is DealAction.tolak_ubah:
         if not side:
-            return _ROLE, "Hanya pesantren penjual atau pembeli yang boleh menolak atau menarik perubahan."
-        return None if state is DealState.perubahan else (_STATE, "Tidak ada perubahan yang menunggu persetujuan.")
+            return _ROLE, _("Hanya pesantren penjual atau pembeli yang boleh menolak atau menarik perubahan.")
+        return (
+            None
+            if state is DealState.perubahan
+            else (_STATE, _("Tidak ada perubahan yang menunggu persetujuan."))
+        )
     if action is DealAction.sanggah:
         if not buyer:
-            return _ROLE, "Hanya pembeli yang boleh menyanggah transaksi."
-        return None if state is DealState.dicatat else (_STATE, f"Transaksi berstatus {label} tidak bisa disanggah.")
+            return _ROLE, _("Hanya pembeli yang boleh menyanggah transaksi.")
+        return (
+            None
+            if state is DealState.dicatat
+            else (_STATE, _("Transaksi berstatus {label} tidak bisa disanggah.").format(label=label))
+        )
     if action in (DealAction.verifikasi, DealAction.kembalikan):
         if not admin:
-            verb = "memverifikasi" if action is DealAction.verifikasi else "mengembalikan"
-            return _ROLE, f"Hanya staf Dinas yang boleh {verb} transaksi."
+            if action is DealAction.verifikasi:
+                return _ROLE, _("Hanya staf Dinas yang boleh memverifikasi transaksi.")
+            return _ROLE, _("Hanya staf Dinas yang boleh mengembalikan transaksi.")
         if state is DealState.dikonfirmasi:
             return None
         if state is DealState.perubahan:
-            return _STATE, "Perubahan syarat masih menunggu persetujuan pihak lain; verifikasi setelah diputuskan."
-        return _STATE, f"Hanya transaksi terkonfirmasi yang bisa diverifikasi atau dikembalikan; ini {label}."
+            return _STATE, _(
+                "Perubahan syarat masih menunggu persetujuan pihak lain; verifikasi setelah diputuskan."
+            )
+        return _STATE, _(
+            "Hanya transaksi terkonfirmasi yang bisa diverifikasi atau dikembalikan; ini {label}."
+        ).format(label=label)
     if action is DealAction.batal:
         if not (admin or seller or buyer):
-            return _ROLE, "Anda tidak berhak membatalkan transaksi ini."
+            return _ROLE, _("Anda tidak berhak membatalkan transaksi ini.")
         if state is DealState.dibatalkan:
-            return _STATE, "Transaksi sudah dibatalkan."
+            return _STATE, _("Transaksi sudah dibatalkan.")
         if admin or state in CANCELLABLE_STATES:
             return None
-        return _STATE, f"Transaksi berstatus {label} hanya bisa dibatalkan staf Dinas."
+        return _STATE, _("Transaksi berstatus {label} hanya bisa dibatalkan staf Dinas.").format(label=label)
     if action in (DealAction.realisasi, DealAction.koreksi_realisasi):
         if not admin:
-            return _ROLE, "Hanya staf Dinas yang mencatat realisasi."
-        return None if state in COUNTED_STATES else (_STATE, "Realisasi hanya untuk transaksi yang sudah dikonfirmasi.")
-    return _ROLE, "Tindakan ini tidak tersedia."
+            return _ROLE, _("Hanya staf Dinas yang mencatat realisasi.")
+        return (
+            None
+            if state in COUNTED_STATES
+            else (_STATE, _("Realisasi hanya untuk transaksi yang sudah dikonfirmasi."))
+        )
+    return _ROLE, _("Tindakan ini tidak tersedia.")
 
 
 def _check(actor: Actor | None, current: _Current, action: DealAction, expected_version: int | None) -> None:
@@ -122,9 +154,13 @@ def _check(actor: Actor | None, current: _Current, action: DealAction, expected_
         raise Forbidden(reason) if status == _ROLE else Conflict(reason)
     if expected_version is not None and expected_version != current.version:
         raise Conflict(
-            f"Transaksi {deal_number(current.deal_id)} baru saja diubah (versi {current.version}, Anda melihat "
-            f"versi {expected_version}). Muat ulang lalu coba lagi.",
-            errors=[FieldError(field="version", message=f"versi terbaru {current.version}")],
+            _(
+                "Transaksi {number} baru saja diubah (versi {version}, Anda melihat versi {seen}). "
+                "Muat ulang lalu coba lagi."
+            ).format(number=deal_number(current.deal_id), version=current.version, seen=expected_version),
+            errors=[
+                FieldError(
+                    field="version", message=_("versi terbaru {version}").format(version=current.version)
+                )
+            ],
         )
-
-

@@ -11,6 +11,7 @@ from opop_events.accounts.services import Actor, require_actor
 from opop_events.catalog.enums import BUYER_TYPE_LABELS, BuyerType
 from opop_events.core.dates import as_date, as_datetime
 from opop_events.core.errors import Forbidden, NotFound
+from opop_events.core.i18n import _
 from opop_events.core.pagination import Page, offset
 from opop_events.db import raw
 from opop_events.deals import schemas
@@ -103,11 +104,11 @@ async def _to_schemas(rows: list[dict[str, Any]], actor: Actor | None = None) ->
                 ),
                 buyer=schemas.BuyerRef(
                     id=r["buyer"], name=r["buyer_name"], buyer_type=BuyerType(r["buyer_type"]),
-                    buyer_type_label=BUYER_TYPE_LABELS[BuyerType(r["buyer_type"])],
+                    buyer_type_label=_(BUYER_TYPE_LABELS[BuyerType(r["buyer_type"])]),
                 ),
                 origin=Origin(r["origin"]),
                 state=state,
-                state_label=STATE_LABELS[state],
+                state_label=_(STATE_LABELS[state]),
                 version=r["version"],
                 kind=DealKind(r["kind"]),
                 deal_date=as_date(r["deal_date"]),
@@ -143,10 +144,10 @@ async def get_deal(*, actor: Actor | None, deal_id: int, as_of: datetime | None 
     actor = require_actor(actor)
     current = await _current(deal_id)
     if not await _can_see(actor, current):
-        raise Forbidden("Anda tidak berhak melihat transaksi ini.")
+        raise Forbidden(_("Anda tidak berhak melihat transaksi ini."))
     rows = await _deal_rows("d.id = {}", [deal_id], as_of=as_of)
     if not rows:
-        raise NotFound(f"Transaksi {deal_number(deal_id)} belum ada pada waktu itu.")
+        raise NotFound(_("Transaksi {number} belum ada pada waktu itu.").format(number=deal_number(deal_id)))
     return (await _to_schemas(rows, actor))[0]
 
 
@@ -207,7 +208,7 @@ async def history(*, actor: Actor | None, deal_id: int) -> list[schemas.HistoryE
         schemas.HistoryEntry(
             version=r["version"],
             action=DealAction(r["action"]),
-            action_label=ACTION_LABELS[DealAction(r["action"])],
+            action_label=_(ACTION_LABELS[DealAction(r["action"])]),
             state=DealState(r["state"]),
             actor=r["actor_label"] or r["user_name"] or "",
             reason=r["reason"],

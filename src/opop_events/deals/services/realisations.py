@@ -9,6 +9,7 @@ from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor, require_role
 from opop_events.core.dates import as_date, as_datetime, format_date, now_utc
 from opop_events.core.errors import Conflict, InvalidInput, NotFound
+from opop_events.core.i18n import _
 from opop_events.core.money import (
     format_rupiah,
 )
@@ -50,7 +51,7 @@ async def record_realisation(
     actor = require_actor(actor)
     check_realisation_date(data.realised_on)
     if data.amount_rp == 0:
-        raise InvalidInput.field("amount_rp", "nilai realisasi harus lebih dari nol")
+        raise InvalidInput.field("amount_rp", _("nilai realisasi harus lebih dari nol"))
     async with write_transaction():
         current = await _current(deal_id)
         _check(actor, current, DealAction.realisasi, None)
@@ -84,9 +85,9 @@ async def void_realisation(
             (Realisation.id == realisation_id) & (Realisation.deal == deal_id)
         ).first()
         if target is None or target["voids"] is not None:
-            raise NotFound(f"Realisasi {realisation_id} tidak ada pada transaksi ini.")
+            raise NotFound(_("Realisasi {id} tidak ada pada transaksi ini.").format(id=realisation_id))
         if await Realisation.exists().where(Realisation.voids == realisation_id):
-            raise Conflict("Realisasi ini sudah dikoreksi.")
+            raise Conflict(_("Realisasi ini sudah dikoreksi."))
         rows = await Realisation.insert(
             Realisation(
                 deal=deal_id, kind=target["kind"], realised_on=target["realised_on"], amount_rp=0,

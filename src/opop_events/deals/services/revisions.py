@@ -11,6 +11,7 @@ from opop_events.accounts.services import Actor
 from opop_events.catalog.tables import Product
 from opop_events.core.dates import as_date, now_utc
 from opop_events.core.errors import Conflict, FieldError, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.core.money import (
     MoneyError,
     format_quantity,
@@ -66,19 +67,19 @@ async def _clean_lines(lines: list[schemas.LineIn], pesantren_id: int, *, field:
         path = f"{field}[{i}]"
         product = products.get(line.product_id) if line.product_id else None
         if line.product_id and (product is None or product["pesantren"] != pesantren_id):
-            errors.append(FieldError(field=f"{path}.product_id", message="produk tidak ada atau bukan milik pesantren ini"))
+            errors.append(FieldError(field=f"{path}.product_id", message=_("produk tidak ada atau bukan milik pesantren ini")))
             continue
         description = (line.description or "").strip() or (product["name"] if product else "")
         if not description:
-            errors.append(FieldError(field=f"{path}.description", message="isi uraian atau pilih produk"))
+            errors.append(FieldError(field=f"{path}.description", message=_("isi uraian atau pilih produk")))
             continue
         category = line.category.value if line.category else (product["category"] if product else None)
         if category is None:
-            errors.append(FieldError(field=f"{path}.category", message="pilih kategori untuk baris tanpa produk"))
+            errors.append(FieldError(field=f"{path}.category", message=_("pilih kategori untuk baris tanpa produk")))
             continue
         price = line.unit_price_rp if line.unit_price_rp is not None else (product["price_rp"] if product else None)
         if price is None:
-            errors.append(FieldError(field=f"{path}.unit_price_rp", message="harga satuan wajib diisi"))
+            errors.append(FieldError(field=f"{path}.unit_price_rp", message=_("harga satuan wajib diisi")))
             continue
         try:
             quantity = parse_quantity(line.quantity)
@@ -87,7 +88,7 @@ async def _clean_lines(lines: list[schemas.LineIn], pesantren_id: int, *, field:
             continue
         if min_order and product is not None and quantity < parse_quantity(product["min_order"] or "1"):
             minimum = format_quantity(parse_quantity(product["min_order"] or "1"))
-            errors.append(FieldError(field=f"{path}.quantity", message=f"pesanan minimal {minimum} {product['unit']}"))
+            errors.append(FieldError(field=f"{path}.quantity", message=_("pesanan minimal {minimum} {unit}").format(minimum=minimum, unit=product["unit"])))
             continue
         value = line_value(quantity, price)
         if capped := line_problems(quantity, price, value):  # deals/rules.py: the same caps in every door
@@ -106,7 +107,7 @@ async def _clean_lines(lines: list[schemas.LineIn], pesantren_id: int, *, field:
             )
         )
     if not errors and sum(line.value_rp for line in out) == 0:
-        errors.append(FieldError(field=field, message="nilai transaksi Rp0; periksa jumlah dan harga satuan"))
+        errors.append(FieldError(field=field, message=_("nilai transaksi Rp0; periksa jumlah dan harga satuan")))
     if not errors and (too_large := total_problem(line.value_rp for line in out)):
         errors.append(FieldError(field=field, message=too_large))
     if errors:
@@ -196,8 +197,9 @@ async def _append_event(
     except Exception as exc:
         if is_unique_violation(exc):
             raise Conflict(
-                f"Transaksi {deal_number(deal_id)} sedang diubah orang lain pada saat yang sama. Muat ulang lalu "
-                "coba lagi."
+                _(
+                    "Transaksi {number} sedang diubah orang lain pada saat yang sama. Muat ulang lalu coba lagi."
+                ).format(number=deal_number(deal_id))
             ) from exc
         raise
     await refresh_deals([deal_id])  # the current-state projection, in this same transaction
@@ -208,7 +210,7 @@ async def _check_deal_date(value: date, event_id: int, deal_id: int | None = Non
     existing deal, not after its first realisation). Reads the event (through its domain) and the realisations."""
     starts_on = await event_starts_on(event_id)
     if starts_on is None:
-        raise InvalidInput.field("event_slug", "acara tidak ditemukan")
+        raise InvalidInput.field("event_slug", _("acara tidak ditemukan"))
     first = None
     if deal_id is not None:
         rows = await raw(
