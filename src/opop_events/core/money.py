@@ -18,6 +18,10 @@ class MoneyError(ValueError):
     """A value that is not a valid rupiah amount or quantity; the message is in the current language (`core.i18n`)."""
 
 
+class NotRupiahText(MoneyError):
+    """Text that does not read as a rupiah amount at all (as opposed to an amount out of bounds)."""
+
+
 def _separators() -> tuple[str, str]:
     """(thousands, decimal): `1.500.000,5` in Indonesian, `1,500,000.5` in English."""
     return (".", ",") if current_language() == SOURCE_LANGUAGE else (",", ".")
@@ -73,7 +77,7 @@ def parse_rupiah(text: str | int) -> int:
         cleaned = text.strip().replace("\u00a0", " ")
         match = _RP_TEXT.match(cleaned.replace(" ", "")) if cleaned else None
         if not match:
-            raise MoneyError(
+            raise NotRupiahText(
                 _(
                     "'{text}' bukan nilai rupiah yang sah; tulis angka bulat seperti 1.500.000 atau Rp 1.500.000"
                 ).format(text=text)

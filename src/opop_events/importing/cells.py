@@ -25,6 +25,7 @@ from opop_events.core.dates import MONTHS
 from opop_events.core.i18n import N_, _
 from opop_events.core.money import (
     MoneyError,
+    NotRupiahText,
     check_amount,
     parse_quantity,
     parse_rupiah,
@@ -106,8 +107,7 @@ def _amount_text(text: str) -> int:
     try:
         return parse_rupiah(text)
     except MoneyError as exc:
-        message = str(exc)
-        raise _Bad(_(_NUMBER_HINT) if "bukan nilai rupiah" in message else message) from exc
+        raise _Bad(_(_NUMBER_HINT) if isinstance(exc, NotRupiahText) else str(exc)) from exc
 
 
 _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+")
