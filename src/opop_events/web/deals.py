@@ -114,7 +114,7 @@ async def _deal_page(actor: Actor, deal_id: int, *, status_code: int = 200, noti
         section="dinas" if actor.is_admin else "transaksi",
         status_code=status_code,
         deal=deal,
-        kind_label=KIND_LABELS[deal.kind],
+        kind_label=_(KIND_LABELS[deal.kind]),
         history=list(reversed(entries)),
         realisations=realisations,
         realisation_kinds=[(kind, _(label)) for kind, label in REALISATION_KINDS],
@@ -124,7 +124,8 @@ async def _deal_page(actor: Actor, deal_id: int, *, status_code: int = 200, noti
         notice=notice,
         errors=errors or {},
         values={"realisasi.realised_on": today_wib().isoformat(), **_confirm_defaults(deal), **(values or {})},
-        state_labels=STATE_LABELS,
+        state_labels={state: _(label) for state, label in STATE_LABELS.items()},
+        realisation_labels={kind: _(label) for kind, label in REALISATION_KINDS},
     )
 
 
