@@ -36,7 +36,7 @@ class _LazyExporter:
     target: str
 
     def render(self, data: ReportData, out: BinaryIO) -> None:
-        module_name, _, class_name = self.target.partition(":")
+        module_name, _sep, class_name = self.target.partition(":")
         renderer = getattr(importlib.import_module(module_name), class_name)
         renderer().render(data, out)
 
