@@ -1,15 +1,27 @@
-"""Click's own words (usage, help headings, usage errors, prompts) in Bahasa Indonesia.
+"""Click's own words (usage, help headings, usage errors, prompts) in Bahasa Indonesia, and our help texts in the
+run's language (`--lang` / `OPOP_LANG`, `core.i18n`).
 
 Each Click module binds `gettext`'s functions at import (`from gettext import gettext as _`, `ngettext`) and
 passes every message through them. `install()` points those names in Click's modules at a translation built from
 the table below (the msgids of Click 8.x; one missing here stays English). No file is read or written, and only
-Click's modules of this process are affected. tests/test_cli.py runs the real command and checks the words.
+Click's modules of this process are affected. In another language Click keeps its own (English) words.
+
+Our help texts are read by Click at import, before the language is known: they are marked `N_()` and the
+`Translated*` classes below pass them through `_()` each time Click reads them (when it formats help or usage).
+tests/test_cli.py runs the real command and checks the words.
 """
 
 from __future__ import annotations
 
 import gettext
 import importlib
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from opop_events.core.i18n import SOURCE_LANGUAGE, _, current_language
 
 # msgid → translation; plural msgids map to (singular, plural).
 MESSAGES: dict[str, str | tuple[str, str]] = {
@@ -79,12 +91,14 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
 
 
 class _Indonesian(gettext.NullTranslations):
+    """Click's words in Indonesian while the run speaks Indonesian; Click's English otherwise."""
+
     def gettext(self, message: str) -> str:
-        found = MESSAGES.get(message)
+        found = MESSAGES.get(message) if current_language() == SOURCE_LANGUAGE else None
         return found if isinstance(found, str) else message
 
     def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
-        found = MESSAGES.get(msgid1)
+        found = MESSAGES.get(msgid1) if current_language() == SOURCE_LANGUAGE else None
         if isinstance(found, tuple):
             return found[0] if n == 1 else found[1]
         return msgid1 if n == 1 else msgid2
@@ -104,3 +118,61 @@ def install() -> None:
             module._ = translation.gettext  # type: ignore[attr-defined]
         if getattr(module, "ngettext", None) is gettext.ngettext:
             module.ngettext = translation.ngettext  # type: ignore[attr-defined]
+
+
+def _translated(name: str) -> Any:
+    """An attribute kept as its marked (Indonesian) text and read through `_()` in the current language."""
+    source = f"_source_{name}"
+
+    def read(self: object) -> Any:
+        value = getattr(self, source, None)
+        return _(value) if isinstance(value, str) and value else value
+
+    def write(self: object, value: Any) -> None:
+        setattr(self, source, value)
+
+    return property(read, write)
+
+
+class TranslatedCommand(click.Command):
+    help = _translated("help")
+    short_help = _translated("short_help")
+    options_metavar = _translated("options_metavar")
+
+
+class TranslatedGroup(click.Group):
+    help = _translated("help")
+    short_help = _translated("short_help")
+    options_metavar = _translated("options_metavar")
+    subcommand_metavar = _translated("subcommand_metavar")
+    command_class = TranslatedCommand
+    group_class = type  # subgroups are of the same class as their parent
+
+
+class TranslatedOption(click.Option):
+    help = _translated("help")
+    metavar = _translated("metavar")
+    prompt = _translated("prompt")
+
+
+class TranslatedArgument(click.Argument):
+    metavar = _translated("metavar")
+
+
+T = TypeVar("T")
+
+
+def option(*names: str, **attrs: Any) -> Callable[[T], T]:
+    """`click.option` whose help text and placeholder are read in the run's language."""
+    return click.option(*names, cls=TranslatedOption, **attrs)
+
+
+def argument(*names: str, **attrs: Any) -> Callable[[T], T]:
+    """`click.argument` whose placeholder is read in the run's language."""
+    return click.argument(*names, cls=TranslatedArgument, **attrs)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One `Galat: …` line on stderr, then exit with `code`."""
+    click.secho(_("Galat: {message}").format(message=message), fg="red", err=True)
+    sys.exit(code)
