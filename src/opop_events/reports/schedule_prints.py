@@ -125,7 +125,7 @@ async def agenda_pdf(
 ) -> PrintedFile:
     """Agenda PDF: a participant's own; an organizer's for the participant named, or every participant with a
     published meeting (one page group each, for printing in one go) when none is named."""
-    _, agendas, filename = await _printable_agendas(
+    _event, agendas, filename = await _printable_agendas(
         actor=actor, slug=slug, buyer_id=buyer_id, pesantren_id=pesantren_id
     )
     if not agendas:

@@ -118,12 +118,12 @@ class ReportCharts:
     def _pie(self, caption: str, labels: list[str], values: list[int]) -> Flowable:
         """A pie with a legend of label, share and compact value; zero slices are left out."""
         pairs = [(label, value) for label, value in zip(labels, values, strict=True) if value > 0]
-        total = sum(value for _, value in pairs)
+        total = sum(value for _label, value in pairs)
         drawing = Drawing(self.width, 58 * mm)
         self._caption(drawing, caption)
         pie = Pie()
         pie.x, pie.y, pie.width, pie.height = 8 * mm, 4 * mm, 44 * mm, 44 * mm
-        pie.data = [value for _, value in pairs]
+        pie.data = [value for _label, value in pairs]
         pie.labels = None
         pie.simpleLabels = True
         pie.slices.strokeColor = colors.white
