@@ -265,7 +265,7 @@ class PrintDocument(ABC):
         )
         frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
         doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-        story = self.story() or [Paragraph("Tidak ada data untuk dicetak.", self.styles["base"])]
+        story = self.story() or [Paragraph(_("Tidak ada data untuk dicetak."), self.styles["base"])]
         doc.build(
             story,
             canvasmaker=lambda *a, **k: GroupCanvas(
