@@ -58,3 +58,20 @@ async def test_the_api_report_follows_accept_language(client, market):
 
     assert response.status_code == 200, response.text
     assert _summary(response.content, "Summary")["Confirmed deal value (Rp)"] == 250_000
+
+
+async def test_the_english_pdf_and_csv_keep_their_figures_and_the_csv_its_column_keys(client, market):
+    from pypdf import PdfReader
+
+    await _confirmed_deal(market)
+    url = f"/api/v1/reports/events/{market.slug}"
+    english = {**market.admin.headers, "Accept-Language": "en"}
+    pdf = await client.get(url, params={"format": "pdf"}, headers=english)
+    csv_en = await client.get(url, params={"format": "csv"}, headers=english)
+    csv_id = await client.get(url, params={"format": "csv"}, headers=market.admin.headers)
+
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "CONFIRMED DEAL VALUE" in text and "Rp250,000" in text and "Page 1 of" in text
+    assert "NILAI TRANSAKSI TERKONFIRMASI" not in text
+    assert csv_en.text.splitlines()[0] == csv_id.text.splitlines()[0]  # the keys scripts read
+    assert csv_en.text.splitlines()[0].lstrip("\ufeff").startswith("no_transaksi,tanggal,status")
