@@ -45,7 +45,7 @@ async def test_lang_en_turns_the_help_and_clicks_own_words_to_english(database_u
     assert indonesian.stdout.startswith("Pemakaian: opop-events report [OPSI] [SLUG_ACARA]")
 
 
-async def test_lang_en_report_writes_an_english_workbook_with_the_same_figures(tmp_path, database_url, market):
+async def test_lang_en_report_writes_an_english_workbook_with_the_same_figures(tmp_path, database_url, market):  # noqa: F811 - the imported fixture
     body = market.deal_body(lines=[{"product_id": market.product["id"], "quantity": "4", "unit_price_rp": 25_000}])
     deal = await deals.log_deal(actor=market.seller.actor, data=msgspec.convert(body, schemas.DealCreate))
     await deals.confirm(actor=market.buyer.actor, deal_id=deal.id, data=schemas.Confirm(version=deal.version))

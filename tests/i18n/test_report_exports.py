@@ -26,7 +26,7 @@ def _summary(content: bytes, sheet: str) -> dict[object, object]:
     return {row[0]: row[1] for row in workbook[sheet].iter_rows(values_only=True) if row[0]}
 
 
-async def test_a_dinas_user_who_chose_english_downloads_an_english_xlsx_with_the_same_figures(client, market):
+async def test_a_dinas_user_who_chose_english_downloads_an_english_xlsx_with_the_same_figures(client, market):  # noqa: F811 - the imported fixture
     await _confirmed_deal(market)
     await sign_in(client, market.admin)
     url = f"/dinas/laporan/unduh?lingkup=acara&acara={market.slug}&format=xlsx&per="
@@ -51,7 +51,7 @@ async def test_a_dinas_user_who_chose_english_downloads_an_english_xlsx_with_the
     assert deal_lines[0][0] == "Deal No." and deal_lines[1][13] == 250_000
 
 
-async def test_the_api_report_follows_accept_language(client, market):
+async def test_the_api_report_follows_accept_language(client, market):  # noqa: F811 - the imported fixture
     await _confirmed_deal(market)
     url = f"/api/v1/reports/events/{market.slug}?format=xlsx"
     response = await client.get(url, headers={**market.admin.headers, "Accept-Language": "en"})
@@ -60,7 +60,7 @@ async def test_the_api_report_follows_accept_language(client, market):
     assert _summary(response.content, "Summary")["Confirmed deal value (Rp)"] == 250_000
 
 
-async def test_the_english_pdf_and_csv_keep_their_figures_and_the_csv_its_column_keys(client, market):
+async def test_the_english_pdf_and_csv_keep_their_figures_and_the_csv_its_column_keys(client, market):  # noqa: F811 - the imported fixture
     from pypdf import PdfReader
 
     await _confirmed_deal(market)
