@@ -14,7 +14,10 @@ from typing import Any, TypeVar
 import click
 
 from opop_events import cli_text
-from opop_events.core.i18n import N_, _
+from opop_events.cli_backup import backup, restore
+from opop_events.cli_text import TranslatedGroup, TranslatedOption, argument, option
+from opop_events.cli_text import fail as _fail
+from opop_events.core.i18n import N_, SOURCE_LANGUAGE, _, current_language, use_language
 from opop_events.core.types import MAX_YEAR, MIN_YEAR
 from opop_events.reports.exporters import EXPORTERS
 from opop_events.settings import SettingsError, get_settings
@@ -22,6 +25,21 @@ from opop_events.settings import SettingsError, get_settings
 cli_text.install()
 
 T = TypeVar("T")
+
+LANGUAGE_ENV = "OPOP_LANG"
+"""The environment variable naming the output language (`--lang` overrides it; default Indonesian)."""
+
+
+def _requested_language(args: list[str]) -> str | None:
+    """`--lang X` / `--lang=X` among the arguments, else `OPOP_LANG`: read before Click parses or prints anything."""
+    for position, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and position + 1 < len(args):
+            return args[position + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return os.environ.get(LANGUAGE_ENV)
 
 
 def _run(make: Callable[[], Awaitable[T]]) -> T:
@@ -41,17 +59,19 @@ def _run(make: Callable[[], Awaitable[T]]) -> T:
 
 
 def _seconds(value: float) -> str:
-    """A duration the Indonesian way: one decimal, decimal comma ("1,6")."""
-    return f"{value:.1f}".replace(".", ",")
+    """A duration with one decimal: decimal comma ("1,6") in Indonesian, point in English."""
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if current_language() == SOURCE_LANGUAGE else text
 
 
-def _fail(message: str, code: int = 2) -> None:
-    click.secho(f"Galat: {message}", fg="red", err=True)
-    sys.exit(code)
+class _Group(TranslatedGroup):
+    """Speaks the run's language (`--lang` / `OPOP_LANG`) from the first word; turns expected errors into one line
+    and a non-zero exit code instead of a traceback."""
 
-
-class _Group(click.Group):
-    """Turns expected errors into one Indonesian line and a non-zero exit code instead of a traceback."""
+    def main(self, args: Any = None, *pos: Any, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        with use_language(_requested_language(argv)):
+            return super().main(args, *pos, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         from opop_events.core.errors import AppError
@@ -71,13 +91,24 @@ class _Group(click.Group):
             _fail(f"{exc.strerror or exc} ({getattr(exc, 'filename', '') or ''})")
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="opop-events", message="%(prog)s versi %(version)s")
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=N_(
+        "opop-events: temu bisnis OPOP Jawa Barat — jadwal pertemuan, buku besar transaksi, laporan resmi.\n\n"
+        "Basis data dipilih oleh OPOP_DATABASE_URL (kosong: berkas SQLite opop_events.sqlite di folder ini)."
+    ),
+)
+@click.version_option(
+    package_name="opop-events", message="%(prog)s versi %(version)s", cls=TranslatedOption,
+    help=N_("Tampilkan versi lalu keluar."),
+)
+@option(
+    "--lang", metavar="id|en", expose_value=False, is_eager=True, envvar=LANGUAGE_ENV,
+    help=N_("Bahasa keluaran: id (Bahasa Indonesia, bawaan) atau en (English); atau OPOP_LANG."),
+)
 def main() -> None:
-    """opop-events: temu bisnis OPOP Jawa Barat — jadwal pertemuan, buku besar transaksi, laporan resmi.
-
-    Basis data dipilih oleh OPOP_DATABASE_URL (kosong: berkas SQLite opop_events.sqlite di folder ini).
-    """
+    """The `opop-events` group (its help is the marked text above)."""
 
 
 async def _ensure_schema() -> bool:
@@ -89,14 +120,13 @@ async def _ensure_schema() -> bool:
     return empty
 
 
-@main.group()
+@main.group(help=N_("Basis data: migrasi."))
 def db() -> None:
-    """Basis data: migrasi."""
+    """Database commands."""
 
 
-@db.command("upgrade")
+@db.command("upgrade", help=N_("Jalankan semua migrasi ke depan dan muat data wilayah (aman diulang)."))
 def db_upgrade() -> None:
-    """Jalankan semua migrasi ke depan dan muat data wilayah (aman diulang)."""
     settings = get_settings()
     from opop_events.bootstrap import is_empty, upgrade
     from opop_events.db import raw
@@ -107,13 +137,14 @@ def db_upgrade() -> None:
         return (await raw("SELECT COUNT(*) AS n FROM migration"))[0]["n"] - before
 
     ran = _run(job)
-    click.echo(f"{ran} migrasi dijalankan." if ran else "Tidak ada migrasi baru.")
-    click.echo(f"Basis data mutakhir ({settings.engine}).")
+    click.echo(_("{count} migrasi dijalankan.").format(count=ran) if ran else _("Tidak ada migrasi baru."))
+    click.echo(_("Basis data mutakhir ({engine}).").format(engine=settings.engine))
 
 
-@db.command("rebuild-projection")
+@db.command(
+    "rebuild-projection", help=N_("Bangun ulang proyeksi keadaan kini transaksi dari riwayatnya (aman diulang).")
+)
 def db_rebuild_projection() -> None:
-    """Bangun ulang proyeksi keadaan kini transaksi dari riwayatnya (aman diulang)."""
     from opop_events.db import raw, write_transaction
     from opop_events.deals.projection import rebuild
 
@@ -124,7 +155,7 @@ def db_rebuild_projection() -> None:
         return (await raw("SELECT COUNT(*) AS n FROM deal_current"))[0]["n"]
 
     deals = _run(job)
-    click.echo(f"Proyeksi dibangun ulang dari riwayat: {deals} transaksi.")
+    click.echo(_("Proyeksi dibangun ulang dari riwayat: {count} transaksi.").format(count=deals))
 
 
 async def _load_demo(reset: bool) -> str:
@@ -135,15 +166,17 @@ async def _load_demo(reset: bool) -> str:
     spec_slug = "temu-bisnis-opop-bandung-2020"
     if await demo.has_demo_data(spec_slug):
         if not reset:
-            return "Data demo sudah ada (pakai --reset untuk memuat ulang)."
+            return _("Data demo sudah ada (pakai --reset untuk memuat ulang).")
         await demo.reset()
     started = time.perf_counter()
     summary = await demo.load(settings.fixtures_dir)
-    return (
-        f"Data demo dimuat dalam {_seconds(time.perf_counter() - started)} detik: {summary.pesantren} pesantren, "
-        f"{summary.products} produk, {summary.buyers} pembeli, acara '{summary.event_slug}' "
-        f"dengan {summary.registrations} peserta dan {summary.deals} catatan transaksi (termasuk minat beli), "
+    return _(
+        "Data demo dimuat dalam {seconds} detik: {pesantren} pesantren, {products} produk, {buyers} pembeli, "
+        "acara '{slug}' dengan {registrations} peserta dan {deals} catatan transaksi (termasuk minat beli), "
         "serta satu acara mendatang dengan permintaan pertemuan untuk dicoba dijadwalkan."
+    ).format(
+        seconds=_seconds(time.perf_counter() - started), pesantren=summary.pesantren, products=summary.products,
+        buyers=summary.buyers, slug=summary.event_slug, registrations=summary.registrations, deals=summary.deals,
     )
 
 
@@ -151,26 +184,26 @@ def _print_logins() -> None:
     from opop_events.accounts.passwords import DEMO_PASSWORD
     from opop_events.demo import DEMO_ACCOUNTS
 
-    click.echo("Akun demo (kata sandi semuanya: " + DEMO_PASSWORD + "):")
+    click.echo(_("Akun demo (kata sandi semuanya: {password}):").format(password=DEMO_PASSWORD))
     for email, role, name in DEMO_ACCOUNTS:
         click.echo(f"  {email:<24} {name} ({role.value})")
 
 
-@main.command()
-@click.option("--reset", is_flag=True, help="Hapus data demo lama lalu muat ulang.")
+@main.command(
+    help=N_("Muat data demo (27 kab/kota, pesantren, produk, pembeli, acara Bandung Desember 2020) lalu keluar.")
+)
+@option("--reset", is_flag=True, help=N_("Hapus data demo lama lalu muat ulang."))
 def demo(reset: bool) -> None:
-    """Muat data demo (27 kab/kota, pesantren, produk, pembeli, acara Bandung Desember 2020) lalu keluar."""
     click.echo(_run(lambda: _load_demo(reset)))
     _print_logins()
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Alamat yang didengarkan.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
-@click.option("--demo", "with_demo", is_flag=True, help="Muat data demo dulu bila basis data masih kosong.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32), help="Jumlah proses.")
+@main.command(help=N_("Jalankan aplikasi web (migrasi otomatis pada basis data kosong)."))
+@option("--host", default="127.0.0.1", show_default=True, help=N_("Alamat yang didengarkan."))
+@option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help=N_("Port."))
+@option("--demo", "with_demo", is_flag=True, help=N_("Muat data demo dulu bila basis data masih kosong."))
+@option("--workers", default=1, show_default=True, type=click.IntRange(1, 32), help=N_("Jumlah proses."))
 def serve(host: str, port: int, with_demo: bool, workers: int) -> None:
-    """Jalankan aplikasi web (migrasi otomatis pada basis data kosong)."""
     import uvicorn
 
     if not os.environ.get("OPOP_BASE_URL", "").strip():
@@ -180,8 +213,10 @@ def serve(host: str, port: int, with_demo: bool, workers: int) -> None:
         get_settings.cache_clear()
         if link_host != host:
             click.secho(
-                f"Catatan: OPOP_BASE_URL belum diisi; tautan WhatsApp dan QR memakai {os.environ['OPOP_BASE_URL']}. "
-                "Isi OPOP_BASE_URL dengan alamat yang bisa dibuka peserta (mis. https://opop.jabarprov.go.id).",
+                _(
+                    "Catatan: OPOP_BASE_URL belum diisi; tautan WhatsApp dan QR memakai {url}. Isi OPOP_BASE_URL "
+                    "dengan alamat yang bisa dibuka peserta (mis. https://opop.jabarprov.go.id)."
+                ).format(url=os.environ["OPOP_BASE_URL"]),
                 fg="yellow",
             )
     settings = get_settings()
@@ -196,8 +231,8 @@ def serve(host: str, port: int, with_demo: bool, workers: int) -> None:
         refusal = _run(demo_password_refusal)
         if refusal:
             _fail(refusal)
-    click.echo(f"opop-events berjalan di http://{host}:{port}/  (API: http://{host}:{port}/schema)")
-    click.echo(f"Basis data: {settings.engine}")
+    click.echo(_("opop-events berjalan di {url}  (API: {url}schema)").format(url=f"http://{host}:{port}/"))
+    click.echo(_("Basis data: {engine}").format(engine=settings.engine))
     uvicorn.run(
         "opop_events.asgi:app",
         host=host,
@@ -210,10 +245,9 @@ def serve(host: str, port: int, with_demo: bool, workers: int) -> None:
     )
 
 
-@main.command()
-@click.option("--once", is_flag=True, help=N_("Kirim semua pesan yang sudah waktunya lalu keluar."))
+@main.command(help=N_("Kirim e-mail dari antrean (outbox) sampai dihentikan; untuk penerapan dengan beberapa proses aplikasi."))
+@option("--once", is_flag=True, help=N_("Kirim semua pesan yang sudah waktunya lalu keluar."))
 def worker(once: bool) -> None:
-    """Kirim e-mail dari antrean (outbox) sampai dihentikan; untuk penerapan dengan beberapa proses aplikasi."""
     from opop_events.notifications.delivery import drain, run_worker
 
     settings = get_settings()
@@ -228,36 +262,41 @@ def worker(once: bool) -> None:
         _run(run_worker)
 
 
-@main.command()
-@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False), help="problem.json")
-@click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False), help="schedule.json")
-@click.option("--time-limit", default=60.0, show_default=True, type=click.FloatRange(0.1, 3600), help="Detik.")
+@main.command(help=N_("Susun jadwal pertemuan dari problem.json (tanpa basis data) dan tulis schedule.json."))
+@option("--input", "input_path", required=True, type=click.Path(dir_okay=False), help="problem.json")
+@option("--output", "output_path", required=True, type=click.Path(dir_okay=False), help="schedule.json")
+@option("--time-limit", default=60.0, show_default=True, type=click.FloatRange(0.1, 3600), help=N_("Detik."))
 def schedule(input_path: str, output_path: str, time_limit: float) -> None:
-    """Susun jadwal pertemuan dari problem.json (tanpa basis data) dan tulis schedule.json."""
     from opop_events.matching.scheduler import ProblemError, run_files
 
     try:
         stats = run_files(input_path, output_path, time_limit=time_limit)
     except ProblemError as exc:
         _fail(f"{input_path}: {exc}")
-    click.echo(
-        f"{stats['scheduled']} dari {stats['requested']} pertemuan terjadwal, {stats['breaks_total']} jeda "
-        f"(batas bawah {stats['lower_bound']}{', optimal' if stats['optimal'] else ''}), "
-        f"{_seconds(stats['seconds'])} detik → {output_path}"
+    summary = _(
+        "{scheduled} dari {requested} pertemuan terjadwal, {breaks} jeda (batas bawah {bound}, optimal), "
+        "{seconds} detik → {output}"
+    ) if stats["optimal"] else _(
+        "{scheduled} dari {requested} pertemuan terjadwal, {breaks} jeda (batas bawah {bound}), {seconds} detik → {output}"
     )
+    click.echo(summary.format(
+        scheduled=stats["scheduled"], requested=stats["requested"], breaks=stats["breaks_total"],
+        bound=stats["lower_bound"], seconds=_seconds(stats["seconds"]), output=output_path,
+    ))
 
 
-@main.command()
-@click.argument("event_slug", required=False)
-@click.option(
-    "--year", type=click.IntRange(MIN_YEAR, MAX_YEAR), default=None, metavar="TAHUN",
-    help="Laporan program satu tahun (tanpa slug).",
+@main.command(
+    help=N_("Buat laporan resmi acara (SLUG_ACARA) atau program (--year TAHUN) dalam xlsx, pdf atau csv.")
 )
-@click.option("--format", "fmt", type=click.Choice(list(EXPORTERS)), default="xlsx", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False), default=None, help="Berkas keluaran (bawaan: folder reports/).")
-@click.option("--as-of", default=None, help='Keadaan pada waktu ini (WIB), mis. "2020-12-09 16:00".')
+@argument("event_slug", required=False)
+@option(
+    "--year", type=click.IntRange(MIN_YEAR, MAX_YEAR), default=None, metavar=N_("TAHUN"),
+    help=N_("Laporan program satu tahun (tanpa slug)."),
+)
+@option("--format", "fmt", type=click.Choice(list(EXPORTERS)), default="xlsx", show_default=True)
+@option("--output", type=click.Path(dir_okay=False), default=None, help=N_("Berkas keluaran (bawaan: folder reports/)."))
+@option("--as-of", default=None, help=N_('Keadaan pada waktu ini (WIB), mis. "2020-12-09 16:00".'))
 def report(event_slug: str | None, year: int | None, fmt: str, output: str | None, as_of: str | None) -> None:
-    """Buat laporan resmi acara (SLUG_ACARA) atau program (--year TAHUN) dalam xlsx, pdf atau csv."""
     from pathlib import Path
 
     from opop_events.core.dates import format_datetime, parse_local_datetime
@@ -266,13 +305,15 @@ def report(event_slug: str | None, year: int | None, fmt: str, output: str | Non
     from opop_events.reports.request import COMMAND_LINE, ReportRequest
 
     if (event_slug is None) == (year is None):
-        _fail("sebutkan tepat satu: SLUG_ACARA atau --year TAHUN")
+        _fail(_("sebutkan tepat satu: SLUG_ACARA atau --year TAHUN"))
     try:
         moment = parse_local_datetime(as_of) if as_of else None
     except ValueError:
-        _fail(f"--as-of '{as_of}' bukan waktu yang sah; contoh \"2020-12-09 16:00\"")
+        _fail(_("--as-of '{value}' bukan waktu yang sah; contoh \"2020-12-09 16:00\"").format(value=as_of))
     if output and Path(output).suffix.lower() != f".{fmt}":
-        _fail(f"--output {output} tidak berakhiran .{fmt}, padahal --format {fmt}; samakan keduanya")
+        _fail(_("--output {output} tidak berakhiran .{fmt}, padahal --format {fmt}; samakan keduanya").format(
+            output=output, fmt=fmt
+        ))
     settings = get_settings()
     request = ReportRequest.parse(caller=COMMAND_LINE, fmt=fmt, slug=event_slug, year=year, as_of=moment)
 
@@ -285,36 +326,40 @@ def report(event_slug: str | None, year: int | None, fmt: str, output: str | Non
         return rendered.path, data.headline.confirmed_rp
 
     path, confirmed = _run(job)
-    moment_text = f" per {format_datetime(moment)}" if moment else ""
-    click.echo(f"Laporan ditulis ke {path} (terkonfirmasi{moment_text}: {format_rupiah(confirmed)}).")
+    if moment:
+        written = _("Laporan ditulis ke {path} (terkonfirmasi per {moment}: {amount}).")
+    else:
+        written = _("Laporan ditulis ke {path} (terkonfirmasi: {amount}).")
+    click.echo(written.format(path=path, moment=format_datetime(moment) if moment else "", amount=format_rupiah(confirmed)))
 
 
-@main.group()
+@main.group(help=N_("Akun pengguna."))
 def users() -> None:
-    """Akun pengguna."""
+    """User account commands."""
 
 
-@users.command("create")
-@click.option("--email", required=True, help="Email untuk masuk.")
-@click.option(
+@users.command(
+    "create", help=N_("Buat akun, misalnya admin pertama: opop-events users create --role admin --email staf@dinas.go.id")
+)
+@option("--email", required=True, help=N_("Email untuk masuk."))
+@option(
     "--role",
     required=True,
     type=click.Choice(["admin", "organizer", "seller", "buyer"]),
-    help="admin (Dinas KUK), organizer, seller (pesantren), buyer.",
+    help=N_("admin (Dinas KUK), organizer, seller (pesantren), buyer."),
 )
-@click.option("--name", default="", help="Nama tampilan.")
-@click.option("--pesantren-id", type=int, default=None, help="Untuk seller: id pesantren.")
-@click.option("--buyer-id", type=int, default=None, help="Untuk buyer: id pembeli.")
-@click.option(
+@option("--name", default="", help=N_("Nama tampilan."))
+@option("--pesantren-id", type=int, default=None, help=N_("Untuk seller: id pesantren."))
+@option("--buyer-id", type=int, default=None, help=N_("Untuk buyer: id pembeli."))
+@option(
     "--password",
-    prompt="Kata sandi",
+    prompt=N_("Kata sandi"),
     hide_input=True,
     confirmation_prompt=True,
     envvar="OPOP_NEW_PASSWORD",
-    help="Kata sandi (ditanyakan bila tidak diberikan; atau OPOP_NEW_PASSWORD).",
+    help=N_("Kata sandi (ditanyakan bila tidak diberikan; atau OPOP_NEW_PASSWORD)."),
 )
 def users_create(email: str, role: str, name: str, pesantren_id: int | None, buyer_id: int | None, password: str) -> None:
-    """Buat akun, misalnya admin pertama: opop-events users create --role admin --email staf@dinas.go.id"""
     from opop_events.accounts.enums import Role
     from opop_events.accounts.services import create_user
 
@@ -325,21 +370,25 @@ def users_create(email: str, role: str, name: str, pesantren_id: int | None, buy
         )
 
     actor = _run(job)
-    click.echo(f"Akun {actor.email} ({actor.role.value}) dibuat dengan id {actor.user_id}.")
+    click.echo(_("Akun {email} ({role}) dibuat dengan id {id}.").format(
+        email=actor.email, role=actor.role.value, id=actor.user_id
+    ))
 
 
-@users.command("set-password")
-@click.option("--email", required=True, help="Email akun.")
-@click.option(
+@users.command(
+    "set-password",
+    help=N_("Ganti kata sandi sebuah akun tanpa kata sandi lama; semua sesi dan token API akun itu berakhir."),
+)
+@option("--email", required=True, help=N_("Email akun."))
+@option(
     "--password",
-    prompt="Kata sandi baru",
+    prompt=N_("Kata sandi baru"),
     hide_input=True,
     confirmation_prompt=True,
     envvar="OPOP_NEW_PASSWORD",
-    help="Kata sandi baru (ditanyakan bila tidak diberikan; atau OPOP_NEW_PASSWORD).",
+    help=N_("Kata sandi baru (ditanyakan bila tidak diberikan; atau OPOP_NEW_PASSWORD)."),
 )
 def users_set_password(email: str, password: str) -> None:
-    """Ganti kata sandi sebuah akun tanpa kata sandi lama; semua sesi dan token API akun itu berakhir."""
     from opop_events.accounts.services import set_password
 
     async def job() -> Any:
@@ -347,28 +396,30 @@ def users_set_password(email: str, password: str) -> None:
         return await set_password(email=email, password=password)
 
     actor = _run(job)
-    click.echo(f"Kata sandi akun {actor.email} diganti; semua sesi dan token API akun itu berakhir.")
+    click.echo(_("Kata sandi akun {email} diganti; semua sesi dan token API akun itu berakhir.").format(email=actor.email))
 
 
-@main.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--event", "event_slug", required=True, help="Slug acara tujuan transaksi.")
-@click.option("--dry-run", is_flag=True, help="Periksa saja; tidak ada yang ditulis.")
-@click.option("--as-email", default=None, help="Email akun admin yang dicatat sebagai pelaku (bawaan: admin pertama).")
-@click.option(
+@main.command(
+    "import",
+    help=N_(
+        "Impor daftar Dinas (.xlsx: lembar Pesantren, Pembeli, Produk, Transaksi) ke sebuah acara.\n\n"
+        "Semua atau tidak sama sekali: bila ada galat, tidak ada yang ditulis, setiap galat dicetak satu baris dan\n"
+        "perintah berakhir dengan \"Galat: …\" (kode keluar 2). Isi berkas yang sudah pernah diimpor ke acara yang\n"
+        "sama, dan baris Transaksi yang sama persis dengan transaksi acara itu atau dengan baris sebelumnya, ditolak\n"
+        "kecuali dengan --force. Setiap baris Transaksi menjadi satu transaksi dengan satu baris barang. Templat:\n"
+        "fixtures/templates/impor_opop.xlsx"
+    ),
+)
+@argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@option("--event", "event_slug", required=True, help=N_("Slug acara tujuan transaksi."))
+@option("--dry-run", is_flag=True, help=N_("Periksa saja; tidak ada yang ditulis."))
+@option("--as-email", default=None, help=N_("Email akun admin yang dicatat sebagai pelaku (bawaan: admin pertama)."))
+@option(
     "--force", is_flag=True,
-    help="Impor walau isi berkas sudah pernah diimpor ke acara ini atau ada baris yang sama persis dengan "
-         "transaksi yang sudah ada (dicetak sebagai peringatan).",
+    help=N_("Impor walau isi berkas sudah pernah diimpor ke acara ini atau ada baris yang sama persis dengan "
+            "transaksi yang sudah ada (dicetak sebagai peringatan)."),
 )
 def import_workbook(file: Path, event_slug: str, dry_run: bool, as_email: str | None, force: bool) -> None:
-    """Impor daftar Dinas (.xlsx: lembar Pesantren, Pembeli, Produk, Transaksi) ke sebuah acara.
-
-    Semua atau tidak sama sekali: bila ada galat, tidak ada yang ditulis, setiap galat dicetak satu baris dan
-    perintah berakhir dengan "Galat: …" (kode keluar 2). Isi berkas yang sudah pernah diimpor ke acara yang
-    sama, dan baris Transaksi yang sama persis dengan transaksi acara itu atau dengan baris sebelumnya, ditolak
-    kecuali dengan --force. Setiap baris Transaksi menjadi satu transaksi dengan satu baris barang. Templat:
-    fixtures/templates/impor_opop.xlsx
-    """
     from opop_events.core.money import format_rupiah
     from opop_events.importing.parse import DEFAULT_LIMITS
     from opop_events.importing.service import display_name
@@ -377,7 +428,9 @@ def import_workbook(file: Path, event_slug: str, dry_run: bool, as_email: str | 
     name = display_name(str(file))
     size = file.stat().st_size
     if size > DEFAULT_LIMITS.max_file_bytes:
-        _fail(f"{name}: berkas terlalu besar (paling besar {DEFAULT_LIMITS.max_file_bytes // (1024 * 1024)} MB)")
+        _fail(_("{name}: berkas terlalu besar (paling besar {size} MB)").format(
+            name=name, size=DEFAULT_LIMITS.max_file_bytes // (1024 * 1024)
+        ))
     content = file.read_bytes()
 
     async def job() -> Any:
@@ -391,8 +444,12 @@ def import_workbook(file: Path, event_slug: str, dry_run: bool, as_email: str | 
             query = query.where(User.email == as_email.strip().lower())
         row = await query.order_by(User.id).first()
         if row is None:
-            who = f"admin aktif dengan email {as_email}" if as_email else "akun admin"
-            _fail(f"tidak ada {who}; buat dulu: opop-events users create --role admin --email …", 2)
+            if as_email:
+                missing = _("tidak ada admin aktif dengan email {email}; buat dulu: "
+                            "opop-events users create --role admin --email …").format(email=as_email)
+            else:
+                missing = _("tidak ada akun admin; buat dulu: opop-events users create --role admin --email …")
+            _fail(missing, 2)
         actor = Actor(user_id=row["id"], email=row["email"], name=row["name"], role=Role.admin)
         return await run_import(actor=actor, event_slug=event_slug, content=content, filename=name, dry_run=dry_run,
                                 force=force)
@@ -400,164 +457,42 @@ def import_workbook(file: Path, event_slug: str, dry_run: bool, as_email: str | 
     started = time.perf_counter()
     result = _run(job)
     if result.errors:
-        hint = " Pakai --force bila memang ingin mengimpornya." if result.only_duplicates else ""
+        hint = " " + _("Pakai --force bila memang ingin mengimpornya.") if result.only_duplicates else ""
         if len(result.errors) == 1 and not result.errors[0].sheet:
             # one problem with the file as a whole (not an xlsx, already imported): it is the Galat line itself
-            _fail(f"{result.errors[0].line(name)}; tidak ada yang ditulis.{hint}")
+            _fail(_("{error}; tidak ada yang ditulis.").format(error=result.errors[0].line(name)) + hint)
         for error in result.errors:
             click.echo(error.line(name), err=True)
-        _fail(f"{name}: impor dibatalkan, {len(result.errors)} galat; tidak ada yang ditulis.{hint}")
+        _fail(_("{name}: impor dibatalkan, {count} galat; tidak ada yang ditulis.").format(
+            name=name, count=len(result.errors)
+        ) + hint)
     for warning in result.warnings:
-        click.secho(f"Peringatan: {warning.line(name)}", fg="yellow", err=True)
+        click.secho(_("Peringatan: {warning}").format(warning=warning.line(name)), fg="yellow", err=True)
     took = _seconds(time.perf_counter() - started)
     if dry_run:
-        click.echo(f"{name}: pratinjau (--dry-run) dalam {took} detik, tidak ada galat; tidak ada yang disimpan. "
-                   "Bila diimpor tanpa --dry-run, akan dibuat:")
+        click.echo(_("{name}: pratinjau (--dry-run) dalam {seconds} detik, tidak ada galat; tidak ada yang disimpan. "
+                     "Bila diimpor tanpa --dry-run, akan dibuat:").format(name=name, seconds=took))
     else:
-        click.echo(f"{name}: impor selesai dalam {took} detik; dibuat:")
-    click.echo(f"  pesantren   {result.created_pesantren}")
-    click.echo(f"  pembeli     {result.created_buyers}")
-    click.echo(f"  produk      {result.created_products}")
-    click.echo(f"  pendaftaran {result.created_registrations}")
-    click.echo(f"  transaksi   {result.created_deals}")
-    for state, total in result.total_rp_by_status.items():
-        click.echo(f"  nilai {state:<13} {format_rupiah(total)}")
-
-
-# -- backup and restore -------------------------------------------------------------------------------------------
-
-_KEPT_TABLES = ("migration", "wilayah")
-"""Reference tables every migrated database has; rows elsewhere mean the database holds someone's data."""
-
-
-def _pg_guidance(action: str, path: str) -> str:
-    """pg_dump / pg_restore commands for the configured PostgreSQL database (the password is never printed)."""
-    from urllib.parse import urlsplit
-
-    url = urlsplit(get_settings().database_url)
-    host, port = url.hostname or "127.0.0.1", url.port or 5432
-    user, dbname = url.username or "postgres", url.path.lstrip("/") or "postgres"
-    conn = f"-h {host} -p {port} -U {user}"
-    if action == "backup":
-        return (
-            f"Basis data PostgreSQL '{dbname}' di {host}:{port}: cadangkan dengan pg_dump (format custom), "
-            "aman saat aplikasi berjalan:\n"
-            f"  pg_dump {conn} -Fc -f {path} {dbname}\n"
-            f"Pulihkan nanti dengan: opop-events restore {path}  (menampilkan perintah pg_restore)"
-        )
-    return (
-        f"Basis data PostgreSQL '{dbname}' di {host}:{port}: pulihkan dengan pg_restore ke basis data kosong.\n"
-        "Hentikan aplikasi dulu, lalu:\n"
-        f"  createdb {conn} {dbname}_pulih\n"
-        f"  pg_restore {conn} --no-owner -d {dbname}_pulih {path}\n"
-        f"Periksa isinya, lalu arahkan OPOP_DATABASE_URL ke {dbname}_pulih (atau ganti nama basis data).\n"
-        f"Menimpa basis data yang ada: pg_restore {conn} --clean --if-exists --no-owner -d {dbname} {path}"
+        click.echo(_("{name}: impor selesai dalam {seconds} detik; dibuat:").format(name=name, seconds=took))
+    created = (
+        (N_("pesantren"), result.created_pesantren),
+        (N_("pembeli"), result.created_buyers),
+        (N_("produk"), result.created_products),
+        (N_("pendaftaran"), result.created_registrations),
+        (N_("transaksi"), result.created_deals),
     )
+    for label, count in created:
+        click.echo(f"  {_(label):<11} {count}")
+    for state, total in result.total_rp_by_status.items():
+        click.echo(_("  nilai {state} {amount}").format(state=f"{state:<13}", amount=format_rupiah(total)))
 
 
-def _sqlite_tables(conn: Any) -> list[str]:
-    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    return [r[0] for r in rows]
-
-
-def _sqlite_has_data(path: str) -> bool:
-    import sqlite3
-
-    if not Path(path).exists():
-        return False
-    conn = sqlite3.connect(path, timeout=60)
-    try:
-        for table in _sqlite_tables(conn):
-            if table not in _KEPT_TABLES and conn.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone():
-                return True
-        return False
-    finally:
-        conn.close()
-
-
-@main.command()
-@click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--force", is_flag=True, help="Timpa berkas JALUR bila sudah ada.")
-def backup(path: str, force: bool) -> None:
-    """Cadangkan basis data ke JALUR.
-
-    SQLite: salinan utuh lewat API backup SQLite, aman saat aplikasi berjalan. PostgreSQL: menampilkan perintah
-    pg_dump untuk basis data yang dipakai (tidak menjalankannya).
-    """
-    import sqlite3
-
-    settings = get_settings()
-    if settings.engine == "postgres":
-        click.echo(_pg_guidance("backup", path))
-        return
-    source = settings.sqlite_path
-    if not Path(source).exists():
-        _fail(f"basis data {source} tidak ada; tidak ada yang dicadangkan", 1)
-    target = Path(path)
-    if target.exists() and not force:
-        _fail(f"{path} sudah ada; pakai --force untuk menimpanya", 1)
-    if target.resolve() == Path(source).resolve():
-        _fail("berkas cadangan tidak boleh sama dengan basis data", 1)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".sebagian")
-    partial.unlink(missing_ok=True)
-    src = sqlite3.connect(source, timeout=60)
-    dst = sqlite3.connect(partial)
-    try:
-        # The online backup API copies a consistent snapshot page by page while writers keep working.
-        src.backup(dst, pages=1024)
-        dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
-    finally:
-        dst.close()
-        src.close()
-    partial.replace(target)
-    click.echo(f"Cadangan SQLite ditulis ke {target} ({target.stat().st_size:,} bita).".replace(",", "."))
-
-
-@main.command()
-@click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--force", is_flag=True, help="Timpa basis data yang sudah berisi data.")
-def restore(path: str, force: bool) -> None:
-    """Pulihkan basis data dari cadangan JALUR (dibuat oleh `opop-events backup`).
-
-    SQLite: ditolak bila basis data tujuan sudah berisi data, kecuali dengan --force; hentikan aplikasi dulu.
-    PostgreSQL: menampilkan perintah pg_restore (tidak menjalankannya).
-    """
-    import sqlite3
-
-    settings = get_settings()
-    if settings.engine == "postgres":
-        click.echo(_pg_guidance("restore", path))
-        return
-    source = Path(path)
-    if not source.is_file():
-        _fail(f"berkas cadangan {path} tidak ada", 1)
-    try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-        tables = _sqlite_tables(src)
-    except sqlite3.DatabaseError:
-        _fail(f"{path} bukan berkas cadangan SQLite", 1)
-    if "migration" not in tables:
-        src.close()
-        _fail(f"{path} bukan cadangan opop-events (tabel migrasi tidak ada)", 1)
-    target = settings.sqlite_path
-    if Path(target).resolve() == source.resolve():
-        src.close()
-        _fail("berkas cadangan tidak boleh sama dengan basis data", 1)
-    if _sqlite_has_data(target) and not force:
-        src.close()
-        _fail(f"basis data {target} sudah berisi data; pakai --force untuk menimpanya (cadangkan dulu)", 1)
-    dst = sqlite3.connect(target, timeout=60)
-    try:
-        src.backup(dst, pages=1024)
-        dst.execute("PRAGMA journal_mode=WAL")
-    finally:
-        dst.close()
-        src.close()
-    click.echo(f"Basis data {target} dipulihkan dari {source}.")
-
-
-_ARGUMENT_NAMES = {"file": "BERKAS", "event_slug": "SLUG_ACARA", "path": "JALUR"}
+_ARGUMENT_NAMES = {
+    "file": (N_("BERKAS"), N_("[BERKAS]")),
+    "event_slug": (N_("SLUG_ACARA"), N_("[SLUG_ACARA]")),
+    "path": (N_("JALUR"), N_("[JALUR]")),
+}
+"""An argument's placeholder when required and when optional."""
 
 
 def _option_metavar(kind: click.ParamType) -> str | None:
@@ -565,27 +500,30 @@ def _option_metavar(kind: click.ParamType) -> str | None:
     if isinstance(kind, click.Choice):
         return None
     if isinstance(kind, (click.types.IntParamType, click.types.FloatParamType)):
-        return "ANGKA"
+        return N_("ANGKA")
     if isinstance(kind, click.Path):
-        return "BERKAS"
-    return "TEKS"
+        return N_("BERKAS")
+    return N_("TEKS")
 
 
 def _indonesian_metavars(command: click.Command) -> None:
-    """Placeholders in usage lines in Indonesian ([OPSI], PERINTAH, BERKAS) like the rest of the help."""
-    command.options_metavar = "[OPSI]"
+    """Placeholders in usage lines in Indonesian ([OPSI], PERINTAH, BERKAS) like the rest of the help (marked:
+    the translated classes of `cli_text` read them in the run's language)."""
+    command.options_metavar = N_("[OPSI]")
     if isinstance(command, click.Group):
-        command.subcommand_metavar = "PERINTAH [ARGUMEN]..."
+        command.subcommand_metavar = N_("PERINTAH [ARGUMEN]...")
     for param in command.params:
         if isinstance(param, click.Option) and not param.is_flag and param.metavar is None:
             param.metavar = _option_metavar(param.type)
         if isinstance(param, click.Argument) and param.name in _ARGUMENT_NAMES:
-            name = _ARGUMENT_NAMES[param.name]
-            param.metavar = name if param.required else f"[{name}]"
+            required, optional = _ARGUMENT_NAMES[param.name]
+            param.metavar = required if param.required else optional
     for sub in getattr(command, "commands", {}).values():
         _indonesian_metavars(sub)
 
 
+main.add_command(backup)
+main.add_command(restore)
 _indonesian_metavars(main)
 
 if __name__ == "__main__":

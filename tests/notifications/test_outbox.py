@@ -72,7 +72,7 @@ async def test_english_user_gets_the_email_in_english(client, market, mailbox):
     link = f"{get_settings().base_url}/transaksi/{deal['id']}"
     assert message["Subject"] == f"Please confirm deal {deal['number']}"
     assert _body(message) == (
-        f"Pesantren Al-Ittifaq Uji logged deal {deal['number']} worth Rp250.000.\n\n"
+        f"Pesantren Al-Ittifaq Uji logged deal {deal['number']} worth Rp250,000.\n\n"
         f"Please check and confirm this deal:\n\n{link}\n"
     )
 

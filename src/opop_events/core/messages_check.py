@@ -136,7 +136,7 @@ _COLUMN_LIST = re.compile(r"^\s*\w+\.\w+(\s*,\s*\w+\.\w+)*\s*$")
 def _looks_like_sql(text: str) -> bool:
     """SQL text, a column list (`u.id, u.email`) or a condition with a bound parameter (`d.pesantren = {}`)."""
     return bool(
-        re.search(r"\b(SELECT|INSERT|UPDATE|DELETE|JOIN|WHERE|CREATE|ALTER|COALESCE)\b", text)
+        re.search(r"\b(SELECT|INSERT|UPDATE|DELETE|JOIN|WHERE|CREATE|ALTER|COALESCE|COUNT|DISTINCT)\b", text)
         or _COLUMN_LIST.match(text)
         or re.fullmatch(r"\s*[\w.\"]+\s*(=|<>|IN|>=|<=)\s*\{\}\s*", text)
     )

@@ -15,6 +15,7 @@ from opop_events.catalog.tables import Product
 from opop_events.core import clock
 from opop_events.core.dates import WIB
 from opop_events.core.errors import InvalidInput
+from opop_events.core.i18n import _
 from opop_events.deals import schemas
 from opop_events.deals.enums import DealAction, DealKind, RealisationKind
 from opop_events.deals.rules import deal_problems, realisation_date_problem
@@ -75,13 +76,16 @@ def _check_rules(plan: dict[str, Any], *, starts_on: date) -> None:
     lines = [(Decimal(line["quantity"]), line["unit_price_rp"], line["value_rp"]) for line in plan["lines"]]
     problems = deal_problems(deal_date=plan["day"], starts_on=starts_on, lines=lines)
     if problems:
-        raise InvalidInput(f"Data demo melanggar aturan transaksi ({plan['lines'][0]['description']}, "
-                           f"{plan['day'].isoformat()}): {'; '.join(problems)}.")
+        raise InvalidInput(_("Data demo melanggar aturan transaksi ({item}, {day}): {problems}.").format(
+            item=plan["lines"][0]["description"], day=plan["day"].isoformat(), problems="; ".join(problems)
+        ))
 
 
 def _check_realisation(realised_on: date, deal_date: date) -> None:
     if problem := realisation_date_problem(realised_on, deal_date=deal_date):
-        raise InvalidInput(f"Data demo melanggar aturan realisasi ({realised_on.isoformat()}): {problem}.")
+        raise InvalidInput(_("Data demo melanggar aturan realisasi ({day}): {problem}.").format(
+            day=realised_on.isoformat(), problem=problem
+        ))
 
 
 async def load_deals(
@@ -107,7 +111,7 @@ async def load_deals(
     plans: list[dict[str, Any]] = []
     confirmed = 0
     while True:
-        kind, _, low, high = rng.choices(_DEAL_PROFILES, weights=[p[1] for p in _DEAL_PROFILES])[0]
+        kind, _weight, low, high = rng.choices(_DEAL_PROFILES, weights=[p[1] for p in _DEAL_PROFILES])[0]
         pid = rng.choice(pesantren_ids)
         lines = _deal_lines(rng, products_by_pesantren[pid], rng.randint(low, high))
         value = sum(line["value_rp"] for line in lines)
@@ -138,8 +142,8 @@ async def load_deals(
         }
     )
     for state, count in (("dicatat", 48), ("disanggah", 9), ("minat", 14), ("dibatalkan", 1)):
-        for _ in range(count):
-            kind, _, low, high = rng.choices(_DEAL_PROFILES, weights=[p[1] for p in _DEAL_PROFILES])[0]
+        for _number in range(count):
+            kind, _weight, low, high = rng.choices(_DEAL_PROFILES, weights=[p[1] for p in _DEAL_PROFILES])[0]
             pid = rng.choice(pesantren_ids)
             plans.append({"kind": kind, "pesantren": pid, "lines": _deal_lines(rng, products_by_pesantren[pid],
                           rng.randint(low, high)), "counted": False, "state": state})
@@ -198,7 +202,7 @@ async def _write_deal(plan: dict[str, Any], *, slug: str, meeting_id: int | None
                        description=line["description"], category=Category(line["category"]), unit=line["unit"])
         for line in plan["lines"]
     ]
-    first, logged_at, _ = plan["history"][0]
+    first, logged_at, _rest = plan["history"][0]
     with clock.at(logged_at):
         if first == "minat":
             deal = await register_interest(actor=buyer, data=schemas.InterestCreate(

@@ -16,6 +16,7 @@ from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_role
 from opop_events.core.dates import as_datetime, now_utc
 from opop_events.core.errors import Conflict, InvalidInput
+from opop_events.core.i18n import N_, _
 from opop_events.db import is_postgres, raw, write_transaction
 from opop_events.events.services import books_closed, get_event
 from opop_events.reports import queries
@@ -46,15 +47,15 @@ class ClosingStatus(msgspec.Struct):
     history: list[ClosingEntry]
 
 
-_LABELS = {CLOSE: "Tutup buku", REOPEN: "Buku dibuka kembali"}
+_LABELS = {CLOSE: N_("Tutup buku"), REOPEN: N_("Buku dibuka kembali")}
 
 
 def _reason(text: str) -> str:
     reason = text.strip()
     if len(reason) < 3:
-        raise InvalidInput.field("reason", "tuliskan alasannya (minimal 3 karakter)")
+        raise InvalidInput.field("reason", _("tuliskan alasannya (minimal 3 karakter)"))
     if len(reason) > 1000:
-        raise InvalidInput.field("reason", "paling panjang 1000 karakter")
+        raise InvalidInput.field("reason", _("paling panjang {count} karakter").format(count=1000))
     return reason
 
 
@@ -68,7 +69,7 @@ async def status(*, slug: str) -> ClosingStatus:
         event.id,
     )
     history = [
-        ClosingEntry(action=r["action"], action_label=_LABELS[r["action"]], at=as_datetime(r["at"]),
+        ClosingEntry(action=r["action"], action_label=_(_LABELS[r["action"]]), at=as_datetime(r["at"]),
                      by=r["name"] or r["email"], reason=r["reason"], confirmed_rp=int(r["confirmed_rp"]),
                      deals_confirmed=int(r["deals_confirmed"]))
         for r in rows
@@ -83,7 +84,7 @@ async def _decide(*, actor: Actor | None, slug: str, action: str, data: ClosingI
     reason = _reason(data.reason)
     event = await get_event(slug=slug)
     if event.status.value == "draft":
-        raise Conflict(f"Acara '{slug}' masih draf; belum ada angka untuk ditutup.")
+        raise Conflict(_("Acara '{slug}' masih draf; belum ada angka untuk ditutup.").format(slug=slug))
     async with write_transaction():
         if is_postgres():
             # Wait for every ledger change being written to commit, and hold new ones (and other closings) until
@@ -92,9 +93,9 @@ async def _decide(*, actor: Actor | None, slug: str, action: str, data: ClosingI
             await raw("LOCK TABLE event_closing, deal_event IN SHARE ROW EXCLUSIVE MODE")
         closed = await books_closed(event.id)
         if action == CLOSE and closed:
-            raise Conflict("Buku acara ini sudah ditutup. Buka kembali dulu bila angkanya memang harus berubah.")
+            raise Conflict(_("Buku acara ini sudah ditutup. Buka kembali dulu bila angkanya memang harus berubah."))
         if action == REOPEN and not closed:
-            raise Conflict("Buku acara ini belum ditutup.")
+            raise Conflict(_("Buku acara ini belum ditutup."))
         at = now_utc()
         newest = await raw("SELECT COALESCE(MAX(id), 0) AS id FROM deal_event")
         # the official headline at this moment: as of `at` with the books as they stand before this decision

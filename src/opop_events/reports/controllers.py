@@ -10,10 +10,11 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import File
 
 from opop_events.api import PUBLIC, AsOf, CurrentActor, aware, problems
+from opop_events.core.i18n import N_
 from opop_events.reports import closing, services
 from opop_events.reports.request import FORMATS, ReportRequest
 
-Format = Annotated[str, QueryParameter(name="format", pattern=rf"^({'|'.join(FORMATS)})$", description="xlsx, pdf atau csv")]
+Format = Annotated[str, QueryParameter(name="format", pattern=rf"^({'|'.join(FORMATS)})$", description=N_("xlsx, pdf atau csv"))]
 DOWNLOAD = problems(401, 403, 404, 422)
 
 
@@ -33,9 +34,9 @@ class ReportController(Controller):
     @get(
         "/events/{slug:str}",
         operation_id="downloadEventReport",
-        summary="Laporan resmi acara (xlsx/pdf/csv)",
+        summary=N_("Laporan resmi acara (xlsx/pdf/csv)"),
         responses=DOWNLOAD,
-        response_description="Berkas laporan",
+        response_description=N_("Berkas laporan"),
     )
     async def event_report(self, actor: CurrentActor, slug: FromPath[str], fmt: Format = "xlsx", as_of: AsOf = None) -> File:
         request = ReportRequest.parse(caller=actor, fmt=fmt, slug=slug, as_of=aware(as_of))
@@ -44,9 +45,9 @@ class ReportController(Controller):
     @get(
         "/years/{year:int}",
         operation_id="downloadYearReport",
-        summary="Laporan program satu tahun (Dinas)",
+        summary=N_("Laporan program satu tahun (Dinas)"),
         responses=DOWNLOAD,
-        response_description="Berkas laporan",
+        response_description=N_("Berkas laporan"),
     )
     async def year_report(self, actor: CurrentActor, year: FromPath[int], fmt: Format = "xlsx", as_of: AsOf = None) -> File:
         request = ReportRequest.parse(caller=actor, fmt=fmt, year=year, as_of=aware(as_of))
@@ -59,17 +60,17 @@ class ClosingController(Controller):
     path = "/api/v1/events"
     tags = ["Tutup buku"]
 
-    @get("/{slug:str}/closing", operation_id="eventClosing", opt=PUBLIC, summary="Status tutup buku acara",
+    @get("/{slug:str}/closing", operation_id="eventClosing", opt=PUBLIC, summary=N_("Status tutup buku acara"),
          responses=problems(404))
     async def status(self, slug: FromPath[str]) -> closing.ClosingStatus:
         return await closing.status(slug=slug)
 
-    @post("/{slug:str}/closing", operation_id="closeEventBooks", summary="Tutup buku acara (Dinas)",
+    @post("/{slug:str}/closing", operation_id="closeEventBooks", summary=N_("Tutup buku acara (Dinas)"),
           responses=problems(400, 401, 403, 404, 409, 422), status_code=200)
     async def close(self, actor: CurrentActor, slug: FromPath[str], data: JSONBody[closing.ClosingIn]) -> closing.ClosingStatus:
         return await closing.close_books(actor=actor, slug=slug, data=data)
 
-    @post("/{slug:str}/closing/reopen", operation_id="reopenEventBooks", summary="Buka kembali buku acara (Dinas)",
+    @post("/{slug:str}/closing/reopen", operation_id="reopenEventBooks", summary=N_("Buka kembali buku acara (Dinas)"),
           responses=problems(400, 401, 403, 404, 409, 422), status_code=200)
     async def reopen(self, actor: CurrentActor, slug: FromPath[str], data: JSONBody[closing.ClosingIn]) -> closing.ClosingStatus:
         return await closing.reopen_books(actor=actor, slug=slug, data=data)

@@ -11,6 +11,7 @@ from litestar.response import Response
 
 from opop_events.api import AUTH_READ, PUBLIC, AgendaToken, AsOf, CurrentActor, aware, problems
 from opop_events.conditional import not_modified, still_fresh, validator_headers
+from opop_events.core.i18n import N_
 from opop_events.deals.schemas import EventTotals
 from opop_events.events.services import get_event
 from opop_events.matching.schemas import Funnel
@@ -19,7 +20,7 @@ from opop_events.reports import current, funnel, schedule_prints, totals
 PRINT = problems(401, 403, 404, 422)
 PartyId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 Paper = Annotated[
-    str, QueryParameter(pattern=r"^(a4|a3)$", description="Ukuran kertas (mendatar): a4 atau a3")
+    str, QueryParameter(pattern=r"^(a4|a3)$", description=N_("Ukuran kertas (mendatar): a4 atau a3"))
 ]
 
 
@@ -27,7 +28,7 @@ class TotalsController(Controller):
     path = "/api/v1/events"
     tags = ["Transaksi"]
 
-    @get("/{slug:str}/totals", operation_id="eventTotals", opt=PUBLIC, summary="Total transaksi acara (kini atau as_of)", responses=problems(404, 422))
+    @get("/{slug:str}/totals", operation_id="eventTotals", opt=PUBLIC, summary=N_("Total transaksi acara (kini atau as_of)"), responses=problems(404, 422))
     async def totals(self, request: Request, slug: FromPath[str], as_of: AsOf = None) -> Response[EventTotals]:
         # current figures carry a validator (ETag): a poller's conditional request costs one small query and a 304
         tag = await current.figures_tag(slug) if as_of is None else None
@@ -42,7 +43,7 @@ class FunnelController(Controller):
     path = "/api/v1/events/{slug:str}"
     tags = ["Pertemuan"]
 
-    @get("/funnel", operation_id="getFunnel", summary="Corong: permintaan → diterima → terjadwal → terlaksana → transaksi", responses=AUTH_READ)
+    @get("/funnel", operation_id="getFunnel", summary=N_("Corong: permintaan → diterima → terjadwal → terlaksana → transaksi"), responses=AUTH_READ)
     async def funnel(self, actor: CurrentActor, slug: FromPath[str]) -> Funnel:
         return await funnel.funnel(actor=actor, slug=slug)
 
@@ -69,8 +70,8 @@ class PrintController(Controller):
         operation_id="printAgendas",
         media_type="application/pdf",
         responses=problems(401, 403, 404, 409, 422),
-        summary="Cetak agenda (peserta: miliknya; penyelenggara: satu peserta, atau semua bila tak disebut)",
-        response_description="Berkas PDF",
+        summary=N_("Cetak agenda (peserta: miliknya; penyelenggara: satu peserta, atau semua bila tak disebut)"),
+        response_description=N_("Berkas PDF"),
     )
     async def agenda_pdf(
         self, actor: CurrentActor, slug: FromPath[str], buyer_id: PartyId = None, pesantren_id: PartyId = None
@@ -85,8 +86,8 @@ class PrintController(Controller):
         operation_id="printTableSheets",
         media_type="application/pdf",
         responses=PRINT,
-        summary="Cetak lembar petugas meja (satu halaman per meja)",
-        response_description="Berkas PDF",
+        summary=N_("Cetak lembar petugas meja (satu halaman per meja)"),
+        response_description=N_("Berkas PDF"),
     )
     async def tables_pdf(self, actor: CurrentActor, slug: FromPath[str]) -> Response[bytes]:
         return _download(await schedule_prints.table_sheets_pdf(actor=actor, slug=slug))
@@ -96,8 +97,8 @@ class PrintController(Controller):
         operation_id="printScheduleGrid",
         media_type="application/pdf",
         responses=PRINT,
-        summary="Cetak jadwal lengkap (slot × meja)",
-        response_description="Berkas PDF",
+        summary=N_("Cetak jadwal lengkap (slot × meja)"),
+        response_description=N_("Berkas PDF"),
     )
     async def grid_pdf(
         self, actor: CurrentActor, slug: FromPath[str], paper: Paper = "a4"
@@ -109,8 +110,8 @@ class PrintController(Controller):
         operation_id="downloadScheduleGrid",
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         responses=PRINT,
-        summary="Unduh jadwal lengkap (Excel)",
-        response_description="Berkas Excel",
+        summary=N_("Unduh jadwal lengkap (Excel)"),
+        response_description=N_("Berkas Excel"),
     )
     async def grid_xlsx(self, actor: CurrentActor, slug: FromPath[str]) -> Response[bytes]:
         return _download(await schedule_prints.grid_xlsx(actor=actor, slug=slug))
@@ -120,8 +121,8 @@ class PrintController(Controller):
         operation_id="printBadges",
         media_type="application/pdf",
         responses=PRINT,
-        summary="Cetak tanda peserta dengan kode QR ke agenda",
-        response_description="Berkas PDF",
+        summary=N_("Cetak tanda peserta dengan kode QR ke agenda"),
+        response_description=N_("Berkas PDF"),
     )
     async def badges_pdf(self, actor: CurrentActor, slug: FromPath[str]) -> Response[bytes]:
         return _download(await schedule_prints.badges_pdf(actor=actor, slug=slug))
@@ -140,8 +141,8 @@ class PublicAgendaPrintController(Controller):
         opt=PUBLIC,
         media_type="application/pdf",
         responses=problems(404, 422),
-        summary="Agenda peserta lewat tautan QR (PDF)",
-        response_description="Berkas PDF",
+        summary=N_("Agenda peserta lewat tautan QR (PDF)"),
+        response_description=N_("Berkas PDF"),
     )
     async def agenda_pdf(self, token: AgendaToken) -> Response[bytes]:
         return _download(await schedule_prints.public_agenda_pdf(token=token))

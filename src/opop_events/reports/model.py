@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from opop_events.core.i18n import N_
+
 DEAL_KINDS = ("transaksi", "kontrak", "komitmen")
 """Every key of `Headline.confirmed_by_kind`, in display order."""
 
@@ -19,7 +21,8 @@ CONFIRMED_STATES = frozenset({"dikonfirmasi", "perubahan", "diverifikasi"})
 LOGGED_STATES = frozenset({"dicatat"})
 """States shown as logged by one side only (`logged_rp`)."""
 
-DEFAULT_SIGNATORY_TITLE = "Kepala Dinas Koperasi dan Usaha Kecil Provinsi Jawa Barat"
+DEFAULT_SIGNATORY_TITLE = N_("Kepala Dinas Koperasi dan Usaha Kecil Provinsi Jawa Barat")
+"""Marked; the pdf prints it translated."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 from opop_events.catalog.enums import BUYER_TYPE_LABELS, CATEGORY_LABELS, BuyerType, Category
 from opop_events.core.dates import as_date, as_datetime, now_utc
+from opop_events.core.i18n import _
 from opop_events.db import raw
 from opop_events.deals.enums import COUNTED_STATES, LOGGED_STATES, STATE_LABELS, DealKind, DealState
 from opop_events.deals.queries import (
@@ -277,7 +278,7 @@ async def by_buyer_type(scope: Scope, *, as_of: datetime | None = None) -> list[
     sql = _breakdown_sql("b.buyer_type", "b.buyer_type", "JOIN buyer b ON b.id = d.buyer ", _TOTAL, _REALISED)
     rows = await _breakdown(scope, as_of, sql, "b.buyer_type", _RANK.replace("label", "key"),
                              projected="buyer_type")
-    return _rows(rows, {t.value: BUYER_TYPE_LABELS[t] for t in BuyerType})
+    return _rows(rows, {t.value: _(BUYER_TYPE_LABELS[t]) for t in BuyerType})
 
 
 async def by_pesantren(scope: Scope, *, as_of: datetime | None = None) -> list[BreakdownRow]:
@@ -309,9 +310,9 @@ async def by_category(scope: Scope, *, as_of: datetime | None = None) -> list[Br
         lambda part: f"CASE WHEN {first_of_main} THEN real.realised_{part} ELSE 0 END",
     )
     if await _projected(scope, as_of):
-        return _rows(await current.by_category(*scope.where()), {c.value: CATEGORY_LABELS[c] for c in Category})
+        return _rows(await current.by_category(*scope.where()), {c.value: _(CATEGORY_LABELS[c]) for c in Category})
     rows = await _breakdown(scope, as_of, sql, "l.category", _RANK.replace("label", "key"))
-    return _rows(rows, {c.value: CATEGORY_LABELS[c] for c in Category})
+    return _rows(rows, {c.value: _(CATEGORY_LABELS[c]) for c in Category})
 
 
 # -- the deal list ------------------------------------------------------------------------------------------
@@ -330,7 +331,8 @@ async def _page_end(scope: Scope, *, after_deal: int, limit: int) -> int | None:
     return rows[0]["last"]
 
 
-# labels by stored code (a plain dict lookup per deal line; an unknown code still fails loudly)
+# labels by stored code (a plain dict lookup per deal line, shown through the catalogue; an unknown code still
+# fails loudly)
 _BUYER_TYPE_NAMES = {t.value: BUYER_TYPE_LABELS[t] for t in BuyerType}
 _CATEGORY_NAMES = {c.value: CATEGORY_LABELS[c] for c in Category}
 
@@ -368,8 +370,8 @@ def _line_rows(rows: list[dict[str, Any]], *, late: bool = False) -> list[DealLi
             pesantren=r["pesantren"],
             kabupaten_kota=r["wilayah"],
             buyer=r["buyer"],
-            buyer_type=_BUYER_TYPE_NAMES[r["buyer_type"]],
-            category=_CATEGORY_NAMES[r["category"]],
+            buyer_type=_(_BUYER_TYPE_NAMES[r["buyer_type"]]),
+            category=_(_CATEGORY_NAMES[r["category"]]),
             description=r["description"],
             quantity=r["quantity"],
             unit=r["unit"],
@@ -489,7 +491,7 @@ async def event_report(
         scope=scope,
         as_of=as_of,
         loop=loop,
-        title="Laporan Hasil Temu Bisnis",
+        title=_("Laporan Hasil Temu Bisnis"),
         subject=event["name"],
         venue=f"{event['venue']}" if event["venue"] else event["wilayah"],
         period_start=as_date(event["starts_on"]),
@@ -504,8 +506,8 @@ async def year_report(*, year: int, as_of: datetime | None = None, loop: asyncio
         scope=Scope(year=year),
         as_of=as_of,
         loop=loop,
-        title="Laporan Program Temu Bisnis OPOP",
-        subject=f"Program OPOP Jawa Barat {year}",
+        title=_("Laporan Program Temu Bisnis OPOP"),
+        subject=_("Program OPOP Jawa Barat {year}").format(year=year),
         venue=None,
         period_start=date(year, 1, 1),
         period_end=date(year, 12, 31),

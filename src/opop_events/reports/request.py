@@ -14,6 +14,7 @@ from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor, require_role
 from opop_events.core.dates import parse_local_datetime
 from opop_events.core.errors import AppError, FieldError, InvalidInput
+from opop_events.core.i18n import _
 from opop_events.core.types import MAX_YEAR, MIN_YEAR, YEAR_RANGE
 from opop_events.events.services import get_event, require_organizer
 from opop_events.reports.exporters import EXPORTERS
@@ -47,16 +48,18 @@ class ReportRequest:
         """Raises InvalidInput listing every wrong field (`year`, `format`, `as_of`)."""
         errors: list[FieldError] = []
         if slug is None and year is None:
-            errors.append(FieldError(field="year", message="isi slug acara atau tahun program"))
+            errors.append(FieldError(field="year", message=_("isi slug acara atau tahun program")))
         elif slug is not None and year is not None:
-            errors.append(FieldError(field="year", message="isi slug acara atau tahun program, tidak keduanya"))
+            errors.append(FieldError(field="year", message=_("isi slug acara atau tahun program, tidak keduanya")))
         elif year is not None and not MIN_YEAR <= year <= MAX_YEAR:
-            errors.append(FieldError(field="year", message=f"tahun program {YEAR_RANGE}"))
+            errors.append(FieldError(field="year", message=_("tahun program {range}").format(range=YEAR_RANGE)))
         if fmt not in EXPORTERS:
             known = ", ".join(sorted(EXPORTERS))
-            errors.append(FieldError(field="format", message=f"format '{fmt}' tidak dikenal; pilih {known}"))
+            errors.append(FieldError(field="format", message=_("format '{fmt}' tidak dikenal; pilih {known}").format(
+                fmt=fmt, known=known
+            )))
         if as_of is not None and as_of.tzinfo is None:
-            errors.append(FieldError(field="as_of", message="waktu harus menyebut zona waktunya"))
+            errors.append(FieldError(field="as_of", message=_("waktu harus menyebut zona waktunya")))
         if errors:
             raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
         return cls(caller=caller, fmt=fmt, slug=slug, year=year, as_of=as_of)
@@ -68,13 +71,13 @@ class ReportRequest:
         errors: list[FieldError] = []
         year_value = int(year) if year.isdigit() else None
         if year and year_value is None:
-            errors.append(FieldError(field="year", message=f"tahun program {YEAR_RANGE}"))
+            errors.append(FieldError(field="year", message=_("tahun program {range}").format(range=YEAR_RANGE)))
         moment = None
         if as_of:
             try:
                 moment = parse_local_datetime(as_of)
             except ValueError:
-                errors.append(FieldError(field="as_of", message="bukan waktu yang sah; contoh 2020-12-09 16:00"))
+                errors.append(FieldError(field="as_of", message=_("bukan waktu yang sah; contoh 2020-12-09 16:00")))
         try:
             request = cls.parse(caller=caller, fmt=fmt, slug=slug or None, year=year_value, as_of=moment)
         except InvalidInput as exc:

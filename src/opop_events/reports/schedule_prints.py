@@ -11,6 +11,7 @@ from opop_events.accounts.enums import Role
 from opop_events.accounts.services import Actor, require_actor
 from opop_events.core.dates import as_datetime, now_utc
 from opop_events.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from opop_events.core.i18n import _
 from opop_events.events.services import get_event, is_organizer, list_tables, require_organizer
 from opop_events.matching.enums import MEETING_STATUS_LABELS, MeetingStatus, Side
 from opop_events.matching.services import (
@@ -75,7 +76,7 @@ async def _printable_agendas(
     actor = require_actor(actor)
     event = await get_event(slug=slug)
     if buyer_id is not None and pesantren_id is not None:
-        raise InvalidInput.field("buyer_id", "isi paling banyak satu: buyer_id atau pesantren_id")
+        raise InvalidInput.field("buyer_id", _("isi paling banyak satu: buyer_id atau pesantren_id"))
     organizer = await is_organizer(actor, event.id)
     if not organizer:
         if (
@@ -93,13 +94,13 @@ async def _printable_agendas(
         ):
             pesantren_id = actor.pesantren_id
         else:
-            raise Forbidden("Anda hanya boleh mencetak agenda Anda sendiri.")
+            raise Forbidden(_("Anda hanya boleh mencetak agenda Anda sendiri."))
     rows = await published_meeting_rows(event.id)
     if buyer_id is not None or pesantren_id is not None:
         side, party_id = (Side.buyer, buyer_id) if buyer_id is not None else (Side.pesantren, pesantren_id)
         assert party_id is not None
         if not await party_registered(event.id, side, party_id):
-            raise NotFound("Peserta ini tidak terdaftar di acara.")
+            raise NotFound(_("Peserta ini tidak terdaftar di acara."))
         wanted = [(side, await party_row(side, party_id))]
         name = f"agenda-{slug}-{'pembeli' if side is Side.buyer else 'pesantren'}-{party_id}.pdf"
     else:
@@ -124,11 +125,11 @@ async def agenda_pdf(
 ) -> PrintedFile:
     """Agenda PDF: a participant's own; an organizer's for the participant named, or every participant with a
     published meeting (one page group each, for printing in one go) when none is named."""
-    _, agendas, filename = await _printable_agendas(
+    _event, agendas, filename = await _printable_agendas(
         actor=actor, slug=slug, buyer_id=buyer_id, pesantren_id=pesantren_id
     )
     if not agendas:
-        raise Conflict("Belum ada pertemuan terbit untuk dicetak; terbitkan jadwal dulu.")
+        raise Conflict(_("Belum ada pertemuan terbit untuk dicetak; terbitkan jadwal dulu."))
     content = await asyncio.to_thread(printing.agenda_pdf, agendas, printed_at=now_utc())
     return PrintedFile(content, filename, printing.PDF)
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
+from opop_events.core.i18n import N_
+
 if TYPE_CHECKING:
     from opop_events.reports.model import ReportData
 
@@ -36,7 +38,7 @@ class _LazyExporter:
     target: str
 
     def render(self, data: ReportData, out: BinaryIO) -> None:
-        module_name, _, class_name = self.target.partition(":")
+        module_name, _sep, class_name = self.target.partition(":")
         renderer = getattr(importlib.import_module(module_name), class_name)
         renderer().render(data, out)
 
@@ -52,7 +54,7 @@ EXPORTERS: dict[str, _LazyExporter] = {
     for entry in (
         _LazyExporter(
             "xlsx",
-            "Excel (xlsx)",
+            N_("Excel (xlsx)"),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
             "opop_events.reports.exporters.xlsx:XlsxExporter",
@@ -66,7 +68,7 @@ EXPORTERS: dict[str, _LazyExporter] = {
         ),
         _LazyExporter(
             "csv",
-            "CSV (daftar transaksi)",
+            N_("CSV (daftar transaksi)"),
             "text/csv; charset=utf-8",
             "csv",
             "opop_events.reports.exporters.csvfile:CsvExporter",

@@ -1,9 +1,12 @@
-"""Indonesian display formats for reports: dates, periods, WIB times, percentages, and safe cell text."""
+"""Display formats for reports, Indonesian unless the current language is another: dates, periods, WIB times, percentages, and safe cell text."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+
+from opop_events.core.dates import month_name
+from opop_events.core.i18n import SOURCE_LANGUAGE, _, current_language
 
 WIB = timezone(timedelta(hours=7), "WIB")
 """Western Indonesia Time. A fixed offset is exact (no DST since 1964) and needs no tz database."""
@@ -26,9 +29,10 @@ MONTHS = (
 EN_DASH = "\u2013"
 
 
+
 def format_date(day: date) -> str:
     """`date(2020, 12, 9)` -> `9 Desember 2020`."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {month_name(day.month)} {day.year}"
 
 
 def format_period(start: date, end: date) -> str:
@@ -40,9 +44,9 @@ def format_period(start: date, end: date) -> str:
     if start == end:
         return format_date(start)
     if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}{EN_DASH}{end.day} {MONTHS[end.month - 1]} {end.year}"
+        return f"{start.day}{EN_DASH}{end.day} {month_name(end.month)} {end.year}"
     if start.year == end.year:
-        return f"{start.day} {MONTHS[start.month - 1]} {EN_DASH} {format_date(end)}"
+        return f"{start.day} {month_name(start.month)} {EN_DASH} {format_date(end)}"
     return f"{format_date(start)} {EN_DASH} {format_date(end)}"
 
 
@@ -52,15 +56,18 @@ def to_wib(moment: datetime) -> datetime:
 
 
 def format_datetime(moment: datetime) -> str:
-    """An aware datetime as `10 Desember 2020 pukul 17.05 WIB` (Indonesian time uses a dot)."""
+    """An aware datetime as `10 Desember 2020 pukul 17.05 WIB` (Indonesian time uses a dot; English
+    `10 December 2020 at 17:05 WIB`)."""
     local = to_wib(moment)
-    return f"{format_date(local.date())} pukul {local:%H.%M} WIB"
+    clock = f"{local:%H.%M}" if current_language() == SOURCE_LANGUAGE else f"{local:%H:%M}"
+    return _("{date} pukul {time} WIB").format(date=format_date(local.date()), time=clock)
 
 
 def format_rate_bp(basis_points: int) -> str:
-    """Basis points as an Indonesian percentage with one decimal, rounded half up: `4567` -> `45,7%`."""
+    """Basis points as a percentage with one decimal, rounded half up: `4567` -> `45,7%` (`45.7%` in English)."""
     tenths = (basis_points + 5) // 10
-    return f"{tenths // 10},{tenths % 10}%"
+    point = "," if current_language() == SOURCE_LANGUAGE else "."
+    return f"{tenths // 10}{point}{tenths % 10}%"
 
 
 def share_bp(part: int, whole: int) -> int:

@@ -33,6 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from opop_events.core.i18n import N_, SOURCE_LANGUAGE, _, current_language
 from opop_events.core.money import format_number, format_rupiah, format_rupiah_compact, terbilang
 from opop_events.reports.exporters._format import (
     clean_text,
@@ -57,6 +58,29 @@ from opop_events.reports.exporters.pdf_parts import (
 from opop_events.reports.exporters.tabular import DINAS_NAME, KIND_LABELS, closing_text
 from opop_events.reports.model import DEAL_KINDS, BreakdownRow, ReportData
 
+NOTES = (
+    N_(
+        "Nilai terkonfirmasi adalah nilai transaksi berstatus <i>dikonfirmasi</i> (disetujui kedua "
+        "pihak) atau <i>diverifikasi</i> (diperiksa petugas Dinas); angka ini yang menjadi nilai resmi "
+        "temu bisnis."
+    ),
+    N_(
+        "Nilai dicatat adalah transaksi yang baru dicatat oleh satu pihak dan belum dikonfirmasi pihak "
+        "lain; tidak termasuk nilai terkonfirmasi. Transaksi yang disanggah atau dibatalkan tidak "
+        "dihitung."
+    ),
+    N_(
+        "Realisasi adalah pembayaran atau pengiriman yang tercatat setelah kegiatan; tingkat realisasi "
+        "dihitung terhadap nilai terkonfirmasi."
+    ),
+    N_(
+        "Jumlah pesantren dan pembeli pada tiap baris rincian dihitung tanpa duplikasi di dalam baris "
+        "itu, sehingga tidak dijumlahkan pada baris TOTAL."
+    ),
+    N_("Rincian per transaksi tersedia dalam berkas Excel (xlsx) dan CSV dari laporan yang sama."),
+)
+"""The report's closing notes (marked; translated where printed)."""
+
 
 class ReportRenderer(ReportCharts):
     """Lays out one report. Layout lives in class attributes; `header`, `footer` and `story` are the hooks."""
@@ -71,9 +95,9 @@ class ReportRenderer(ReportCharts):
     top_rows = 20
     chart_rows = 10
     city = "Bandung"
-    government = "PEMERINTAH DAERAH PROVINSI JAWA BARAT"
-    office = "DINAS KOPERASI DAN USAHA KECIL"
-    page_label = "Halaman {page} dari {total}"
+    government = N_("PEMERINTAH DAERAH PROVINSI JAWA BARAT")
+    office = N_("DINAS KOPERASI DAN USAHA KECIL")
+    page_label = N_("Halaman {page} dari {total}")
 
     def __init__(self, data: ReportData) -> None:
         register_fonts()
@@ -170,10 +194,11 @@ class ReportRenderer(ReportCharts):
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(GREY)
         canvas.drawString(
-            self.margin_left, y, f"{DINAS_NAME} \u00b7 dibuat {format_datetime(self.data.generated_at)}"
+            self.margin_left, y,
+            _("{office} · dibuat {moment}").format(office=_(DINAS_NAME), moment=format_datetime(self.data.generated_at)),
         )
         canvas.drawRightString(
-            self.pagesize[0] - self.margin_right, y, self.page_label.format(page=page, total=total)
+            self.pagesize[0] - self.margin_right, y, _(self.page_label).format(page=page, total=total)
         )
         canvas.restoreState()
 
@@ -181,17 +206,17 @@ class ReportRenderer(ReportCharts):
         data = self.data
         story: list[Flowable] = [*self.title_block(), *self.summary()]
         sections = (
-            ("MENURUT KABUPATEN/KOTA", "Kabupaten/Kota", data.by_region, "pesantren", self.bar_chart),
-            ("MENURUT KATEGORI PRODUK", "Kategori", data.by_category, "pesantren", self.pie_chart),
-            ("MENURUT JENIS PEMBELI", "Jenis pembeli", data.by_buyer_type, "buyers", self.column_chart),
+            (_("MENURUT KABUPATEN/KOTA"), _("Kabupaten/Kota"), data.by_region, "pesantren", self.bar_chart),
+            (_("MENURUT KATEGORI PRODUK"), _("Kategori"), data.by_category, "pesantren", self.pie_chart),
+            (_("MENURUT JENIS PEMBELI"), _("Jenis pembeli"), data.by_buyer_type, "buyers", self.column_chart),
             (
-                self.ranked_heading("PESANTREN", data.by_pesantren),
-                "Pesantren",
+                self.ranked_heading(_("PESANTREN"), data.by_pesantren),
+                _("Pesantren"),
                 data.by_pesantren,
                 "buyers",
                 None,
             ),
-            (self.ranked_heading("PEMBELI", data.by_buyer), "Pembeli", data.by_buyer, "pesantren", None),
+            (self.ranked_heading(_("PEMBELI"), data.by_buyer), _("Pembeli"), data.by_buyer, "pesantren", None),
         )
         numerals = ("II", "III", "IV", "V", "VI")
         for numeral, (heading, label, rows, other, chart) in zip(numerals, sections, strict=True):
@@ -207,8 +232,8 @@ class ReportRenderer(ReportCharts):
 
     def ranked_heading(self, noun: str, rows: list[BreakdownRow]) -> str:
         if len(rows) > self.top_rows:
-            return f"{self.top_rows} {noun} DENGAN NILAI TERBESAR"
-        return f"MENURUT {noun}"
+            return _("{count} {noun} DENGAN NILAI TERBESAR").format(count=self.top_rows, noun=noun)
+        return _("MENURUT {noun}").format(noun=noun)
 
     # building blocks ------------------------------------------------------------------------------------
 
@@ -216,10 +241,10 @@ class ReportRenderer(ReportCharts):
         data, s = self.data, self.styles
         as_of = data.as_of or data.generated_at
         info = [
-            ("Kegiatan", data.subject),
-            ("Tempat", data.venue or "-"),
-            ("Waktu pelaksanaan", format_period(data.period_start, data.period_end)),
-            ("Keadaan data", f"Keadaan per {format_datetime(as_of)}"),
+            (_("Kegiatan"), data.subject),
+            (_("Tempat"), data.venue or "-"),
+            (_("Waktu pelaksanaan"), format_period(data.period_start, data.period_end)),
+            (_("Keadaan data"), _("Keadaan per {moment}").format(moment=format_datetime(as_of))),
         ]
         table = Table(
             [[safe_paragraph(label, s["base"]), ":", safe_paragraph(value, s["base"])] for label, value in info],
@@ -236,8 +261,8 @@ class ReportRenderer(ReportCharts):
             )
         )
         return [
-            Paragraph(self.government, s["gov"]),
-            Paragraph(self.office, s["office"]),
+            Paragraph(_(self.government), s["gov"]),
+            Paragraph(_(self.office), s["office"]),
             HRFlowable(width="100%", thickness=2, color=colors.black, spaceBefore=4, spaceAfter=1),
             HRFlowable(width="100%", thickness=0.5, color=colors.black, spaceAfter=10),
             safe_paragraph(data.title.upper(), s["title"]),
@@ -248,16 +273,17 @@ class ReportRenderer(ReportCharts):
 
     def summary(self) -> list[Flowable]:
         s, h = self.styles, self.data.headline
-        counts = (
-            f"{format_rupiah_compact(h.confirmed_rp)} \u00b7 {format_number(h.deals_confirmed)} transaksi "
-            f"terkonfirmasi \u00b7 {format_number(h.pesantren)} pesantren "
-            f"\u00b7 {format_number(h.buyers)} pembeli"
+        counts = _("{amount} · {deals} transaksi terkonfirmasi · {pesantren} pesantren · {buyers} pembeli").format(
+            amount=format_rupiah_compact(h.confirmed_rp), deals=format_number(h.deals_confirmed),
+            pesantren=format_number(h.pesantren), buyers=format_number(h.buyers),
         )
+        # the amount in words is Indonesian only
+        words = escape(f"({terbilang(h.confirmed_rp)})") if current_language() == SOURCE_LANGUAGE else ""
         box = Table(
             [
-                [Paragraph("NILAI TRANSAKSI TERKONFIRMASI", s["center"])],
+                [Paragraph(_("NILAI TRANSAKSI TERKONFIRMASI"), s["center"])],
                 [Paragraph(format_rupiah(h.confirmed_rp), s["big"])],
-                [Paragraph(escape(f"({terbilang(h.confirmed_rp)})"), s["words"])],
+                [Paragraph(words, s["words"])],
                 [Paragraph(counts, s["center"])],
                 [Paragraph(escape(closing_text(self.data)), s["center"])],
             ],
@@ -275,39 +301,42 @@ class ReportRenderer(ReportCharts):
         )
         # (label, value, share, style): the three kinds are indented parts of the headline
         rows: list[tuple[str, str, str, str]] = [
-            ("Nilai transaksi terkonfirmasi", format_rupiah(h.confirmed_rp), "100,0%", "cell_bold"),
+            (_("Nilai transaksi terkonfirmasi"), format_rupiah(h.confirmed_rp), format_rate_bp(10000), "cell_bold"),
         ]
         for kind in DEAL_KINDS:
             value = h.confirmed_by_kind[kind]
             share = format_rate_bp(share_bp(value, h.confirmed_rp))
-            rows.append((KIND_LABELS[kind], format_rupiah(value), share, "cell_indent"))
+            rows.append((_(KIND_LABELS[kind]), format_rupiah(value), share, "cell_indent"))
         if self.data.closings or self.data.late.deals:
             late = self.data.late
-            rows.append((f"Susulan setelah tutup buku ({format_number(late.deals)} transaksi; tidak termasuk angka "
-                         "utama)", format_rupiah(late.confirmed_rp), "", "cell"))
+            late_label = _("Susulan setelah tutup buku ({count} transaksi; tidak termasuk angka utama)").format(
+                count=format_number(late.deals)
+            )
+            rows.append((late_label, format_rupiah(late.confirmed_rp), "", "cell"))
         rows += [
             (label, value, "", "cell")
             for label, value in (
-                ("Nilai dicatat, belum dikonfirmasi", format_rupiah(h.logged_rp)),
-                ("Realisasi (pembayaran/pengiriman setelah kegiatan)", format_rupiah(h.realised_rp)),
+                (_("Nilai dicatat, belum dikonfirmasi"), format_rupiah(h.logged_rp)),
+                (_("Realisasi (pembayaran/pengiriman setelah kegiatan)"), format_rupiah(h.realised_rp)),
                 (
-                    "Tingkat realisasi (realisasi dibagi nilai terkonfirmasi)",
+                    _("Tingkat realisasi (realisasi dibagi nilai terkonfirmasi)"),
                     format_rate_bp(h.realisation_rate_bp),
                 ),
-                ("Jumlah transaksi terkonfirmasi", format_number(h.deals_confirmed)),
-                ("Jumlah transaksi dicatat, belum dikonfirmasi", format_number(h.deals_logged)),
-                ("Jumlah seluruh transaksi (termasuk disanggah/dibatalkan)", format_number(h.deals_total)),
-                ("Pesantren bertransaksi", format_number(h.pesantren)),
-                ("Pembeli bertransaksi", format_number(h.buyers)),
-                ("Pertemuan bisnis terlaksana", format_number(h.meetings_held)),
+                (_("Jumlah transaksi terkonfirmasi"), format_number(h.deals_confirmed)),
+                (_("Jumlah transaksi dicatat, belum dikonfirmasi"), format_number(h.deals_logged)),
+                (_("Jumlah seluruh transaksi (termasuk disanggah/dibatalkan)"), format_number(h.deals_total)),
+                (_("Pesantren bertransaksi"), format_number(h.pesantren)),
+                (_("Pembeli bertransaksi"), format_number(h.buyers)),
+                (_("Pertemuan bisnis terlaksana"), format_number(h.meetings_held)),
                 (
-                    "Nilai terkonfirmasi per pertemuan",
-                    format_rupiah(h.value_per_meeting_rp) if h.meetings_held else "– (belum ada pertemuan terlaksana)",
+                    _("Nilai terkonfirmasi per pertemuan"),
+                    format_rupiah(h.value_per_meeting_rp) if h.meetings_held
+                    else _("– (belum ada pertemuan terlaksana)"),
                 ),
             )
         ]
         figures = Table(
-            [[Paragraph("Uraian", s["head"]), Paragraph("Nilai", s["head"]), Paragraph("Porsi", s["head"])]]
+            [[Paragraph(_("Uraian"), s["head"]), Paragraph(_("Nilai"), s["head"]), Paragraph(_("Porsi"), s["head"])]]
             + [[Paragraph(escape(label), s[style]), value, share] for label, value, share, style in rows],
             colWidths=[self.width - 62 * mm, 42 * mm, 20 * mm],
             repeatRows=1,
@@ -316,7 +345,7 @@ class ReportRenderer(ReportCharts):
             self.table_style(len(rows), total=False, extra=[("FONT", (0, 1), (-1, 1), f"{FONT}-Bold")])
         )
         story: list[Flowable] = [
-            Paragraph("I. RINGKASAN", s["section"]),
+            Paragraph(_("I. RINGKASAN"), s["section"]),
             box,
             Spacer(1, 4 * mm),
             figures,
@@ -353,16 +382,16 @@ class ReportRenderer(ReportCharts):
     def breakdown_table(self, label: str, rows: list[BreakdownRow], other: str) -> Flowable:
         """Ranked rows (the first `top_rows`, the rest as one `Lainnya` row) and a TOTAL row of their sums."""
         s, confirmed_total = self.styles, self.data.headline.confirmed_rp
-        other_title = "Pesantren" if other == "pesantren" else "Pembeli"
+        other_title = _("Pesantren") if other == "pesantren" else _("Pembeli")
         head = [
-            "No",
+            _("No"),
             label,
-            "Transaksi",
+            _("Transaksi"),
             other_title,
-            "Terkonfirmasi (Rp)",
-            "Porsi",
-            "Dicatat (Rp)",
-            "Realisasi (Rp)",
+            _("Terkonfirmasi (Rp)"),
+            _("Porsi"),
+            _("Dicatat (Rp)"),
+            _("Realisasi (Rp)"),
         ]
         body: list[list[Any]] = []
         shown, rest = rows[: self.top_rows], rows[self.top_rows :]
@@ -386,9 +415,10 @@ class ReportRenderer(ReportCharts):
             name = safe_paragraph(row.label, s["cell"], limit=160)
             body.append(line(str(number), name, row.deals, getattr(row, other), [row]))
         if rest:
-            name = Paragraph(f"Lainnya ({format_number(len(rest))} {label.lower()})", s["cell"])
+            others = _("Lainnya ({count} {label})").format(count=format_number(len(rest)), label=label.lower())
+            name = Paragraph(others, s["cell"])
             body.append(line("", name, sum(row.deals for row in rest), None, rest))
-        body.append(line("", Paragraph(escape("TOTAL"), s["cell_bold"]), None, None, rows))
+        body.append(line("", Paragraph(escape(_("TOTAL")), s["cell_bold"]), None, None, rows))
         widths = [7 * mm, 0.0, 17 * mm, 17 * mm, 27 * mm, 13 * mm, 26 * mm, 26 * mm]
         widths[1] = self.width - sum(widths)
         table = Table([[Paragraph(text, s["head"]) for text in head], *body], colWidths=widths, repeatRows=1)
@@ -420,22 +450,10 @@ class ReportRenderer(ReportCharts):
 
     def notes(self) -> list[Flowable]:
         s = self.styles
-        items = [
-            "Nilai terkonfirmasi adalah nilai transaksi berstatus <i>dikonfirmasi</i> (disetujui kedua "
-            "pihak) atau <i>diverifikasi</i> (diperiksa petugas Dinas); angka ini yang menjadi nilai resmi "
-            "temu bisnis.",
-            "Nilai dicatat adalah transaksi yang baru dicatat oleh satu pihak dan belum dikonfirmasi pihak "
-            "lain; tidak termasuk nilai terkonfirmasi. Transaksi yang disanggah atau dibatalkan tidak "
-            "dihitung.",
-            "Realisasi adalah pembayaran atau pengiriman yang tercatat setelah kegiatan; tingkat realisasi "
-            "dihitung terhadap nilai terkonfirmasi.",
-            "Jumlah pesantren dan pembeli pada tiap baris rincian dihitung tanpa duplikasi di dalam baris "
-            "itu, sehingga tidak dijumlahkan pada baris TOTAL.",
-            "Rincian per transaksi tersedia dalam berkas Excel (xlsx) dan CSV dari laporan yang sama.",
-        ]
+        items = [_(item) for item in NOTES]
         return [
             CondPageBreak(45 * mm),
-            Paragraph("CATATAN", s["section"]),
+            Paragraph(_("CATATAN"), s["section"]),
             *[Paragraph(f"{number}. {text}", s["small"]) for number, text in enumerate(items, start=1)],
         ]
 
@@ -450,7 +468,7 @@ class ReportRenderer(ReportCharts):
         block = Table(
             [
                 [Paragraph(place_date, s["sign"])],
-                [safe_paragraph(data.signatory_title, s["sign"])],
+                [safe_paragraph(_(data.signatory_title), s["sign"])],
                 [Spacer(1, 22 * mm)],
                 [name],
             ],
@@ -480,7 +498,7 @@ class ReportRenderer(ReportCharts):
             author=DINAS_NAME,
             subject=clean_text(self.data.subject),
             creator="opop-events",
-            lang="id-ID",
+            lang="id-ID" if current_language() == SOURCE_LANGUAGE else current_language(),
         )
         frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
         doc.addPageTemplates([PageTemplate(id="report", frames=[frame], onPage=self.header)])

@@ -13,6 +13,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
+from opop_events.core.i18n import _
 from opop_events.core.money import format_rupiah_compact
 from opop_events.reports.exporters._format import clean_text, format_rate_bp, share_bp
 from opop_events.reports.exporters.pdf_parts import FONT, GREEN, GREY, PALETTE, shorten
@@ -37,7 +38,7 @@ class ReportCharts:
         labels = [clean_text(row.label) for row in top]
         values = [row.confirmed_rp for row in top]
         if rest > 0:
-            labels.append("Lainnya")
+            labels.append(_("Lainnya"))
             values.append(rest)
         return labels, values
 
@@ -52,7 +53,7 @@ class ReportCharts:
         bar_height = 6.5 * mm
         height = len(values) * bar_height + 22 * mm
         drawing = Drawing(self.width, height)
-        self._caption(drawing, "Nilai transaksi terkonfirmasi (Rp)")
+        self._caption(drawing, _("Nilai transaksi terkonfirmasi (Rp)"))
         chart = HorizontalBarChart()
         chart.x, chart.y = 48 * mm, 8 * mm
         chart.width, chart.height = self.width - 48 * mm - 22 * mm, len(values) * bar_height
@@ -71,7 +72,7 @@ class ReportCharts:
         """Vertical bars for the few buyer types."""
         labels, values = self._chart_rows(rows)
         drawing = Drawing(self.width, 70 * mm)
-        self._caption(drawing, "Nilai transaksi terkonfirmasi (Rp)")
+        self._caption(drawing, _("Nilai transaksi terkonfirmasi (Rp)"))
         chart = VerticalBarChart()
         chart.x, chart.y = 22 * mm, 18 * mm
         # a few types would otherwise make bars as wide as the page
@@ -104,25 +105,25 @@ class ReportCharts:
 
     def pie_chart(self, rows: list[BreakdownRow]) -> Flowable:
         labels, values = self._chart_rows(rows)
-        return self._pie("Porsi nilai terkonfirmasi menurut kategori", labels, values)
+        return self._pie(_("Porsi nilai terkonfirmasi menurut kategori"), labels, values)
 
     def kind_chart(self) -> Flowable:
         h = self.data.headline
         return self._pie(
-            "Porsi nilai terkonfirmasi menurut jenis transaksi",
-            [KIND_LABELS[kind] for kind in DEAL_KINDS],
+            _("Porsi nilai terkonfirmasi menurut jenis transaksi"),
+            [_(KIND_LABELS[kind]) for kind in DEAL_KINDS],
             [h.confirmed_by_kind[kind] for kind in DEAL_KINDS],
         )
 
     def _pie(self, caption: str, labels: list[str], values: list[int]) -> Flowable:
         """A pie with a legend of label, share and compact value; zero slices are left out."""
         pairs = [(label, value) for label, value in zip(labels, values, strict=True) if value > 0]
-        total = sum(value for _, value in pairs)
+        total = sum(value for _label, value in pairs)
         drawing = Drawing(self.width, 58 * mm)
         self._caption(drawing, caption)
         pie = Pie()
         pie.x, pie.y, pie.width, pie.height = 8 * mm, 4 * mm, 44 * mm, 44 * mm
-        pie.data = [value for _, value in pairs]
+        pie.data = [value for _label, value in pairs]
         pie.labels = None
         pie.simpleLabels = True
         pie.slices.strokeColor = colors.white

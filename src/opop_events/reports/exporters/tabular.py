@@ -8,22 +8,23 @@ sheet whose value column mixes rupiah, counts, rates and text.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import partial
 
-from opop_events.core.money import terbilang
+from opop_events.core.i18n import N_, SOURCE_LANGUAGE, _, current_language
+from opop_events.core.money import format_number, terbilang
 from opop_events.reports.exporters._format import format_datetime, format_period
 from opop_events.reports.model import BreakdownRow, ReportData
 
-DINAS_NAME = "Dinas Koperasi dan Usaha Kecil Provinsi Jawa Barat"
+DINAS_NAME = N_("Dinas Koperasi dan Usaha Kecil Provinsi Jawa Barat")
 
 KIND_LABELS = {
-    "transaksi": "Transaksi langsung",
-    "kontrak": "Kontrak / pesanan (PO)",
-    "komitmen": "Komitmen (MoU / LoI)",
+    "transaksi": N_("Transaksi langsung"),
+    "kontrak": N_("Kontrak / pesanan (PO)"),
+    "komitmen": N_("Komitmen (MoU / LoI)"),
 }
-"""Display names of the deal kinds, used by every format."""
+"""Display names of the deal kinds (marked; `_()` where shown), used by every format."""
 
 
 class Kind(StrEnum):
@@ -39,7 +40,8 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """`key` is the machine header (csv), `title` the Indonesian header (xlsx); `total` marks summed columns;
+    """`key` is the machine header (csv), `title` the header users read (xlsx; marked, translated when a sheet is
+    built); `total` marks summed columns;
     `width` fixes a spreadsheet column's width instead of fitting it to the content."""
 
     key: str
@@ -84,66 +86,75 @@ class Sheet:
 
 
 SUMMARY_COLUMNS = (
-    Column("uraian", "Uraian", Kind.TEXT),
+    Column("uraian", N_("Uraian"), Kind.TEXT),
     # narrow, so numbers sit near their labels; long text runs on over the empty cell beside it
-    Column("nilai", "Nilai", Kind.TEXT, width=22),
-    Column("keterangan", "Keterangan", Kind.TEXT),
+    Column("nilai", N_("Nilai"), Kind.TEXT, width=22),
+    Column("keterangan", N_("Keterangan"), Kind.TEXT),
 )
 
 
 def _breakdown_columns(label_title: str) -> tuple[Column, ...]:
     return (
-        Column("kode", "Kode", Kind.TEXT),
+        Column("kode", N_("Kode"), Kind.TEXT),
         Column("nama", label_title, Kind.TEXT),
-        Column("jumlah_transaksi", "Jumlah Transaksi", Kind.COUNT),
-        Column("nilai_terkonfirmasi_rp", "Nilai Terkonfirmasi (Rp)", Kind.MONEY, total=True),
-        Column("nilai_dicatat_rp", "Nilai Dicatat, Belum Dikonfirmasi (Rp)", Kind.MONEY, total=True),
-        Column("realisasi_rp", "Realisasi (Rp)", Kind.MONEY, total=True),
-        Column("jumlah_pesantren", "Jumlah Pesantren", Kind.COUNT),
-        Column("jumlah_pembeli", "Jumlah Pembeli", Kind.COUNT),
+        Column("jumlah_transaksi", N_("Jumlah Transaksi"), Kind.COUNT),
+        Column("nilai_terkonfirmasi_rp", N_("Nilai Terkonfirmasi (Rp)"), Kind.MONEY, total=True),
+        Column("nilai_dicatat_rp", N_("Nilai Dicatat, Belum Dikonfirmasi (Rp)"), Kind.MONEY, total=True),
+        Column("realisasi_rp", N_("Realisasi (Rp)"), Kind.MONEY, total=True),
+        Column("jumlah_pesantren", N_("Jumlah Pesantren"), Kind.COUNT),
+        Column("jumlah_pembeli", N_("Jumlah Pembeli"), Kind.COUNT),
     )
 
 
 DEAL_LINE_COLUMNS = (
-    Column("no_transaksi", "No. Transaksi", Kind.TEXT),
-    Column("tanggal", "Tanggal", Kind.DATE),
-    Column("status", "Status", Kind.TEXT),
-    Column("jenis", "Jenis", Kind.TEXT),
-    Column("pesantren", "Pesantren", Kind.TEXT),
-    Column("kabupaten_kota", "Kabupaten/Kota", Kind.TEXT),
-    Column("pembeli", "Pembeli", Kind.TEXT),
-    Column("jenis_pembeli", "Jenis Pembeli", Kind.TEXT),
-    Column("kategori", "Kategori", Kind.TEXT),
-    Column("uraian", "Uraian Barang/Jasa", Kind.TEXT),
-    Column("jumlah", "Jumlah", Kind.QUANTITY),
-    Column("satuan", "Satuan", Kind.TEXT),
-    Column("harga_satuan_rp", "Harga Satuan (Rp)", Kind.MONEY),
-    Column("nilai_rp", "Nilai (Rp)", Kind.MONEY),
-    Column("susulan", "Susulan setelah Tutup Buku", Kind.TEXT),
+    Column("no_transaksi", N_("No. Transaksi"), Kind.TEXT),
+    Column("tanggal", N_("Tanggal"), Kind.DATE),
+    Column("status", N_("Status"), Kind.TEXT),
+    Column("jenis", N_("Jenis"), Kind.TEXT),
+    Column("pesantren", N_("Pesantren"), Kind.TEXT),
+    Column("kabupaten_kota", N_("Kabupaten/Kota"), Kind.TEXT),
+    Column("pembeli", N_("Pembeli"), Kind.TEXT),
+    Column("jenis_pembeli", N_("Jenis Pembeli"), Kind.TEXT),
+    Column("kategori", N_("Kategori"), Kind.TEXT),
+    Column("uraian", N_("Uraian Barang/Jasa"), Kind.TEXT),
+    Column("jumlah", N_("Jumlah"), Kind.QUANTITY),
+    Column("satuan", N_("Satuan"), Kind.TEXT),
+    Column("harga_satuan_rp", N_("Harga Satuan (Rp)"), Kind.MONEY),
+    Column("nilai_rp", N_("Nilai (Rp)"), Kind.MONEY),
+    Column("susulan", N_("Susulan setelah Tutup Buku"), Kind.TEXT),
 )
 
 # (sheet name, label column title, chart title, ReportData attribute); sheet names stay within Excel's 31
 BREAKDOWNS = (
-    ("Per Kabupaten-Kota", "Kabupaten/Kota", "Nilai terkonfirmasi per kabupaten/kota", "by_region"),
-    ("Per Kategori", "Kategori Produk", "Nilai terkonfirmasi per kategori produk", "by_category"),
-    ("Per Jenis Pembeli", "Jenis Pembeli", "Nilai terkonfirmasi per jenis pembeli", "by_buyer_type"),
-    ("Per Pesantren", "Pesantren", "20 pesantren dengan nilai terkonfirmasi terbesar", "by_pesantren"),
-    ("Per Pembeli", "Pembeli", "20 pembeli dengan nilai terkonfirmasi terbesar", "by_buyer"),
+    (N_("Per Kabupaten-Kota"), N_("Kabupaten/Kota"), N_("Nilai terkonfirmasi per kabupaten/kota"), "by_region"),
+    (N_("Per Kategori"), N_("Kategori Produk"), N_("Nilai terkonfirmasi per kategori produk"), "by_category"),
+    (N_("Per Jenis Pembeli"), N_("Jenis Pembeli"), N_("Nilai terkonfirmasi per jenis pembeli"), "by_buyer_type"),
+    (N_("Per Pesantren"), N_("Pesantren"), N_("20 pesantren dengan nilai terkonfirmasi terbesar"), "by_pesantren"),
+    (N_("Per Pembeli"), N_("Pembeli"), N_("20 pembeli dengan nilai terkonfirmasi terbesar"), "by_buyer"),
 )
 
-SUMMARY_SHEET = "Ringkasan"
-DEAL_LINES_SHEET = "Transaksi"
-TOTAL_LABEL = "TOTAL"
+SUMMARY_SHEET = N_("Ringkasan")
+DEAL_LINES_SHEET = N_("Transaksi")
+TOTAL_LABEL = N_("TOTAL")
 
 
 def closing_text(data: ReportData) -> str:
     """Whether the figure is closed (official) and since when, by whom and why: the same words in every format."""
     if not data.closings:
-        return "Belum tutup buku: angka masih dapat berubah"
+        return _("Belum tutup buku: angka masih dapat berubah")
     if data.scope == "event" and len(data.closings) == 1:
         c = data.closings[0]
-        return f"Ditutup {format_datetime(c.closed_at)} oleh {c.closed_by} ({c.reason}); angka resmi per saat itu"
-    return f"{len(data.closings)} acara sudah tutup buku; angkanya dihitung per saat tutup buku masing-masing"
+        return _("Ditutup {moment} oleh {name} ({reason}); angka resmi per saat itu").format(
+            moment=format_datetime(c.closed_at), name=c.closed_by, reason=c.reason
+        )
+    return _("{count} acara sudah tutup buku; angkanya dihitung per saat tutup buku masing-masing").format(
+        count=len(data.closings)
+    )
+
+
+def _translated(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """The columns with their titles in the current language."""
+    return tuple(replace(column, title=_(column.title)) for column in columns)
 
 
 class ReportTables:
@@ -154,16 +165,16 @@ class ReportTables:
 
     @property
     def sheets(self) -> list[Sheet]:
-        sheets = [Sheet(SUMMARY_SHEET, SUMMARY_COLUMNS, self.iterate_summary, filter=False)]
+        sheets = [Sheet(_(SUMMARY_SHEET), _translated(SUMMARY_COLUMNS), self.iterate_summary, filter=False)]
         for name, label_title, chart_title, attribute in BREAKDOWNS:
             rows: list[BreakdownRow] = getattr(self.data, attribute)
             sheets.append(
                 Sheet(
-                    name,
-                    _breakdown_columns(label_title),
+                    _(name),
+                    _translated(_breakdown_columns(label_title)),
                     partial(self.iterate_breakdown, rows),
-                    total_label=TOTAL_LABEL,
-                    chart=ChartSpec(chart_title, label_column=1, value_column=3),
+                    total_label=_(TOTAL_LABEL),
+                    chart=ChartSpec(_(chart_title), label_column=1, value_column=3),
                 )
             )
         sheets.append(self.deal_lines_sheet)
@@ -171,59 +182,66 @@ class ReportTables:
 
     @property
     def deal_lines_sheet(self) -> Sheet:
-        return Sheet(DEAL_LINES_SHEET, DEAL_LINE_COLUMNS, self.iterate_deal_lines)
+        return Sheet(_(DEAL_LINES_SHEET), _translated(DEAL_LINE_COLUMNS), self.iterate_deal_lines)
 
     def iterate_summary(self) -> Iterator[Row]:
         data, h = self.data, self.data.headline
         text, money, count = Kind.TEXT, Kind.MONEY, Kind.COUNT
-        yield "Judul laporan", data.title, None
-        yield "Penyelenggara", DINAS_NAME, None
-        yield "Kegiatan", data.subject, None
-        yield "Tempat", data.venue or "-", None
-        yield "Periode", format_period(data.period_start, data.period_end), None
-        yield "Tanggal mulai", Typed(data.period_start, Kind.DATE), None
-        yield "Tanggal selesai", Typed(data.period_end, Kind.DATE), None
+        yield _("Judul laporan"), data.title, None
+        yield _("Penyelenggara"), _(DINAS_NAME), None
+        yield _("Kegiatan"), data.subject, None
+        yield _("Tempat"), data.venue or "-", None
+        yield _("Periode"), format_period(data.period_start, data.period_end), None
+        yield _("Tanggal mulai"), Typed(data.period_start, Kind.DATE), None
+        yield _("Tanggal selesai"), Typed(data.period_end, Kind.DATE), None
         as_of = format_datetime(data.as_of) if data.as_of else format_datetime(data.generated_at)
-        yield "Keadaan per", as_of, None
-        yield "Dibuat pada", format_datetime(data.generated_at), None
+        yield _("Keadaan per"), as_of, None
+        yield _("Dibuat pada"), format_datetime(data.generated_at), None
         yield None, None, None
         yield (
-            "Nilai transaksi terkonfirmasi (Rp)",
+            _("Nilai transaksi terkonfirmasi (Rp)"),
             Typed(h.confirmed_rp, money),
-            "Status dikonfirmasi dan diverifikasi; angka utama laporan",
+            _("Status dikonfirmasi dan diverifikasi; angka utama laporan"),
         )
-        yield "Terbilang", Typed(terbilang(h.confirmed_rp), text), None
-        yield "Tutup buku", closing_text(data), None
+        if current_language() == SOURCE_LANGUAGE:  # the amount in words is Indonesian only
+            yield _("Terbilang"), Typed(terbilang(h.confirmed_rp), text), None
+        yield _("Tutup buku"), closing_text(data), None
         if data.closings or data.late.deals:
             yield (
-                "Susulan setelah tutup buku (Rp)",
+                _("Susulan setelah tutup buku (Rp)"),
                 Typed(data.late.confirmed_rp, money),
-                f"{data.late.deals:,} transaksi disepakati setelah tutup buku; tidak termasuk angka utama".replace(",", "."),
+                _("{count} transaksi disepakati setelah tutup buku; tidak termasuk angka utama").format(
+                    count=format_number(data.late.deals)
+                ),
             )
         for kind, label in KIND_LABELS.items():
-            yield f"{label} (Rp)", Typed(h.confirmed_by_kind[kind], money), "Bagian dari nilai terkonfirmasi"
+            yield (
+                _("{label} (Rp)").format(label=_(label)),
+                Typed(h.confirmed_by_kind[kind], money),
+                _("Bagian dari nilai terkonfirmasi"),
+            )
         yield (
-            "Nilai dicatat, belum dikonfirmasi (Rp)",
+            _("Nilai dicatat, belum dikonfirmasi (Rp)"),
             Typed(h.logged_rp, money),
-            "Dicatat satu pihak; belum termasuk angka utama",
+            _("Dicatat satu pihak; belum termasuk angka utama"),
         )
-        yield "Realisasi (Rp)", Typed(h.realised_rp, money), "Pembayaran/pengiriman setelah temu bisnis"
+        yield _("Realisasi (Rp)"), Typed(h.realised_rp, money), _("Pembayaran/pengiriman setelah temu bisnis")
         yield (
-            "Tingkat realisasi",
+            _("Tingkat realisasi"),
             Typed(h.realisation_rate_bp, Kind.RATE),
-            "Realisasi dibagi nilai terkonfirmasi",
+            _("Realisasi dibagi nilai terkonfirmasi"),
         )
         yield None, None, None
-        yield "Jumlah transaksi terkonfirmasi", Typed(h.deals_confirmed, count), None
-        yield "Jumlah transaksi dicatat", Typed(h.deals_logged, count), "Belum dikonfirmasi"
-        yield "Jumlah seluruh transaksi", Typed(h.deals_total, count), "Termasuk yang disanggah/dibatalkan"
-        yield "Jumlah pesantren bertransaksi", Typed(h.pesantren, count), None
-        yield "Jumlah pembeli bertransaksi", Typed(h.buyers, count), None
-        yield "Jumlah pertemuan terlaksana", Typed(h.meetings_held, count), None
+        yield _("Jumlah transaksi terkonfirmasi"), Typed(h.deals_confirmed, count), None
+        yield _("Jumlah transaksi dicatat"), Typed(h.deals_logged, count), _("Belum dikonfirmasi")
+        yield _("Jumlah seluruh transaksi"), Typed(h.deals_total, count), _("Termasuk yang disanggah/dibatalkan")
+        yield _("Jumlah pesantren bertransaksi"), Typed(h.pesantren, count), None
+        yield _("Jumlah pembeli bertransaksi"), Typed(h.buyers, count), None
+        yield _("Jumlah pertemuan terlaksana"), Typed(h.meetings_held, count), None
         yield (
-            "Nilai terkonfirmasi per pertemuan (Rp)",
+            _("Nilai terkonfirmasi per pertemuan (Rp)"),
             Typed(h.value_per_meeting_rp, money),
-            "Dibulatkan ke bawah" if h.meetings_held else "Belum ada pertemuan terlaksana yang tercatat",
+            _("Dibulatkan ke bawah") if h.meetings_held else _("Belum ada pertemuan terlaksana yang tercatat"),
         )
 
     @staticmethod
@@ -257,5 +275,5 @@ class ReportTables:
                 line.unit,
                 line.unit_price_rp,
                 line.value_rp,
-                "ya" if line.late else "",
+                _("ya") if line.late else "",
             )

@@ -30,6 +30,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from opop_events.core.i18n import _
 from opop_events.core.money import format_number, format_quantity, format_rupiah
 from opop_events.reports.exporters._format import (
     FORMULA_TRIGGERS,
@@ -375,7 +376,7 @@ class XlsxExporter:
         workbook.properties.title = clean_text(data.title)
         workbook.properties.subject = clean_text(data.subject)
         workbook.properties.creator = "opop-events"
-        workbook.properties.description = f"Dibuat {format_datetime(data.generated_at)}"
+        workbook.properties.description = _("Dibuat {moment}").format(moment=format_datetime(data.generated_at))
         for sheet in ReportTables(data).sheets:
             SheetWriter(workbook, sheet).write()
         workbook.save(out)

@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from opop_events.core.i18n import N_, _
 from opop_events.core.phone import format_whatsapp
 from opop_events.reports.exporters._format import to_wib
 from opop_events.reports.exporters.pdf_parts import safe_paragraph
@@ -31,7 +32,7 @@ def _whatsapp(digits: str) -> str:
 
 
 class _Agendas(PrintDocument):
-    title = "Agenda Pertemuan"
+    title = N_("Agenda Pertemuan")
     qr_size = 30 * mm
 
     def __init__(self, agendas: Sequence[AgendaData], *, printed_at: datetime | None = None) -> None:
@@ -46,12 +47,12 @@ class _Agendas(PrintDocument):
     def one(self, agenda: AgendaData) -> list[Flowable]:
         s = self.styles
         heading: list[Flowable] = [
-            Paragraph(f"AGENDA PERTEMUAN BISNIS \u00b7 {ROLE_LABELS.get(agenda.role, '')}", s["kicker"]),
+            Paragraph(_("AGENDA PERTEMUAN BISNIS · {role}").format(role=_(ROLE_LABELS.get(agenda.role, ""))), s["kicker"]),
             Spacer(1, 1.5 * mm),
             safe_paragraph(agenda.participant, s["title"], limit=200),
         ]
         if agenda.contact:
-            heading.append(safe_paragraph(f"u.p. {agenda.contact}", s["base"], limit=120))
+            heading.append(safe_paragraph(_("u.p. {name}").format(name=agenda.contact), s["base"], limit=120))
         heading += [
             Spacer(1, 2.5 * mm),
             safe_paragraph(agenda.event.name, s["event"], limit=200),
@@ -61,7 +62,7 @@ class _Agendas(PrintDocument):
             qr = Table(
                 [
                     [QrFlowable(agenda.url, self.qr_size)],
-                    [Paragraph("Pindai untuk agenda terbaru", s["small"])],
+                    [Paragraph(_("Pindai untuk agenda terbaru"), s["small"])],
                 ],
                 colWidths=[self.qr_size + 4 * mm],
             )
@@ -92,15 +93,15 @@ class _Agendas(PrintDocument):
         story: list[Flowable] = [PageGroup(agenda.participant), top, Spacer(1, 4 * mm)]
         lines = sorted(agenda.lines, key=lambda line: line.starts_at)
         if not lines:
-            story.append(Paragraph("Belum ada pertemuan terjadwal.", s["base"]))
+            story.append(Paragraph(_("Belum ada pertemuan terjadwal."), s["base"]))
         days: dict[date, list[AgendaLine]] = {}
         for line in lines:
             days.setdefault(to_wib(aware(line.starts_at)).date(), []).append(line)
-        counterpart = COUNTERPART_TITLES.get(agenda.role, "Mitra")
+        counterpart = _(COUNTERPART_TITLES.get(agenda.role, N_("Mitra")))
         number = 0
         for day, items in days.items():
             story.append(Paragraph(escape(format_day(day)), s["section"]))
-            head = ["No", "Waktu", "Meja", counterpart, "WhatsApp", "Status"]
+            head = [_("No"), _("Waktu"), _("Meja"), counterpart, "WhatsApp", _("Status")]
             body = []
             for line in items:
                 number += 1
@@ -122,9 +123,11 @@ class _Agendas(PrintDocument):
         story += [
             Spacer(1, 5 * mm),
             Paragraph(
-                "Waktu dalam WIB. Mohon hadir di meja lima menit sebelum pertemuan dimulai. "
-                "Bila berhalangan, "
-                "kabari mitra Anda lewat WhatsApp dan beri tahu panitia.",
+                _(
+                    "Waktu dalam WIB. Mohon hadir di meja lima menit sebelum pertemuan dimulai. "
+                    "Bila berhalangan, "
+                    "kabari mitra Anda lewat WhatsApp dan beri tahu panitia."
+                ),
                 s["small"],
             ),
         ]

@@ -12,6 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from opop_events.core.i18n import _
 from opop_events.reports.exporters._format import clean_text
 from opop_events.reports.exporters.pdf_parts import FONT, GREEN, GREY, register_fonts, shorten
 from opop_events.reports.exporters.printing.document import draw_qr
@@ -89,7 +90,7 @@ def _badge(canvas: Canvas, badge: BadgeData, x: float, y: float, width: float, h
     top = y + height - band - 8 * mm
     canvas.setFillColor(colour)
     canvas.setFont(f"{FONT}-Bold", 10)
-    canvas.drawString(x + pad, top, ROLE_LABELS.get(badge.role, ""))
+    canvas.drawString(x + pad, top, _(ROLE_LABELS.get(badge.role, "")))
     # name and organisation
     canvas.setFillColor(colors.black)
     name = shorten(clean_text(badge.name), 120)
@@ -104,7 +105,7 @@ def _badge(canvas: Canvas, badge: BadgeData, x: float, y: float, width: float, h
     draw_qr(canvas, badge.url, qr_x, qr_y, qr_size)
     canvas.setFillColor(GREY)
     canvas.setFont(FONT, 6)
-    canvas.drawCentredString(qr_x + qr_size / 2, qr_y - 2.5 * mm, "Pindai: agenda Anda")
+    canvas.drawCentredString(qr_x + qr_size / 2, qr_y - 2.5 * mm, _("Pindai: agenda Anda"))
     url = clean_text(badge.url)
     size = _fit(url, FONT, 6, 4, width - 2 * pad)
     canvas.setFont(FONT, size)
@@ -117,14 +118,14 @@ def badges_pdf(badges: Sequence[BadgeData]) -> bytes:
     register_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle("Tanda Peserta")
+    canvas.setTitle(_("Tanda Peserta"))
     canvas.setCreator("opop-events")
     width = (A4[0] - 2 * BADGE_MARGIN) / BADGE_COLUMNS
     height = (A4[1] - 2 * BADGE_MARGIN) / BADGE_ROWS
     per_page = BADGE_COLUMNS * BADGE_ROWS
     if not badges:
         canvas.setFont(FONT, 11)
-        canvas.drawString(BADGE_MARGIN, A4[1] - BADGE_MARGIN - 11, "Belum ada peserta terdaftar.")
+        canvas.drawString(BADGE_MARGIN, A4[1] - BADGE_MARGIN - 11, _("Belum ada peserta terdaftar."))
     for index, badge in enumerate(badges):
         if index and index % per_page == 0:
             canvas.showPage()

@@ -33,6 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from opop_events.core.i18n import SOURCE_LANGUAGE, _, current_language
 from opop_events.reports.exporters._format import clean_text, format_datetime, format_period
 from opop_events.reports.exporters.pdf_parts import FONT, GREEN, GREY, LIGHT, register_fonts, shorten
 from opop_events.reports.exporters.printing.model import EventHeader
@@ -234,12 +235,12 @@ class PrintDocument(ABC):
         canvas.line(self.margin, y + 4 * mm, right, y + 4 * mm)
         canvas.setFont(FONT, 7)
         canvas.setFillColor(GREY)
-        parts = [self.title, shorten(clean_text(self.event.name), 70)]
+        parts = [_(self.title), shorten(clean_text(self.event.name), 70)]
         if group:
             parts.append(shorten(clean_text(group), 60))
         if self.printed_at is not None:
-            parts.append(f"dicetak {format_datetime(self.printed_at)}")
-        number = f"Halaman {page} dari {total}"
+            parts.append(_("dicetak {moment}").format(moment=format_datetime(self.printed_at)))
+        number = _("Halaman {page} dari {total}").format(page=page, total=total)
         room = right - self.margin - stringWidth(number, FONT, 7) - 6 * mm
         text = " \u00b7 ".join(parts)
         while len(text) > 1 and stringWidth(text, FONT, 7) > room:
@@ -257,14 +258,14 @@ class PrintDocument(ABC):
             rightMargin=self.margin,
             topMargin=self.margin,
             bottomMargin=self.margin_bottom,
-            title=clean_text(f"{self.title} \u2014 {self.event.name}"),
+            title=clean_text(f"{_(self.title)} \u2014 {self.event.name}"),
             author="opop-events",
             creator="opop-events",
-            lang="id-ID",
+            lang="id-ID" if current_language() == SOURCE_LANGUAGE else current_language(),
         )
         frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
         doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-        story = self.story() or [Paragraph("Tidak ada data untuk dicetak.", self.styles["base"])]
+        story = self.story() or [Paragraph(_("Tidak ada data untuk dicetak."), self.styles["base"])]
         doc.build(
             story,
             canvasmaker=lambda *a, **k: GroupCanvas(

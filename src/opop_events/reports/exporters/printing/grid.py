@@ -14,6 +14,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
+from opop_events.core.i18n import N_, _
 from opop_events.reports.exporters._format import EN_DASH, clean_text
 from opop_events.reports.exporters.pdf_parts import FONT, safe_paragraph, shorten
 from opop_events.reports.exporters.printing.document import PageGroup, PrintDocument, page_groups
@@ -27,7 +28,7 @@ from opop_events.reports.exporters.printing.model import (
 
 
 class _TableSheets(PrintDocument):
-    title = "Lembar Meja"
+    title = N_("Lembar Meja")
 
     def __init__(self, grid: GridData, *, printed_at: datetime | None = None) -> None:
         super().__init__(grid.event, printed_at=printed_at)
@@ -38,13 +39,13 @@ class _TableSheets(PrintDocument):
         parts = []
         for table in self.grid.tables:
             part: list[Flowable] = [
-                PageGroup(f"Meja {table.code}"),
+                PageGroup(_("Meja {code}").format(code=table.code)),
                 Paragraph(
-                    "LEMBAR PETUGAS MEJA" + (" \u00b7 USULAN, BELUM TERBIT" if self.grid.draft else ""),
+                    _("LEMBAR PETUGAS MEJA · USULAN, BELUM TERBIT") if self.grid.draft else _("LEMBAR PETUGAS MEJA"),
                     s["kicker"],
                 ),
                 Spacer(1, 1.5 * mm),
-                safe_paragraph(f"Meja {table.code}", s["title"], limit=40),
+                safe_paragraph(_("Meja {code}").format(code=table.code), s["title"], limit=40),
                 Spacer(1, 1.5 * mm),
                 safe_paragraph(self.event.name, s["event"], limit=200),
                 Paragraph(self.event_lines(), s["base"]),
@@ -81,8 +82,10 @@ class _TableSheets(PrintDocument):
             part += [
                 Spacer(1, 4 * mm),
                 Paragraph(
-                    "Centang kolom Hadir bila kedua pihak datang; catat pertemuan tambahan (walk-in) di slot "
-                    "kosong lewat panitia.",
+                    _(
+                        "Centang kolom Hadir bila kedua pihak datang; catat pertemuan tambahan (walk-in) di slot "
+                        "kosong lewat panitia."
+                    ),
                     s["small"],
                 ),
             ]
@@ -98,7 +101,7 @@ def table_sheets_pdf(grid: GridData, *, printed_at: datetime | None = None) -> b
 
 
 class _Grid(PrintDocument):
-    title = "Jadwal Pertemuan"
+    title = N_("Jadwal Pertemuan")
     numbered_per_group = False
     pagesize = landscape(A4)
     margin = 10 * mm
@@ -155,8 +158,9 @@ class _Grid(PrintDocument):
                         [("VALIGN", (0, 0), (-1, -1), "TOP"), ("VALIGN", (0, 0), (-1, 0), "MIDDLE")],
                     )
                 )
-                title = "JADWAL PERTEMUAN BISNIS" + (
-                    " \u00b7 USULAN, BELUM TERBIT" if self.grid.draft else ""
+                title = (
+                    _("JADWAL PERTEMUAN BISNIS · USULAN, BELUM TERBIT") if self.grid.draft
+                    else _("JADWAL PERTEMUAN BISNIS")
                 )
                 parts.append(
                     [
@@ -167,7 +171,7 @@ class _Grid(PrintDocument):
                         Paragraph(escape(label), s["section"]),
                         grid,
                         Spacer(1, 2 * mm),
-                        Paragraph("Tiap sel: <b>Pembeli</b> / Pesantren.", s["small"]),
+                        Paragraph(_("Tiap sel: <b>Pembeli</b> / Pesantren."), s["small"]),
                     ]
                 )
         return page_groups(parts)

@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from opop_events.core.i18n import N_, _
 from opop_events.reports.exporters._format import EN_DASH, format_date, to_wib
 
-ROLE_LABELS = {"buyer": "PEMBELI", "pesantren": "PESANTREN"}
+ROLE_LABELS = {"buyer": N_("PEMBELI"), "pesantren": N_("PESANTREN")}
 """What a badge and an agenda call each side (the keys are `Side` values)."""
 
-COUNTERPART_TITLES = {"buyer": "Pesantren", "pesantren": "Pembeli"}
-WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+COUNTERPART_TITLES = {"buyer": N_("Pesantren"), "pesantren": N_("Pembeli")}
+WEEKDAYS = (N_("Senin"), N_("Selasa"), N_("Rabu"), N_("Kamis"), N_("Jumat"), N_("Sabtu"), N_("Minggu"))
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -120,7 +121,7 @@ def aware(moment: datetime) -> datetime:
 
 def format_day(day: date) -> str:
     """`Rabu, 9 Desember 2020`."""
-    return f"{WEEKDAYS[day.weekday()]}, {format_date(day)}"
+    return f"{_(WEEKDAYS[day.weekday()])}, {format_date(day)}"
 
 
 def format_clock(start: datetime, end: datetime) -> str:
@@ -138,7 +139,7 @@ def grid_rows(grid: GridData) -> tuple[list[str], list[list[str]]]:
     """The grid as text: header (`Tanggal`, `Waktu (WIB)`, one per table) and one row per slot, each cell
     `Pembeli / Pesantren` or empty. The xlsx writes exactly this."""
     cells = grid.cells()
-    header = ["Tanggal", "Waktu (WIB)", *[f"Meja {t.code}" for t in grid.tables]]
+    header = [_("Tanggal"), _("Waktu (WIB)"), *[_("Meja {code}").format(code=t.code) for t in grid.tables]]
     rows = []
     for day, slots in grid.days():
         for slot in slots:

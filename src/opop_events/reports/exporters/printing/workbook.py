@@ -9,6 +9,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from opop_events.core.i18n import _
 from opop_events.reports.exporters._format import clean_text, format_datetime, to_wib
 from opop_events.reports.exporters.printing.model import GridData, aware, format_clock, grid_rows
 from opop_events.reports.exporters.tabular import Column, Kind, Sheet
@@ -31,12 +32,12 @@ def grid_xlsx(grid: GridData, *, printed_at: datetime | None = None) -> bytes:
     header, rows = grid_rows(grid)
     columns = tuple(Column(f"c{i}", title, Kind.TEXT) for i, title in enumerate(header))
     workbook = Workbook(write_only=True)
-    workbook.properties.title = clean_text(f"Jadwal Pertemuan \u2014 {grid.event.name}")
+    workbook.properties.title = clean_text(f"{_('Jadwal Pertemuan')} \u2014 {grid.event.name}")
     workbook.properties.creator = "opop-events"
     if printed_at is not None:
-        workbook.properties.description = f"Dibuat {format_datetime(printed_at)}"
+        workbook.properties.description = _("Dibuat {moment}").format(moment=format_datetime(printed_at))
     sheet_writer = _FrozenWriter(
-        workbook, Sheet("Jadwal", columns, lambda: iter([tuple(r) for r in rows]), filter=False)
+        workbook, Sheet(_("Jadwal"), columns, lambda: iter([tuple(r) for r in rows]), filter=False)
     )
     sheet_writer.freeze = "C2"
     sheet_writer.write()
@@ -58,13 +59,13 @@ def grid_xlsx(grid: GridData, *, printed_at: datetime | None = None) -> bytes:
             )
 
     list_columns = (
-        Column("tanggal", "Tanggal", Kind.DATE),
-        Column("waktu", "Waktu (WIB)", Kind.TEXT),
-        Column("meja", "Meja", Kind.TEXT),
-        Column("pembeli", "Pembeli", Kind.TEXT),
-        Column("pesantren", "Pesantren", Kind.TEXT),
+        Column("tanggal", _("Tanggal"), Kind.DATE),
+        Column("waktu", _("Waktu (WIB)"), Kind.TEXT),
+        Column("meja", _("Meja"), Kind.TEXT),
+        Column("pembeli", _("Pembeli"), Kind.TEXT),
+        Column("pesantren", _("Pesantren"), Kind.TEXT),
     )
-    _FrozenWriter(workbook, Sheet("Daftar Pertemuan", list_columns, listed)).write()
+    _FrozenWriter(workbook, Sheet(_("Daftar Pertemuan"), list_columns, listed)).write()
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
